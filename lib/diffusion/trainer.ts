@@ -1,0 +1,257 @@
+/**
+ * Trains one zoo member: epsilon-prediction with the DDPM "simple" loss as the official code
+ * computes it (squared error summed over pixels, averaged over the batch), Adam (PyTorch rule),
+ * global gradient-norm clipping, EMA. Checkpoints are atomic and hold everything a resumed run
+ * needs to reach the same weights as an uninterrupted one (test/diffusion/trainer-resume.test.ts).
+ *
+ * A batch may be split into micro-batches whose gradients are summed: the same gradient as the
+ * whole batch (dropout masks aside), but activations for only `microBatchSize` images at a time,
+ * which keeps large zoo members inside the WASM heap.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { ImageDataset } from '../data/image-dataset';
+import { streamSeed } from '../engine/rng';
+import { KitError } from '../util/errors';
+import { Adam } from './adam';
+import { emaDecay, updateEma } from './ema';
+import { initParams } from './init-params';
+import { asParams, disposeVariables, toHost, toVariables, type VariableMap } from './model-params';
+import type { DiscreteSchedule } from './noise-schedule';
+import { readTensorFile, writeTensorFile, type NamedArray } from './tensor-file';
+import { BatchSampler } from './training-batch';
+import { unetForward } from './unet';
+import type { UNetPlan } from './unet-spec';
+
+export interface TrainerSettings {
+  batchSize: number;
+  /** null = the whole batch at once */
+  microBatchSize: number | null;
+  iterations: number;
+  learningRate: number;
+  adamBeta1: number;
+  adamBeta2: number;
+  adamEps: number;
+  gradClipNorm: number | null;
+  warmupSteps: number;
+  emaRate: number;
+  emaWarmup: boolean;
+  seed: number;
+  checkpointEvery: number;
+  logEvery: number;
+  randomFlip: boolean;
+}
+
+export interface LossPoint { step: number; loss: number; mse: number }
+
+/** Stored in every checkpoint; a resume refuses a checkpoint whose identity differs. */
+export interface CheckpointMeta {
+  kind: 'oms-dpm-training-checkpoint';
+  modelId: string;
+  step: number;
+  /** what must match to resume: architecture + everything that changes the optimisation */
+  identity: unknown;
+  settings: TrainerSettings;
+  lossCurve: LossPoint[];
+  /** All randomness is a function of (seed, step): this is the whole RNG state. */
+  rng: { seed: number; step: number };
+  provenance: unknown;
+  elapsedSeconds: number;
+}
+
+export interface TrainProgress {
+  step: number;
+  iterations: number;
+  loss: number;
+  stepsPerSecond: number;
+  etaSeconds: number;
+}
+
+export interface TrainJob {
+  modelId: string;
+  plan: UNetPlan;
+  schedule: DiscreteSchedule;
+  data: ImageDataset;
+  settings: TrainerSettings;
+  checkpointFile: string;
+  /** Everything that must agree for a checkpoint to be resumed (architecture, settings other than iterations/logging). */
+  identity: unknown;
+  provenance: unknown;
+  resume: boolean;
+  onProgress?: (p: TrainProgress) => void;
+  /** Stop after this step even if `iterations` is larger (tests simulate a kill with it). */
+  stopAfterStep?: number;
+}
+
+export interface TrainResult {
+  step: number;
+  params: NamedArray[];
+  ema: NamedArray[];
+  lossCurve: LossPoint[];
+  elapsedSeconds: number;
+  resumedFrom: number | null;
+}
+
+function identityKey(x: unknown): string {
+  return JSON.stringify(x);
+}
+
+export async function trainModel(job: TrainJob): Promise<TrainResult> {
+  const s = job.settings;
+  const { plan } = job;
+  const D = job.data.height * job.data.width * job.data.channels;
+  const exists = fs.existsSync(job.checkpointFile);
+  if (exists && !job.resume) {
+    const meta = readTensorFile<CheckpointMeta>(job.checkpointFile).meta;
+    throw new KitError(`a checkpoint of model '${job.modelId}' at step ${meta.step} already exists: ${job.checkpointFile}`, {
+      hint: 'pass --resume to continue it, or delete that file to train from scratch (nothing is overwritten without asking)',
+    });
+  }
+
+  let step = 0;
+  let lossCurve: LossPoint[] = [];
+  let elapsed = 0;
+  let resumedFrom: number | null = null;
+  let params: VariableMap;
+  let ema: VariableMap;
+  let adam: Adam;
+
+  if (exists) {
+    const ck = readTensorFile<CheckpointMeta>(job.checkpointFile);
+    if (ck.meta.kind !== 'oms-dpm-training-checkpoint') throw new KitError(`${job.checkpointFile} is not a training checkpoint`);
+    if (identityKey(ck.meta.identity) !== identityKey(job.identity)) {
+      throw new KitError(`checkpoint ${job.checkpointFile} was made with another model or training config`, {
+        hint: `restore the config it was trained with, or delete the checkpoint to retrain. checkpoint: ${identityKey(ck.meta.identity)} now: ${identityKey(job.identity)}`,
+      });
+    }
+    const group = (prefix: string) => {
+      const m = new Map<string, { shape: number[]; data: Float32Array }>();
+      for (const [k, v] of ck.arrays) if (k.startsWith(prefix)) m.set(k.slice(prefix.length), v);
+      return m;
+    };
+    params = toVariables(plan, group('params/'), true, job.checkpointFile);
+    ema = toVariables(plan, group('ema/'), false, job.checkpointFile);
+    adam = new Adam({ lr: s.learningRate, beta1: s.adamBeta1, beta2: s.adamBeta2, eps: s.adamEps }, params);
+    const m = group('adam_m/');
+    const v = group('adam_v/');
+    for (const [name] of params) {
+      adam.m.get(name)!.assign(tf.tensor(m.get(name)!.data, m.get(name)!.shape));
+      adam.v.get(name)!.assign(tf.tensor(v.get(name)!.data, v.get(name)!.shape));
+    }
+    step = ck.meta.step;
+    lossCurve = ck.meta.lossCurve;
+    elapsed = ck.meta.elapsedSeconds;
+    resumedFrom = step;
+  } else {
+    const init = initParams(plan, s.seed);
+    params = toVariables(plan, init, true, 'initialisation');
+    ema = toVariables(plan, init, false, 'initialisation');
+    adam = new Adam({ lr: s.learningRate, beta1: s.adamBeta1, beta2: s.adamBeta2, eps: s.adamEps }, params);
+  }
+
+  const sampler = new BatchSampler(job.data, job.schedule, s.seed, s.batchSize, s.randomFlip);
+  const micro = Math.min(s.microBatchSize ?? s.batchSize, s.batchSize);
+  const last = Math.min(s.iterations, job.stopAfterStep ?? Infinity);
+  const varList = [...params.values()];
+  const names = [...params.keys()];
+  let windowLoss = 0;
+  let windowCount = 0;
+  const t0 = Date.now();
+  const stepAtStart = step;
+
+  const saveCheckpoint = async () => {
+    const meta: CheckpointMeta = {
+      kind: 'oms-dpm-training-checkpoint',
+      modelId: job.modelId,
+      step,
+      identity: job.identity,
+      settings: s,
+      lossCurve,
+      rng: { seed: s.seed, step },
+      provenance: job.provenance,
+      elapsedSeconds: elapsed + (Date.now() - t0) / 1000,
+    };
+    const arrays = [
+      ...(await toHost(params, 'params/')),
+      ...(await toHost(ema, 'ema/')),
+      ...(await toHost(adam.m, 'adam_m/')),
+      ...(await toHost(adam.v, 'adam_v/')),
+    ];
+    fs.mkdirSync(path.dirname(job.checkpointFile), { recursive: true });
+    writeTensorFile(job.checkpointFile, meta, arrays);
+  };
+
+  try {
+    while (step < last) {
+      const b = sampler.batch(step);
+      let accum: tf.Tensor[] | null = null;
+      let lossSum = 0;
+      for (let start = 0, chunk = 0; start < b.count; start += micro, chunk++) {
+        const n = Math.min(micro, b.count - start);
+        const xt = tf.tensor4d(b.xt.subarray(start * D, (start + n) * D), [n, job.data.height, job.data.width, job.data.channels]);
+        const eps = tf.tensor4d(b.eps.subarray(start * D, (start + n) * D), xt.shape);
+        const tt = tf.tensor1d(b.t.subarray(start, start + n));
+        const seed = streamSeed(s.seed, 'dropout', step, chunk);
+        const { value, grads } = tf.variableGrads(() => {
+          const pred = unetForward(asParams(params), plan, xt, tt, { training: true, dropoutSeed: seed });
+          // official loss: sum over pixels, mean over the (whole) batch
+          return tf.div(tf.sum(tf.squaredDifference(pred, eps)), b.count) as tf.Scalar;
+        }, varList);
+        lossSum += (await value.data())[0];
+        const g = varList.map((v) => grads[v.name]);
+        if (accum === null) accum = g;
+        else {
+          const next: tf.Tensor[] = accum.map((a, i) => tf.add(a, g[i]));
+          tf.dispose(accum);
+          tf.dispose(g);
+          accum = next;
+        }
+        tf.dispose([xt, eps, tt, value]);
+      }
+      const grads = accum!;
+      if (s.gradClipNorm !== null) {
+        const norm = Math.sqrt((await tf.tidy(() => tf.addN(grads.map((g) => tf.sum(tf.square(g))))).data())[0]);
+        const scale = Math.min(1, s.gradClipNorm / (norm + 1e-6));
+        if (scale < 1) {
+          const scaled = grads.map((g) => tf.mul(g, scale));
+          tf.dispose(grads);
+          grads.splice(0, grads.length, ...scaled);
+        }
+      }
+      const lr = s.warmupSteps > 0 ? s.learningRate * Math.min(1, (step + 1) / s.warmupSteps) : s.learningRate;
+      adam.apply(params, new Map(names.map((k, i) => [k, grads[i]])), step + 1, lr);
+      tf.dispose(grads);
+      updateEma(ema, params, emaDecay(s.emaRate, s.emaWarmup, step));
+      step += 1;
+
+      windowLoss += lossSum;
+      windowCount += 1;
+      if (step % s.logEvery === 0 || step === last) {
+        const loss = windowLoss / windowCount;
+        lossCurve.push({ step, loss, mse: loss / D });
+        windowLoss = 0;
+        windowCount = 0;
+      }
+      if (job.onProgress) {
+        const rate = (step - stepAtStart) / Math.max(1e-3, (Date.now() - t0) / 1000);
+        job.onProgress({ step, iterations: s.iterations, loss: lossSum / D, stepsPerSecond: rate, etaSeconds: (s.iterations - step) / Math.max(rate, 1e-9) });
+      }
+      if (step % s.checkpointEvery === 0 || step === last) await saveCheckpoint();
+    }
+    const result: TrainResult = {
+      step,
+      params: await toHost(params),
+      ema: await toHost(ema),
+      lossCurve,
+      elapsedSeconds: elapsed + (Date.now() - t0) / 1000,
+      resumedFrom,
+    };
+    return result;
+  } finally {
+    disposeVariables(params);
+    disposeVariables(ema);
+    disposeVariables(adam.m);
+    disposeVariables(adam.v);
+  }
+}

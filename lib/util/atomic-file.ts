@@ -1,0 +1,24 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * Writes `data` to `file` so that a kill at any moment leaves either the old file or the new one,
+ * never a half-written file: write a sibling temp file, fsync it, rename it over the target.
+ */
+export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+}
+
+/** `writeFileAtomic` for JSON, pretty-printed with a trailing newline (diff-friendly in results/). */
+export function writeJsonAtomic(file: string, value: unknown): void {
+  writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n');
+}
