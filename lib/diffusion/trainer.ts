@@ -12,16 +12,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { ImageDataset } from '../data/image-dataset';
-import { streamSeed } from '../engine/rng';
 import { KitError } from '../util/errors';
 import { Adam } from './adam';
-import { emaDecay, updateEma } from './ema';
 import { initParams } from './init-params';
-import { asParams, disposeVariables, toHost, toVariables, type VariableMap } from './model-params';
+import { disposeVariables, toHost, toVariables, type VariableMap } from './model-params';
 import type { DiscreteSchedule } from './noise-schedule';
 import { readTensorFile, writeTensorFile, type NamedArray } from './tensor-file';
 import { BatchSampler } from './training-batch';
-import { unetForward } from './unet';
+import { trainStep, type TrainState } from './train-step';
 import type { UNetPlan } from './unet-spec';
 
 export interface TrainerSettings {
@@ -151,10 +149,8 @@ export async function trainModel(job: TrainJob): Promise<TrainResult> {
   }
 
   const sampler = new BatchSampler(job.data, job.schedule, s.seed, s.batchSize, s.randomFlip);
-  const micro = Math.min(s.microBatchSize ?? s.batchSize, s.batchSize);
   const last = Math.min(s.iterations, job.stopAfterStep ?? Infinity);
-  const varList = [...params.values()];
-  const names = [...params.keys()];
+  const state: TrainState = { plan, params, ema, adam };
   let windowLoss = 0;
   let windowCount = 0;
   const t0 = Date.now();
@@ -184,45 +180,7 @@ export async function trainModel(job: TrainJob): Promise<TrainResult> {
 
   try {
     while (step < last) {
-      const b = sampler.batch(step);
-      let accum: tf.Tensor[] | null = null;
-      let lossSum = 0;
-      for (let start = 0, chunk = 0; start < b.count; start += micro, chunk++) {
-        const n = Math.min(micro, b.count - start);
-        const xt = tf.tensor4d(b.xt.subarray(start * D, (start + n) * D), [n, job.data.height, job.data.width, job.data.channels]);
-        const eps = tf.tensor4d(b.eps.subarray(start * D, (start + n) * D), xt.shape);
-        const tt = tf.tensor1d(b.t.subarray(start, start + n));
-        const seed = streamSeed(s.seed, 'dropout', step, chunk);
-        const { value, grads } = tf.variableGrads(() => {
-          const pred = unetForward(asParams(params), plan, xt, tt, { training: true, dropoutSeed: seed });
-          // official loss: sum over pixels, mean over the (whole) batch
-          return tf.div(tf.sum(tf.squaredDifference(pred, eps)), b.count) as tf.Scalar;
-        }, varList);
-        lossSum += (await value.data())[0];
-        const g = varList.map((v) => grads[v.name]);
-        if (accum === null) accum = g;
-        else {
-          const next: tf.Tensor[] = accum.map((a, i) => tf.add(a, g[i]));
-          tf.dispose(accum);
-          tf.dispose(g);
-          accum = next;
-        }
-        tf.dispose([xt, eps, tt, value]);
-      }
-      const grads = accum!;
-      if (s.gradClipNorm !== null) {
-        const norm = Math.sqrt((await tf.tidy(() => tf.addN(grads.map((g) => tf.sum(tf.square(g))))).data())[0]);
-        const scale = Math.min(1, s.gradClipNorm / (norm + 1e-6));
-        if (scale < 1) {
-          const scaled = grads.map((g) => tf.mul(g, scale));
-          tf.dispose(grads);
-          grads.splice(0, grads.length, ...scaled);
-        }
-      }
-      const lr = s.warmupSteps > 0 ? s.learningRate * Math.min(1, (step + 1) / s.warmupSteps) : s.learningRate;
-      adam.apply(params, new Map(names.map((k, i) => [k, grads[i]])), step + 1, lr);
-      tf.dispose(grads);
-      updateEma(ema, params, emaDecay(s.emaRate, s.emaWarmup, step));
+      const lossSum = await trainStep(state, sampler.batch(step), [job.data.height, job.data.width, job.data.channels], step, s);
       step += 1;
 
       windowLoss += lossSum;

@@ -1,0 +1,37 @@
+/** `oms-dpm train-zoo`: train every zoo member of an experiment (or the ones named). */
+import { Command } from 'commander';
+import { zooMember } from '../../config/index';
+import { initBackend } from '../../engine/backend';
+import { trainZoo } from '../../zoo/train-zoo';
+import { withExperimentOptions, resolveExperiment, type ExperimentOpts } from '../experiment-options';
+import { ProgressLine, formatDuration } from '../progress';
+
+export function trainZooCommand(): Command {
+  return withExperimentOptions(new Command('train-zoo'))
+    .description('train the experiment\'s model zoo (checkpointed; --resume continues after a kill)')
+    .option('--model <id>', 'train only this zoo member (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option('--resume', 'continue from the checkpoint in runs/ if there is one', false)
+    .option('--grid <count>', 'sample-grid images after training (0 = none)', '64')
+    .option('--grid-steps <n>', 'DDIM steps for the sample grid', '50')
+    .action(async (o: ExperimentOpts & { model: string[]; resume: boolean; grid: string; gridSteps: string }) => {
+      const exp = resolveExperiment(o);
+      for (const id of o.model) zooMember(exp.config, id); // unknown id -> clear error before any work
+      const info = await initBackend();
+      console.log(`experiment ${exp.config.name} (profile ${exp.profile}, config ${exp.hash}) on ${info.backend}`);
+      let bar = new ProgressLine();
+      const summaries = await trainZoo(exp, {
+        models: o.model.length ? o.model : undefined,
+        resume: o.resume,
+        grid: { count: Number(o.grid), steps: Number(o.gridSteps) },
+        onModelStart: (id, iters) => {
+          console.log(`training ${id} for ${iters} steps`);
+          bar = new ProgressLine();
+        },
+        onProgress: (id, p) =>
+          bar.update(p.step, p.iterations, `${id} loss ${p.loss.toFixed(4)} ${p.stepsPerSecond.toFixed(2)} step/s ETA ${formatDuration(p.etaSeconds)}`),
+      });
+      for (const s of summaries) {
+        console.log(`${s.modelId}: ${s.params} params, ${s.steps} steps, ${s.secondsPerStep.toFixed(2)} s/step, final mse ${s.finalLoss?.toFixed(4) ?? '-'}${s.skipped ? ' (already trained, skipped)' : ''}`);
+      }
+    });
+}

@@ -1,0 +1,38 @@
+/**
+ * The `oms-dpm` command line. Only this layer reads arguments and prints; it resolves the
+ * experiment, calls lib/, and turns a KitError into a message, a fix and an exit code.
+ */
+import { Command, CommanderError } from 'commander';
+import { isKitError } from '../util/errors';
+import { benchCommand } from './commands/bench';
+import { configCommand } from './commands/config';
+import { doctorCommand } from './commands/doctor';
+import { reproduceCommand } from './commands/reproduce';
+import { sampleCommand } from './commands/sample';
+import { trainZooCommand } from './commands/train-zoo';
+
+export function buildProgram(): Command {
+  const program = new Command('oms-dpm')
+    .description('OMS-DPM experiment kit: model zoos, model schedules, predictor, search, figures')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  for (const cmd of [doctorCommand(), trainZooCommand(), sampleCommand(), benchCommand(), reproduceCommand(), configCommand()]) {
+    cmd.exitOverride();
+    program.addCommand(cmd);
+  }
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode;
+    if (isKitError(e)) {
+      console.error(`error: ${e.describe()}`);
+      return e.exitCode;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,318 @@
+/**
+ * The experiment config: one YAML file in `experiments/` describes a data set, the shared noise
+ * schedule, the model zoo (the N networks a model schedule chooses from) and how they are trained,
+ * sampled and profiled. Defaults are the paper's settings (method doc, section 2), so a file only
+ * states what differs and every deviation is visible (and listed in `deviations`).
+ *
+ * Field checks live in the schema below; rules that relate several fields (a UNet that fits the
+ * image size, GroupNorm groups that divide the channel counts, unique zoo ids, profile keys that
+ * exist) live in `checkExperiment`.
+ */
+import { KitError } from '../util/errors';
+import { resolvePath } from './overrides';
+import {
+  ConfigError,
+  Infer,
+  bool,
+  int,
+  list,
+  nullable,
+  num,
+  obj,
+  partial,
+  record,
+  str,
+  unknownValue,
+  validate,
+} from './schema-kit';
+import { didYouMean } from './suggest';
+
+export const DATASET_NAMES = ['mnist', 'fashion-mnist', 'cifar10', 'celeba', 'lsun-church', 'imagenet64'] as const;
+export type DatasetName = (typeof DATASET_NAMES)[number];
+
+/** Colour channels of each data set as distributed; a mismatch is a config slip, not a choice. */
+const NATIVE_CHANNELS: Record<DatasetName, number> = {
+  mnist: 1,
+  'fashion-mnist': 1,
+  cifar10: 3,
+  celeba: 3,
+  'lsun-church': 3,
+  imagenet64: 3,
+};
+
+/** Names of experiments, zoo members and profiles: they become file and folder names. */
+const NAME = /[a-z0-9][a-z0-9_-]*/;
+const ID = /[a-z0-9-]+/;
+
+export const DatasetSchema = obj(
+  {
+    name: str({ oneOf: DATASET_NAMES, doc: 'which data set; mnist and fashion-mnist ship with the kit, the others need dataset.root' }),
+    root: nullable(str({ doc: 'folder holding a paper data set (they cannot be downloaded here); null for the bundled ones' })),
+    imageSize: int({ min: 1, doc: 'side length in pixels of the square training images' }),
+    channels: int({ min: 1, max: 3, doc: '1 (grey) or 3 (RGB); must match the data set' }),
+    validationFraction: num({ default: 0.1, gt: 0, lt: 1, doc: 'share of the training set held out for validation loss' }),
+    splitSeed: int({ default: 0, min: 0, doc: 'seed of the train/validation split, fixed so every zoo member sees the same split' }),
+    randomFlip: bool({ default: false, doc: 'random horizontal flips while training (the paper flips CIFAR-10, CelebA, LSUN, ImageNet)' }),
+  },
+  { doc: 'the training data' },
+);
+
+export const DiffusionSchema = obj(
+  {
+    timesteps: int({ default: 1000, min: 2, doc: 'number T of discrete diffusion steps; every zoo member shares it' }),
+    betaSchedule: str({ default: 'linear', oneOf: ['linear'] as const, doc: 'noise schedule; the paper uses linear betas' }),
+    betaStart: num({ default: 0.0001, gt: 0, lt: 1, doc: 'beta_1 of the linear schedule' }),
+    betaEnd: num({ default: 0.02, gt: 0, lt: 1, doc: 'beta_T of the linear schedule' }),
+  },
+  { doc: 'the forward noising process, shared by the whole zoo (schedules mix models only if it is)' },
+);
+
+export const TrainingSchema = obj(
+  {
+    batchSize: int({ default: 128, min: 1, doc: 'images per training step (paper: 128)' }),
+    microBatchSize: nullable(
+      int({
+        min: 1,
+        doc: 'split each batch into chunks of this many images whose gradients are summed (same step, less memory); null = whole batch',
+      }),
+    ),
+    iterations: int({ default: 800000, min: 1, doc: 'optimizer steps (paper: 800k)' }),
+    learningRate: num({ default: 0.0002, gt: 0, doc: 'Adam learning rate (paper: 2e-4)' }),
+    adamBeta1: num({ default: 0.9, min: 0, lt: 1, doc: 'Adam beta1' }),
+    adamBeta2: num({ default: 0.999, min: 0, lt: 1, doc: 'Adam beta2' }),
+    adamEps: num({ default: 1e-8, gt: 0, doc: 'Adam epsilon' }),
+    gradClipNorm: nullable(num({ default: 1.0, gt: 0, doc: 'clip the global gradient norm to this value; null = no clipping' })),
+    warmupSteps: int({
+      default: 0,
+      min: 0,
+      doc: 'linear learning-rate warm-up steps; 0 = none (the released OMS-DPM configs have none, the original DDPM code used 5000)',
+    }),
+    emaRate: num({ default: 0.9999, min: 0, lt: 1, doc: 'decay of the exponential moving average of the weights used for sampling' }),
+    emaWarmup: bool({
+      default: false,
+      doc: 'EMA decay = min(rate, (1+step)/(10+step)); needed for short CPU-scale training, a deviation from the paper',
+    }),
+    seed: int({ default: 0, min: 0, doc: 'seed of weight initialisation, batch order and training noise' }),
+    checkpointEvery: int({ default: 1000, min: 1, doc: 'save a resumable checkpoint every this many steps' }),
+    logEvery: int({ default: 50, min: 1, doc: 'report the training loss every this many steps' }),
+  },
+  { doc: 'how each zoo member is trained (a member may override any key)' },
+);
+
+export const UNetSchema = obj(
+  {
+    ch: int({ min: 1, doc: 'base channel count; the width of the network' }),
+    chMult: list(int({ min: 1, doc: 'channel multiplier of one resolution level' }), {
+      minLength: 1,
+      doc: 'channels of each resolution level as multiples of ch; the image is halved between levels',
+    }),
+    numResBlocks: int({ default: 1, min: 1, doc: 'residual blocks per resolution level; the depth of the network' }),
+    attnResolutions: list(int({ min: 1, doc: 'a resolution in pixels' }), {
+      default: [],
+      doc: 'resolutions (pixels) whose levels get self-attention; must be imageSize / 2^k for a level k',
+    }),
+    dropout: num({ default: 0.1, min: 0, lt: 1, doc: 'dropout rate inside residual blocks (paper: 0.1, LSUN 0)' }),
+    groupNormGroups: int({ default: 8, min: 1, doc: 'GroupNorm groups; must divide every channel count ch * m' }),
+    resamplingConv: bool({ default: true, doc: 'use a 3x3 convolution when down- and upsampling (DDPM default)' }),
+  },
+  { doc: 'the DDPM/DDIM UNet of one zoo member' },
+);
+
+export const ZooMemberSchema = obj(
+  {
+    id: str({ pattern: ID, doc: 'short unique name of the model, used in schedules, logs and file names' }),
+    unet: UNetSchema,
+    training: partial(TrainingSchema, { doc: 'per-model overrides of any training.* key (e.g. iterations)' }),
+  },
+  { doc: 'one network of the model zoo' },
+);
+
+export const SamplingSchema = obj(
+  {
+    batchSize: int({ default: 128, min: 1, doc: 'batch of latency profiling and sample generation; costs are per batch' }),
+    noiseBankSeed: int({ default: 1234, min: 0, doc: 'seed of the fixed x_T bank shared by every schedule (paired comparisons)' }),
+    clipDenoised: bool({
+      default: true,
+      doc: 'clip the predicted x0 to [-1, 1] each step; keeps under-trained models from diverging',
+    }),
+  },
+  { doc: 'how images are generated from a schedule' },
+);
+
+export const ExperimentSchema = obj({
+  name: str({ pattern: NAME, doc: "the experiment's name; must equal the file's base name" }),
+  description: str({ default: '', doc: 'free text shown by the CLI; not part of the config hash' }),
+  dataset: DatasetSchema,
+  diffusion: DiffusionSchema,
+  training: TrainingSchema,
+  zoo: list(ZooMemberSchema, {
+    minLength: 1,
+    doc: 'the model zoo; order gives the model index 1..N used in schedules (0 = null model)',
+  }),
+  sampling: SamplingSchema,
+  profiles: record(record(unknownValue({ doc: 'the value to set' }), { doc: 'dotted key -> value' }), {
+    keyPattern: NAME,
+    default: {},
+    doc: "named override sets, e.g. smoke: { training.iterations: 20 }; 'default' (no overrides) is implicit",
+  }),
+  deviations: list(str({ doc: 'one deviation' }), {
+    default: [],
+    doc: 'every deviation from the paper, stated in words; not part of the config hash',
+  }),
+});
+
+export type ExperimentConfig = Infer<typeof ExperimentSchema>;
+export type DatasetConfig = Infer<typeof DatasetSchema>;
+export type DiffusionConfig = Infer<typeof DiffusionSchema>;
+export type TrainingConfig = Infer<typeof TrainingSchema>;
+export type UNetConfig = Infer<typeof UNetSchema>;
+export type ZooMember = Infer<typeof ZooMemberSchema>;
+export type SamplingConfig = Infer<typeof SamplingSchema>;
+
+/** The profile that applies no overrides; reserved, so a file cannot define it. */
+export const DEFAULT_PROFILE = 'default';
+
+/** Options of the cross-field checks. */
+export interface CheckOptions {
+  /** The file's base name, which `name` must equal. */
+  expectedName?: string;
+  /**
+   * Check that every profile key resolves (default true). Off once a profile has been applied:
+   * the profiles are then history, and a `--set` that renames a zoo member must not break them.
+   */
+  checkProfiles?: boolean;
+}
+
+/** Validates a parsed experiment file (or a config after overrides) and applies the cross-field rules. */
+export function validateExperiment(value: unknown, opts: CheckOptions = {}): ExperimentConfig {
+  const cfg = validate(ExperimentSchema, value);
+  checkExperiment(cfg, opts);
+  return cfg;
+}
+
+/** The rules that relate several fields. Throws a ConfigError at the most specific key. */
+export function checkExperiment(cfg: ExperimentConfig, opts: CheckOptions = {}): void {
+  if (opts.expectedName !== undefined && cfg.name !== opts.expectedName) {
+    throw new ConfigError(['name'], `'${cfg.name}' must equal the file's base name '${opts.expectedName}'`, {
+      hint: `set name: ${opts.expectedName}, or rename the file to ${cfg.name}.yaml`,
+    });
+  }
+
+  const native = NATIVE_CHANNELS[cfg.dataset.name];
+  if (cfg.dataset.channels !== native) {
+    throw new ConfigError(['dataset', 'channels'], `${cfg.dataset.name} has ${native} channel(s), got ${cfg.dataset.channels}`);
+  }
+
+  if (cfg.diffusion.betaStart > cfg.diffusion.betaEnd) {
+    throw new ConfigError(
+      ['diffusion', 'betaStart'],
+      `betaStart ${cfg.diffusion.betaStart} must not exceed betaEnd ${cfg.diffusion.betaEnd}`,
+    );
+  }
+
+  const seen = new Map<string, number>();
+  cfg.zoo.forEach((m, i) => {
+    const first = seen.get(m.id);
+    if (first !== undefined) {
+      throw new ConfigError(['zoo', i, 'id'], `duplicate id '${m.id}' (also zoo[${first}].id)`, {
+        hint: 'zoo ids name the models in schedules and must be unique',
+      });
+    }
+    seen.set(m.id, i);
+    checkUNet(m.unet, cfg.dataset.imageSize, ['zoo', i, 'unet']);
+  });
+
+  if (opts.checkProfiles === false) return;
+  for (const [profile, entries] of Object.entries(cfg.profiles)) {
+    if (profile === DEFAULT_PROFILE) {
+      throw new ConfigError(['profiles', profile], `'${DEFAULT_PROFILE}' is reserved: it means "no overrides"`);
+    }
+    for (const key of Object.keys(entries)) {
+      try {
+        resolvePath(ExperimentSchema, cfg, key);
+      } catch (e) {
+        if (e instanceof KitError) throw new ConfigError(['profiles', profile, key], e.message, { hint: e.hint });
+        throw e;
+      }
+    }
+  }
+}
+
+/** Resolutions (pixels) of the UNet's levels: imageSize / 2^k for k < chMult.length. */
+export function unetResolutions(unet: UNetConfig, imageSize: number): number[] {
+  return unet.chMult.map((_, k) => imageSize / 2 ** k);
+}
+
+/** Every channel count a GroupNorm sees: ch (stem, output) and ch * m per level. */
+export function unetChannelCounts(unet: UNetConfig): number[] {
+  return [unet.ch, ...unet.chMult.map((m) => unet.ch * m)];
+}
+
+function checkUNet(unet: UNetConfig, imageSize: number, path: (string | number)[]): void {
+  const downsamples = unet.chMult.length - 1;
+  const factor = 2 ** downsamples;
+  if (imageSize % factor !== 0) {
+    throw new ConfigError(
+      [...path, 'chMult'],
+      `${unet.chMult.length} levels halve the image ${downsamples} time(s), so dataset.imageSize must be divisible by ${factor}; ${imageSize} is not`,
+      { hint: 'use fewer levels in chMult or a different imageSize' },
+    );
+  }
+
+  const resolutions = unetResolutions(unet, imageSize);
+  unet.attnResolutions.forEach((r, j) => {
+    if (!resolutions.includes(r)) {
+      throw new ConfigError(
+        [...path, 'attnResolutions', j],
+        `${r} is not a resolution of this UNet; with imageSize ${imageSize} and ${unet.chMult.length} levels they are ${resolutions.join(', ')}`,
+      );
+    }
+  });
+
+  const counts = unetChannelCounts(unet);
+  const g = unet.groupNormGroups;
+  const bad = counts.find((c) => c % g !== 0);
+  if (bad !== undefined) {
+    const common = counts.reduce(gcd);
+    const ok = divisors(common);
+    throw new ConfigError(
+      [...path, 'groupNormGroups'],
+      `${g} does not divide channel count ${bad} (channel counts ${[...new Set(counts)].join(', ')}); allowed: ${ok.join(', ')}`,
+    );
+  }
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+function divisors(n: number): number[] {
+  const out: number[] = [];
+  for (let d = 1; d <= n; d++) if (n % d === 0) out.push(d);
+  return out;
+}
+
+/** The zoo member with this id; a KitError with a suggestion if there is none. */
+export function zooMember(cfg: ExperimentConfig, modelId: string): ZooMember {
+  const m = cfg.zoo.find((z) => z.id === modelId);
+  if (m === undefined) {
+    const ids = cfg.zoo.map((z) => z.id);
+    throw new KitError(`no model '${modelId}' in the zoo of '${cfg.name}'${didYouMean(modelId, ids)}`, {
+      hint: `zoo ids: ${ids.join(', ')}`,
+    });
+  }
+  return m;
+}
+
+/** The 1-based index of a zoo member in model schedules (0 is the null model). */
+export function modelIndex(cfg: ExperimentConfig, modelId: string): number {
+  return cfg.zoo.indexOf(zooMember(cfg, modelId)) + 1;
+}
+
+/** The training settings of one zoo member: the global `training` with the member's overrides. */
+export function resolveModelTraining(cfg: ExperimentConfig, modelId: string): TrainingConfig {
+  const member = zooMember(cfg, modelId);
+  // Only keys actually present override (a hand-built config may carry `key: undefined`).
+  const own = Object.fromEntries(Object.entries(member.training).filter(([, v]) => v !== undefined));
+  return { ...cfg.training, ...own };
+}

@@ -1,0 +1,76 @@
+/**
+ * The configuration layer: a typed schema DSL, the experiment schema, dotted-path overrides, and
+ * the loader that resolves `experiments/<name>.yaml` + profile + `--set` into one hashed config.
+ */
+export {
+  ConfigError,
+  describeSchema,
+  formatPath,
+  schemaEntries,
+  typeName,
+  validate,
+  bool,
+  int,
+  list,
+  nullable,
+  num,
+  obj,
+  partial,
+  record,
+  str,
+  unknownValue,
+} from './schema-kit';
+export type { AnySchema, Fields, Infer, NumOptions, ObjSchema, PartialSchema, Path, PathSegment, Schema, SchemaEntry } from './schema-kit';
+
+export {
+  DATASET_NAMES,
+  DEFAULT_PROFILE,
+  DatasetSchema,
+  DiffusionSchema,
+  ExperimentSchema,
+  SamplingSchema,
+  TrainingSchema,
+  UNetSchema,
+  ZooMemberSchema,
+  checkExperiment,
+  modelIndex,
+  resolveModelTraining,
+  unetChannelCounts,
+  unetResolutions,
+  validateExperiment,
+  zooMember,
+} from './experiment-schema';
+export type {
+  CheckOptions,
+  DatasetConfig,
+  DatasetName,
+  DiffusionConfig,
+  ExperimentConfig,
+  SamplingConfig,
+  TrainingConfig,
+  UNetConfig,
+  ZooMember,
+} from './experiment-schema';
+
+export {
+  applyOverrides,
+  formatAssignment,
+  parseAssignment,
+  profileOverrides,
+  resolvePath,
+  setPath,
+  tokenizePath,
+} from './overrides';
+export type { Override, ResolvedPath } from './overrides';
+
+export { UNHASHED_KEYS, canonicalJson, configHash, hashOf } from './hash';
+export {
+  experimentFile,
+  experimentToYaml,
+  experimentsDir,
+  listExperiments,
+  loadExperiment,
+  repoRoot,
+} from './load';
+export type { LoadOptions, ResolvedExperiment } from './load';
+export { closest, didYouMean, editDistance } from './suggest';

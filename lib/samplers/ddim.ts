@@ -1,0 +1,68 @@
+/**
+ * DDIM (Song et al., 2021) over the discrete DDPM schedule, as a pure function of a denoiser.
+ *
+ * For consecutive active timesteps t > s (s = -1 means "the clean image", alpha_bar = 1):
+ *   eps  = denoiser(x_t, t)
+ *   x0   = (x_t - sqrt(1 - a_t) eps) / sqrt(a_t)          [optionally clipped to [-1, 1], eps recomputed]
+ *   c1   = eta * sqrt((1 - a_t / a_s) (1 - a_s) / (1 - a_t)),   c2 = sqrt(1 - a_s - c1^2)
+ *   x_s  = sqrt(a_s) x0 + c1 z + c2 eps
+ * with a = alpha_bar. eta = 0 is the deterministic DDIM used by OMS-DPM.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Denoiser } from './denoiser';
+
+export interface DdimOptions {
+  eta?: number;
+  /** Clip the predicted x0 to [-1, 1] each step (needed by under-trained CPU-scale models). */
+  clipDenoised?: boolean;
+  /** Noise for eta > 0: one [B,H,W,C] draw per step, deterministic in this seed. */
+  noiseSeed?: number;
+}
+
+/** Discrete timesteps visited by a `steps`-NFE DDIM run, descending (official ddim skip types). */
+export function ddimTimesteps(T: number, steps: number, skip: 'uniform' | 'quadratic' = 'uniform'): number[] {
+  if (!Number.isInteger(steps) || steps < 1 || steps > T) throw new Error(`DDIM steps must be an integer in 1..${T}, got ${steps}`);
+  let seq: number[];
+  if (skip === 'uniform') {
+    const stride = Math.floor(T / steps);
+    seq = Array.from({ length: steps }, (_, i) => i * stride);
+  } else {
+    const top = Math.sqrt(T * 0.8);
+    seq = Array.from({ length: steps }, (_, i) => Math.floor((steps === 1 ? 0 : (top * i) / (steps - 1)) ** 2));
+    for (let i = 1; i < seq.length; i++) if (seq[i] <= seq[i - 1]) seq[i] = seq[i - 1] + 1;
+  }
+  return seq.reverse();
+}
+
+/**
+ * Runs DDIM from x_T through `timesteps` (descending discrete indices) and returns x_0.
+ * x: [B,H,W,C]; alphasCumprod: length T. Disposes its intermediates; the result is the caller's.
+ */
+export function ddimSample(denoiser: Denoiser, xT: tf.Tensor4D, timesteps: number[], alphasCumprod: ArrayLike<number>, opts: DdimOptions = {}): tf.Tensor4D {
+  const eta = opts.eta ?? 0;
+  const clip = opts.clipDenoised ?? false;
+  let x = tf.clone(xT);
+  for (let i = 0; i < timesteps.length; i++) {
+    const t = timesteps[i];
+    if (i > 0 && t >= timesteps[i - 1]) throw new Error(`DDIM timesteps must strictly decrease; got ${timesteps[i - 1]} then ${t}`);
+    const s = i + 1 < timesteps.length ? timesteps[i + 1] : -1;
+    const at = alphasCumprod[t];
+    const as = s >= 0 ? alphasCumprod[s] : 1;
+    const next = tf.tidy(() => {
+      let eps: tf.Tensor = denoiser(x, t, i);
+      let x0 = tf.div(tf.sub(x, tf.mul(eps, Math.sqrt(1 - at))), Math.sqrt(at));
+      if (clip) {
+        x0 = tf.clipByValue(x0, -1, 1);
+        eps = tf.div(tf.sub(x, tf.mul(x0, Math.sqrt(at))), Math.sqrt(1 - at));
+      }
+      const c1 = eta * Math.sqrt(((1 - at / as) * (1 - as)) / (1 - at));
+      const c2 = Math.sqrt(Math.max(0, 1 - as - c1 * c1));
+      let out = tf.add(tf.mul(x0, Math.sqrt(as)), tf.mul(eps, c2));
+      if (c1 > 0) out = tf.add(out, tf.mul(tf.randomNormal(x.shape, 0, 1, 'float32', (opts.noiseSeed ?? 0) * 1000 + i), c1));
+      return out as tf.Tensor4D;
+    });
+    x.dispose();
+    x = next;
+  }
+  return x;
+}

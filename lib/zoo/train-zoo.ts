@@ -1,0 +1,147 @@
+/**
+ * Trains an experiment's zoo, one model at a time, and writes what the later stages and the
+ * report need: EMA weights, loss curve, a summary with provenance, and a sample grid.
+ * A model whose weights already exist for the same training identity and iteration count is
+ * skipped; a kill mid-training loses at most `checkpointEvery` steps (resume with `resume`).
+ */
+import * as fs from 'node:fs';
+import { resolveModelTraining, type ResolvedExperiment } from '../config/index';
+import { loadDataset } from '../data/registry';
+import { subsetDataset, type ImageDataset } from '../data/image-dataset';
+import { loadOrCreateSplit } from '../data/split';
+import { scheduleFromConfig } from '../diffusion/noise-schedule';
+import { readTensorFile, writeTensorFile } from '../diffusion/tensor-file';
+import { trainModel, type TrainProgress, type TrainerSettings } from '../diffusion/trainer';
+import { countParams, planUNet } from '../diffusion/unet-spec';
+import { writeImageGrid } from '../figures/image-grid';
+import { makeProvenance } from '../pipeline/provenance';
+import { writeJsonAtomic } from '../util/atomic-file';
+import { archFor, loadZooModel, trainingIdentity, type ZooWeightsMeta } from './zoo-model';
+import { sampleWithDdim } from './zoo-sampling';
+import { splitFile, zooPaths } from './workspace';
+
+export interface ZooModelSummary {
+  modelId: string;
+  params: number;
+  steps: number;
+  trainSeconds: number;
+  secondsPerStep: number;
+  finalLoss: number | null;
+  skipped: boolean;
+}
+
+/** The training split of the experiment's dataset (split drawn once and stored). */
+export function trainingData(exp: ResolvedExperiment): ImageDataset {
+  const d = exp.config.dataset;
+  const ds = loadDataset(d.name, { root: d.root, part: 'train', imageSize: d.imageSize });
+  const split = loadOrCreateSplit(splitFile(exp), ds, d.splitSeed, d.validationFraction);
+  return subsetDataset(ds, split.train, `${ds.name}[train split]`);
+}
+
+export function trainerSettings(exp: ResolvedExperiment, modelId: string): TrainerSettings {
+  const t = resolveModelTraining(exp.config, modelId);
+  return {
+    batchSize: t.batchSize,
+    microBatchSize: t.microBatchSize,
+    iterations: t.iterations,
+    learningRate: t.learningRate,
+    adamBeta1: t.adamBeta1,
+    adamBeta2: t.adamBeta2,
+    adamEps: t.adamEps,
+    gradClipNorm: t.gradClipNorm,
+    warmupSteps: t.warmupSteps,
+    emaRate: t.emaRate,
+    emaWarmup: t.emaWarmup,
+    seed: t.seed,
+    checkpointEvery: t.checkpointEvery,
+    logEvery: t.logEvery,
+    randomFlip: exp.config.dataset.randomFlip,
+  };
+}
+
+/** True when finished weights for this model, identity and iteration count are on disk. */
+export function isTrained(exp: ResolvedExperiment, modelId: string): boolean {
+  const file = zooPaths(exp, modelId).weights;
+  if (!fs.existsSync(file)) return false;
+  try {
+    const meta = readTensorFile<ZooWeightsMeta>(file).meta;
+    return (
+      meta.step >= resolveModelTraining(exp.config, modelId).iterations &&
+      JSON.stringify(meta.identity) === JSON.stringify(trainingIdentity(exp.config, modelId))
+    );
+  } catch {
+    return false;
+  }
+}
+
+export interface TrainZooOptions {
+  models?: string[];
+  resume: boolean;
+  onModelStart?: (modelId: string, iterations: number) => void;
+  onProgress?: (modelId: string, p: TrainProgress) => void;
+  /** Sample grid after training: images and DDIM steps (0 images = none). */
+  grid?: { count: number; steps: number };
+}
+
+export async function trainZoo(exp: ResolvedExperiment, opts: TrainZooOptions): Promise<ZooModelSummary[]> {
+  const ids = opts.models ?? exp.config.zoo.map((m) => m.id);
+  const summaries: ZooModelSummary[] = [];
+  let data: ImageDataset | null = null;
+  for (const id of ids) {
+    const paths = zooPaths(exp, id);
+    const plan = planUNet(archFor(exp.config, id));
+    if (isTrained(exp, id)) {
+      const s = JSON.parse(fs.readFileSync(paths.summary, 'utf8')) as ZooModelSummary;
+      summaries.push({ ...s, skipped: true });
+      continue;
+    }
+    data = data ?? trainingData(exp);
+    const settings = trainerSettings(exp, id);
+    opts.onModelStart?.(id, settings.iterations);
+    const provenance = makeProvenance(exp);
+    const result = await trainModel({
+      modelId: id,
+      plan,
+      schedule: scheduleFromConfig(exp.config.diffusion),
+      data,
+      settings,
+      checkpointFile: paths.checkpoint,
+      identity: trainingIdentity(exp.config, id),
+      provenance,
+      resume: opts.resume,
+      onProgress: (p) => opts.onProgress?.(id, p),
+    });
+    const meta: ZooWeightsMeta = {
+      kind: 'oms-dpm-zoo-weights',
+      modelId: id,
+      step: result.step,
+      identity: trainingIdentity(exp.config, id),
+      params: countParams(plan),
+      provenance,
+    };
+    writeTensorFile(paths.weights, meta, result.ema);
+    writeJsonAtomic(paths.lossCurve, { modelId: id, lossUnit: 'sum of squared error per image (official loss); mse = per pixel', points: result.lossCurve });
+    const summary: ZooModelSummary = {
+      modelId: id,
+      params: countParams(plan),
+      steps: result.step,
+      trainSeconds: result.elapsedSeconds,
+      secondsPerStep: result.elapsedSeconds / Math.max(1, result.step),
+      finalLoss: result.lossCurve.length ? result.lossCurve[result.lossCurve.length - 1].mse : null,
+      skipped: false,
+    };
+    writeJsonAtomic(paths.summary, { ...summary, arch: plan.arch, settings, resumedFrom: result.resumedFrom, provenance });
+    if (opts.grid && opts.grid.count > 0) {
+      const model = loadZooModel(exp, id);
+      try {
+        const imgs = await sampleWithDdim(exp, model.denoiser, { count: opts.grid.count, steps: opts.grid.steps });
+        const d = exp.config.dataset;
+        writeImageGrid(paths.sampleGrid(opts.grid.steps), imgs, opts.grid.count, d.imageSize, d.imageSize, d.channels, 8);
+      } finally {
+        model.dispose();
+      }
+    }
+    summaries.push(summary);
+  }
+  return summaries;
+}

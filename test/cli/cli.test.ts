@@ -1,0 +1,106 @@
+/**
+ * The CLI as a new user meets it: a tiny zoo trained and sampled end to end, and the bad inputs
+ * (config typo, unknown dataset, missing or truncated weights, an existing checkpoint) each give
+ * a clear message and a non-zero exit code without touching finished work.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const root = path.join(__dirname, '..', '..');
+const bin = path.join(root, 'bin', 'oms-dpm.js');
+const tiny = path.join(root, 'test', 'fixtures', 'tiny-mnist.yaml');
+
+function run(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, OMS_DPM_BACKEND: 'wasm', ...env } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function workspace(): Record<string, string> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-cli-'));
+  return { OMS_DPM_RESULTS: path.join(dir, 'results'), OMS_DPM_RUNS: path.join(dir, 'runs') };
+}
+
+function tinyVariant(edit: (yaml: string) => string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-cfg-'));
+  const file = path.join(dir, 'tiny-mnist.yaml');
+  fs.writeFileSync(file, edit(fs.readFileSync(tiny, 'utf8')));
+  return file;
+}
+
+test('train-zoo then sample: weights, loss curve, summary and PNG grids are written; a second run skips', () => {
+  const env = workspace();
+  const r = run(['train-zoo', '--experiment', tiny, '--grid', '4', '--grid-steps', '3'], env);
+  assert.equal(r.code, 0, r.err);
+  for (const id of ['a', 'b']) {
+    const dir = path.join(env.OMS_DPM_RESULTS, 'tiny-mnist', 'zoo', id);
+    for (const f of ['ema-weights.bin', 'loss-curve.json', 'model.json', 'samples-ddim3.png']) assert.ok(fs.existsSync(path.join(dir, f)), `${id}/${f} missing`);
+    const summary = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
+    assert.equal(summary.steps, id === 'a' ? 3 : 2);
+    assert.ok(summary.provenance.configHash.length === 16);
+    assert.equal(summary.provenance.backend.backend, 'wasm');
+  }
+  assert.ok(fs.existsSync(path.join(env.OMS_DPM_RESULTS, 'tiny-mnist', 'data-split.json')));
+  const again = run(['train-zoo', '--experiment', tiny, '--grid', '0'], env);
+  assert.equal(again.code, 0, again.err);
+  assert.match(again.out, /already trained, skipped/);
+  const s = run(['sample', '--experiment', tiny, '--model', 'a', '--steps', '2', '--count', '3', '--out', path.join(env.OMS_DPM_RESULTS, 'x.png')], env);
+  assert.equal(s.code, 0, s.err);
+  assert.ok(fs.statSync(path.join(env.OMS_DPM_RESULTS, 'x.png')).size > 100);
+});
+
+test('a config typo names the key and suggests the right one', () => {
+  const file = tinyVariant((y) => y.replace('training:', 'trainig:'));
+  const r = run(['train-zoo', '--experiment', file], workspace());
+  assert.equal(r.code, 2);
+  assert.match(r.err, /trainig/);
+  assert.match(r.err, /training/);
+});
+
+test('an unknown dataset lists the known ones', () => {
+  const file = tinyVariant((y) => y.replace('name: mnist,', 'name: mnistt,'));
+  const r = run(['train-zoo', '--experiment', file], workspace());
+  assert.equal(r.code, 2);
+  assert.match(r.err, /mnistt/);
+  assert.match(r.err, /fashion-mnist/);
+});
+
+test('an unknown experiment and an unknown model id are clear errors', () => {
+  const r = run(['train-zoo', '--experiment', 'no-such-experiment'], workspace());
+  assert.equal(r.code, 2);
+  assert.match(r.err, /no-such-experiment/);
+  const m = run(['train-zoo', '--experiment', tiny, '--model', 'zz'], workspace());
+  assert.equal(m.code, 2);
+  assert.match(m.err, /zz/);
+});
+
+test('sampling a model that was never trained, or whose weights are truncated, says so', () => {
+  const env = workspace();
+  const missing = run(['sample', '--experiment', tiny, '--model', 'a', '--steps', '2'], env);
+  assert.equal(missing.code, 2);
+  assert.match(missing.err, /not found/);
+  assert.match(missing.err, /train-zoo/);
+  const dir = path.join(env.OMS_DPM_RESULTS, 'tiny-mnist', 'zoo', 'a');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'ema-weights.bin'), Buffer.from('OMSDPMT1\x10\x00\x00\x00{"meta":'));
+  const trunc = run(['sample', '--experiment', tiny, '--model', 'a', '--steps', '2'], env);
+  assert.equal(trunc.code, 2);
+  assert.match(trunc.err, /corrupt or truncated/);
+});
+
+test('an existing checkpoint is kept: without --resume the run stops and says how to continue', () => {
+  const env = workspace();
+  const ck = path.join(env.OMS_DPM_RUNS, 'tiny-mnist', 'zoo', 'b', 'checkpoint.bin');
+  const first = run(['train-zoo', '--experiment', tiny, '--model', 'b', '--grid', '0', '--set', 'zoo[b].training.iterations=1'], env);
+  assert.equal(first.code, 0, first.err);
+  const before = fs.readFileSync(ck);
+  const second = run(['train-zoo', '--experiment', tiny, '--model', 'b', '--grid', '0'], env);
+  assert.equal(second.code, 2);
+  assert.match(second.err, /--resume/);
+  assert.deepEqual(fs.readFileSync(ck), before);
+  const resumed = run(['train-zoo', '--experiment', tiny, '--model', 'b', '--grid', '0', '--resume'], env);
+  assert.equal(resumed.code, 0, resumed.err);
+});
