@@ -27,8 +27,9 @@ import {
 } from './schema-kit';
 import { didYouMean } from './suggest';
 
-export const DATASET_NAMES = ['mnist', 'fashion-mnist', 'cifar10', 'celeba', 'lsun-church', 'imagenet64'] as const;
-export type DatasetName = (typeof DATASET_NAMES)[number];
+// The data layer owns the list of data sets it can load; the schema accepts exactly those.
+import { DATASET_NAMES, type DatasetName } from '../data/registry';
+export { DATASET_NAMES, type DatasetName };
 
 /** Colour channels of each data set as distributed; a mismatch is a config slip, not a choice. */
 const NATIVE_CHANNELS: Record<DatasetName, number> = {
