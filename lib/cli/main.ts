@@ -9,6 +9,7 @@ import { configCommand } from './commands/config';
 import { doctorCommand } from './commands/doctor';
 import { reproduceCommand } from './commands/reproduce';
 import { sampleCommand } from './commands/sample';
+import { scheduleCommand } from './commands/schedule';
 import { trainZooCommand } from './commands/train-zoo';
 
 export function buildProgram(): Command {
@@ -16,7 +17,7 @@ export function buildProgram(): Command {
     .description('OMS-DPM experiment kit: model zoos, model schedules, predictor, search, figures')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const cmd of [doctorCommand(), trainZooCommand(), sampleCommand(), benchCommand(), reproduceCommand(), configCommand()]) {
+  for (const cmd of [doctorCommand(), trainZooCommand(), sampleCommand(), benchCommand(), reproduceCommand(), configCommand(), scheduleCommand()]) {
     cmd.exitOverride();
     program.addCommand(cmd);
   }
