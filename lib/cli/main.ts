@@ -7,6 +7,7 @@ import { isKitError } from '../util/errors';
 import { benchCommand } from './commands/bench';
 import { configCommand } from './commands/config';
 import { doctorCommand } from './commands/doctor';
+import { fidCommand, fidReferenceCommand } from './commands/fid';
 import { reproduceCommand } from './commands/reproduce';
 import { sampleCommand } from './commands/sample';
 import { scheduleCommand } from './commands/schedule';
@@ -17,7 +18,7 @@ export function buildProgram(): Command {
     .description('OMS-DPM experiment kit: model zoos, model schedules, predictor, search, figures')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const cmd of [doctorCommand(), trainZooCommand(), sampleCommand(), benchCommand(), reproduceCommand(), configCommand(), scheduleCommand()]) {
+  for (const cmd of [doctorCommand(), trainZooCommand(), sampleCommand(), benchCommand(), reproduceCommand(), configCommand(), scheduleCommand(), fidReferenceCommand(), fidCommand()]) {
     cmd.exitOverride();
     program.addCommand(cmd);
   }

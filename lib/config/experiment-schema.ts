@@ -140,6 +140,20 @@ export const SamplingSchema = obj(
   { doc: 'how images are generated from a schedule' },
 );
 
+export const FidSchema = obj(
+  {
+    featureNetwork: str({
+      default: 'label-classifier',
+      doc: "'label-classifier' (a CNN trained on the dataset's labels; offline datasets) or the folder of a TF.js-converted InceptionV3 (model.json)",
+    }),
+    classifierEpochs: int({ default: 3, min: 1, doc: 'training epochs of the label classifier' }),
+    classifierSeed: int({ default: 0, min: 0, doc: 'seed of the label classifier' }),
+    referenceImages: nullable(int({ min: 2, doc: 'training-split images used for the reference statistics (null = all of them)' })),
+    images: int({ default: 1000, min: 2, doc: 'generated images per FID of a schedule (paper: 5000; 1000 is the fast default)' }),
+  },
+  { doc: 'how FID is computed: feature network, reference statistics, image counts' },
+);
+
 export const ExperimentSchema = obj({
   name: str({ pattern: NAME, doc: "the experiment's name; must equal the file's base name" }),
   description: str({ default: '', doc: 'free text shown by the CLI; not part of the config hash' }),
@@ -151,6 +165,7 @@ export const ExperimentSchema = obj({
     doc: 'the model zoo; order gives the model index 1..N used in schedules (0 = null model)',
   }),
   sampling: SamplingSchema,
+  fid: FidSchema,
   profiles: record(record(unknownValue({ doc: 'the value to set' }), { doc: 'dotted key -> value' }), {
     keyPattern: NAME,
     default: {},
@@ -169,6 +184,7 @@ export type TrainingConfig = Infer<typeof TrainingSchema>;
 export type UNetConfig = Infer<typeof UNetSchema>;
 export type ZooMember = Infer<typeof ZooMemberSchema>;
 export type SamplingConfig = Infer<typeof SamplingSchema>;
+export type FidConfig = Infer<typeof FidSchema>;
 
 /** The profile that applies no overrides; reserved, so a file cannot define it. */
 export const DEFAULT_PROFILE = 'default';
