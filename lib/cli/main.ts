@@ -8,6 +8,7 @@ import { benchCommand } from './commands/bench';
 import { configCommand } from './commands/config';
 import { doctorCommand } from './commands/doctor';
 import { fidCommand, fidReferenceCommand } from './commands/fid';
+import { profileLatencyCommand } from './commands/profile-latency';
 import { reproduceCommand } from './commands/reproduce';
 import { sampleCommand } from './commands/sample';
 import { scheduleCommand } from './commands/schedule';
@@ -18,7 +19,7 @@ export function buildProgram(): Command {
     .description('OMS-DPM experiment kit: model zoos, model schedules, predictor, search, figures')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const cmd of [doctorCommand(), trainZooCommand(), sampleCommand(), benchCommand(), reproduceCommand(), configCommand(), scheduleCommand(), fidReferenceCommand(), fidCommand()]) {
+  for (const cmd of [doctorCommand(), trainZooCommand(), sampleCommand(), benchCommand(), reproduceCommand(), configCommand(), scheduleCommand(), fidReferenceCommand(), fidCommand(), profileLatencyCommand()]) {
     cmd.exitOverride();
     program.addCommand(cmd);
   }

@@ -36,3 +36,12 @@ export const zooPaths = (exp: ResolvedExperiment, modelId: string) => {
 export function splitFile(exp: ResolvedExperiment): string {
   return path.join(resultsDir(exp), 'data-split.json');
 }
+
+/** Engine tag of latency tables: the cost model prices the engine that samples. */
+export function engineTag(backend: string): string {
+  return `tfjs-${backend}`;
+}
+
+export function latencyFile(exp: ResolvedExperiment, engine: string): string {
+  return path.join(resultsDir(exp), `latency-${engine}.json`);
+}

@@ -50,6 +50,18 @@ test('train-zoo then sample: weights, loss curve, summary and PNG grids are writ
   const s = run(['sample', '--experiment', tiny, '--model', 'a', '--steps', '2', '--count', '3', '--out', path.join(env.OMS_DPM_RESULTS, 'x.png')], env);
   assert.equal(s.code, 0, s.err);
   assert.ok(fs.statSync(path.join(env.OMS_DPM_RESULTS, 'x.png')).size > 100);
+
+  // latency table of the trained zoo, then a schedule priced with it
+  const lat = run(['profile-latency', '--experiment', tiny, '--rounds', '3', '--warmup', '1'], env);
+  assert.equal(lat.code, 0, lat.err);
+  const table = JSON.parse(fs.readFileSync(path.join(env.OMS_DPM_RESULTS, 'tiny-mnist', 'latency-tfjs-wasm.json'), 'utf8'));
+  assert.deepEqual(Object.keys(table.models), ['a', 'b']);
+  assert.ok(table.models.a.medianMs > 0 && table.models.a.minMs <= table.models.a.medianMs && table.models.a.samples === 3);
+  assert.equal(table.provenance.backend.backend, 'wasm');
+  const cost = run(['schedule', 'cost', '--experiment', tiny, '--solver', 'ddim', '--schedule', '0,1,2,0,2', '--json'], env);
+  assert.equal(cost.code, 0, cost.err);
+  const c = JSON.parse(cost.out);
+  assert.ok(Math.abs(c.costMs - (table.models.a.medianMs + 2 * table.models.b.medianMs)) < 1e-9);
 });
 
 test('a config typo names the key and suggests the right one', () => {

@@ -8,6 +8,7 @@
  *
  * The zoo size comes from `--models N` or from the experiment's zoo (`--experiment NAME`).
  */
+import { latencyFile } from '../../zoo/workspace';
 import { Command, Option } from 'commander';
 import type { ResolvedExperiment } from '../../config/index';
 import { ContinuousVpSchedule } from '../../diffusion/continuous-vp';
@@ -122,13 +123,14 @@ function validateAction(o: ScheduleOpts): void {
   console.log(`valid: ${describe(schedule)}; ${zoo}`);
 }
 
-function costAction(o: ScheduleOpts & { latency: string }): void {
+function costAction(o: ScheduleOpts & { latency?: string; engine: string }): void {
   const solver = parseSolver(o.solver);
   const ctx = context(o);
   const exp = ctx.exp as ResolvedExperiment; // --experiment is mandatory here
   const schedule = parseSchedule(solver, o.schedule, { numModels: ctx.numModels, timesteps: ctx.timesteps });
   const ids = exp.config.zoo.map((z) => z.id);
-  const latency = latencyByModelIndex(ids, readLatencyFile(o.latency, exp.config.name), o.latency);
+  const file = o.latency ?? latencyFile(exp, o.engine);
+  const latency = latencyByModelIndex(ids, readLatencyFile(file, exp.config.name), file);
   const total = scheduleCost(schedule, latency);
   const items = costBreakdown(schedule, latency);
   if (o.json) {
@@ -154,9 +156,10 @@ export function scheduleCommand(): Command {
       .action((o: ScheduleOpts) => validateAction(o)),
     commonOptions(new Command('cost'), 'required')
       .description('time cost of a schedule (ms per batch) from the zoo latency profile')
-      .requiredOption('--latency <file.json>', 'latency profile {"models": {"<zoo id>": {"medianMs": x}}} from `oms-dpm profile-latency`')
+      .option('--latency <file.json>', 'latency profile {"models": {"<zoo id>": {"medianMs": x}}} (default: the experiment\'s table for --engine, from `oms-dpm profile-latency`)')
+      .option('--engine <tag>', 'engine whose latency table prices the schedule', 'tfjs-wasm')
       .option('--json', 'print JSON {solver, nfe, costMs, models: [...]}')
-      .action((o: ScheduleOpts & { latency: string }) => costAction(o)),
+      .action((o: ScheduleOpts & { latency?: string; engine: string }) => costAction(o)),
   ];
   for (const sub of subs) cmd.addCommand(sub.exitOverride());
   return cmd;
