@@ -4,9 +4,20 @@
  * stride-2 downsampling; middle ResBlock-Attention-ResBlock; up levels with skip concatenation and
  * nearest upsampling; GroupNorm, swish, conv_out. Predicts epsilon.
  *
+ * Written for speed on the WASM backend, where a full-size elementwise op costs ~2 ms at batch 128
+ * and many gradients cost several: convolutions carry their bias in one FusedConv2D kernel
+ * (engine/conv-bias.ts), GroupNorm + swish is one op with an analytic gradient (engine/group-norm.ts),
+ * and the skip concatenation and the upsampling use ops whose gradients avoid WASM's row-by-row
+ * slicing (engine/channel-concat.ts, engine/upsample-nearest.ts). The math is that of the op-by-op
+ * network; test/diffusion/unet-optimised.test.ts checks outputs and gradients against it.
+ *
  *   x: [B, H, W, C] in [-1, 1]-scaled units, t: [B] discrete timesteps (float) -> eps: [B, H, W, C]
  */
 import * as tf from '@tensorflow/tfjs';
+import { concatChannels } from '../engine/channel-concat';
+import { convBias, type ConvPad } from '../engine/conv-bias';
+import { groupNorm } from '../engine/group-norm';
+import { upsampleNearest2x } from '../engine/upsample-nearest';
 import type { UNetPlan, ResBlockPlan } from './unet-spec';
 
 export type Params = Record<string, tf.Tensor>;
@@ -48,41 +59,22 @@ function dense(params: Params, name: string, x: tf.Tensor2D): tf.Tensor2D {
   return tf.add(tf.matMul(x, p(params, `${name}.w`) as tf.Tensor2D), p(params, `${name}.b`)) as tf.Tensor2D;
 }
 
-function conv(params: Params, name: string, x: tf.Tensor4D, stride = 1, pad: 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]] = 'same'): tf.Tensor4D {
-  const w = p(params, `${name}.w`) as tf.Tensor4D;
-  return tf.add(tf.conv2d(x, w, stride, pad), p(params, `${name}.b`)) as tf.Tensor4D;
+function conv(params: Params, name: string, x: tf.Tensor4D, stride = 1, pad: ConvPad = 'same'): tf.Tensor4D {
+  return convBias(x, p(params, `${name}.w`) as tf.Tensor4D, p(params, `${name}.b`) as tf.Tensor1D, stride, pad);
 }
 
-/**
- * GroupNorm over (H, W, C/G) per group, then per-channel affine, written so that only two
- * full-size broadcasting ops touch the activation: y = x * scale + shift with
- * scale = gamma / sqrt(var + eps) and shift = beta - mean * scale, both [B,1,1,C].
- * The statistics use var = E[x^2] - E[x]^2 (one fewer full-size pass than E[(x - mean)^2];
- * activations here are O(1), so float32 cancellation is negligible; clamped at 0).
- */
-export function groupNorm(params: Params, name: string, x: tf.Tensor4D, groups: number): tf.Tensor4D {
-  const [b, h, w, c] = x.shape;
-  const g = groups;
-  const x3 = tf.reshape(x, [b, h * w, c]);
-  const chMean = tf.mean(x3, 1, true); // [B,1,C]
-  const chMeanSq = tf.mean(tf.square(x3), 1, true);
-  const mean = tf.mean(tf.reshape(chMean, [b, 1, g, c / g]), 3, true); // [B,1,G,1]
-  const meanSq = tf.mean(tf.reshape(chMeanSq, [b, 1, g, c / g]), 3, true);
-  const variance = tf.relu(tf.sub(meanSq, tf.square(mean)));
-  const inv = tf.rsqrt(tf.add(variance, GROUPNORM_EPS)); // [B,1,G,1]
-  const gamma = tf.reshape(p(params, `${name}.gamma`), [1, 1, g, c / g]);
-  const beta = tf.reshape(p(params, `${name}.beta`), [1, 1, g, c / g]);
-  const scale = tf.mul(inv, gamma); // [B,1,G,C/G]
-  const shift = tf.sub(beta, tf.mul(mean, scale));
-  return tf.add(tf.mul(x, tf.reshape(scale, [b, 1, 1, c])), tf.reshape(shift, [b, 1, 1, c])) as tf.Tensor4D;
+/** GroupNorm with the layer's affine parameters, followed by swish when `act`. */
+function norm(params: Params, plan: UNetPlan, name: string, x: tf.Tensor4D, act: boolean): tf.Tensor4D {
+  const gamma = p(params, `${name}.gamma`) as tf.Tensor1D;
+  const beta = p(params, `${name}.beta`) as tf.Tensor1D;
+  return groupNorm(x, gamma, beta, plan.arch.groupNormGroups, GROUPNORM_EPS, act);
 }
 
 function resBlock(params: Params, plan: UNetPlan, blk: ResBlockPlan, x: tf.Tensor4D, temb: tf.Tensor2D, opts: ForwardOptions, seed: number): tf.Tensor4D {
-  const g = plan.arch.groupNormGroups;
-  let h = conv(params, `${blk.prefix}.conv1`, swish(groupNorm(params, `${blk.prefix}.norm1`, x, g)) as tf.Tensor4D);
+  let h = conv(params, `${blk.prefix}.conv1`, norm(params, plan, `${blk.prefix}.norm1`, x, true));
   const tproj = dense(params, `${blk.prefix}.temb`, swish(temb) as tf.Tensor2D);
   h = tf.add(h, tf.reshape(tproj, [tproj.shape[0], 1, 1, blk.cout])) as tf.Tensor4D;
-  h = swish(groupNorm(params, `${blk.prefix}.norm2`, h, g)) as tf.Tensor4D;
+  h = norm(params, plan, `${blk.prefix}.norm2`, h, true);
   if (opts.training && plan.arch.dropout > 0) h = tf.dropout(h, plan.arch.dropout, undefined, seed) as tf.Tensor4D;
   h = conv(params, `${blk.prefix}.conv2`, h);
   const skip = blk.cin !== blk.cout ? conv(params, `${blk.prefix}.skip`, x, 1, 'valid') : x;
@@ -92,24 +84,13 @@ function resBlock(params: Params, plan: UNetPlan, blk: ResBlockPlan, x: tf.Tenso
 function attnBlock(params: Params, plan: UNetPlan, prefix: string, x: tf.Tensor4D): tf.Tensor4D {
   const [b, hh, ww, c] = x.shape;
   const n = hh * ww;
-  const hn = groupNorm(params, `${prefix}.norm`, x, plan.arch.groupNormGroups);
+  const hn = norm(params, plan, `${prefix}.norm`, x, false);
   const q = tf.reshape(conv(params, `${prefix}.q`, hn, 1, 'valid'), [b, n, c]);
   const k = tf.reshape(conv(params, `${prefix}.k`, hn, 1, 'valid'), [b, n, c]);
   const v = tf.reshape(conv(params, `${prefix}.v`, hn, 1, 'valid'), [b, n, c]);
   const w = tf.softmax(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(c)));
   const o = tf.reshape(tf.matMul(w, v), [b, hh, ww, c]) as tf.Tensor4D;
   return tf.add(x, conv(params, `${prefix}.proj`, o, 1, 'valid')) as tf.Tensor4D;
-}
-
-/**
- * Nearest-neighbour x2 upsampling with concat and reshape only: duplicating channels then
- * reshaping repeats each pixel along W, duplicating rows along W then reshaping repeats along H.
- * (TF.js has no rank-6 Tile gradient, and WASM lacks nothing here.)  [B,H,W,C] -> [B,2H,2W,C]
- */
-export function upsampleNearest2x(x: tf.Tensor4D): tf.Tensor4D {
-  const [b, h, w, c] = x.shape;
-  const wide = tf.reshape(tf.concat([x, x], 3), [b, h, 2 * w, c]);
-  return tf.reshape(tf.concat([wide, wide], 2), [b, 2 * h, 2 * w, c]);
 }
 
 function downsample(params: Params, plan: UNetPlan, name: string, x: tf.Tensor4D): tf.Tensor4D {
@@ -146,7 +127,7 @@ export function unetForward(params: Params, plan: UNetPlan, x: tf.Tensor4D, t: t
       for (const { block, attn } of level.blocks) {
         const skip = hs.pop();
         if (!skip) throw new Error('UNet forward: skip stack empty');
-        h = resBlock(params, plan, block, tf.concat([h, skip], 3) as tf.Tensor4D, temb, opts, nextSeed());
+        h = resBlock(params, plan, block, concatChannels(h, skip), temb, opts, nextSeed());
         if (attn) h = attnBlock(params, plan, attn, h);
       }
       if (level.upsample) {
@@ -154,7 +135,7 @@ export function unetForward(params: Params, plan: UNetPlan, x: tf.Tensor4D, t: t
         if (plan.arch.resamplingConv) h = conv(params, level.upsample, h);
       }
     }
-    h = swish(groupNorm(params, 'out.norm', h, plan.arch.groupNormGroups)) as tf.Tensor4D;
+    h = norm(params, plan, 'out.norm', h, true);
     return conv(params, 'out.conv', h);
   });
 }

@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { KitError } from '../util/errors';
 import { installForwardConvGradients } from './conv-gradients';
+import { installSharedIdentityKernels } from './wasm-shared-identity';
 
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -110,6 +111,7 @@ export async function initBackend(choice?: BackendChoice): Promise<BackendInfo> 
   }
 
   require('@tensorflow/tfjs-backend-wasm');
+  installSharedIdentityKernels();
   if (!(await tf.setBackend('wasm'))) {
     throw new KitError('the TF.js WASM backend failed to initialise', {
       hint: 'reinstall @tensorflow/tfjs-backend-wasm (npm ci); its .wasm files must be in node_modules',
