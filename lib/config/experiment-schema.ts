@@ -148,6 +148,7 @@ export const FidSchema = obj(
     }),
     classifierEpochs: int({ default: 3, min: 1, doc: 'training epochs of the label classifier' }),
     classifierSeed: int({ default: 0, min: 0, doc: 'seed of the label classifier' }),
+    classifierImages: nullable(int({ min: 64, doc: 'training-split images the label classifier trains on (null = all of them)' })),
     referenceImages: nullable(int({ min: 2, doc: 'training-split images used for the reference statistics (null = all of them)' })),
     images: int({ default: 1000, min: 2, doc: 'generated images per FID of a schedule (paper: 5000; 1000 is the fast default)' }),
   },

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { ResolvedExperiment } from '../config/index';
 import { hashOf } from '../config/index';
 import { loadDataset } from '../data/registry';
-import type { ImageDataset } from '../data/image-dataset';
+import { subsetDataset, type ImageDataset } from '../data/image-dataset';
 import { writeTensorFile } from '../diffusion/tensor-file';
 import { makeProvenance } from '../pipeline/provenance';
 import { writeJsonAtomic } from '../util/atomic-file';
@@ -29,7 +29,7 @@ export function fidPaths(exp: ResolvedExperiment) {
 /** What the reference depends on: the data, the split and the feature-network settings. */
 export function referenceKey(exp: ResolvedExperiment): string {
   const { dataset, fid } = exp.config;
-  return hashOf({ dataset: { ...dataset, root: undefined }, featureNetwork: fid.featureNetwork, classifierEpochs: fid.classifierEpochs, classifierSeed: fid.classifierSeed, referenceImages: fid.referenceImages });
+  return hashOf({ dataset: { ...dataset, root: undefined }, featureNetwork: fid.featureNetwork, classifierEpochs: fid.classifierEpochs, classifierSeed: fid.classifierSeed, classifierImages: fid.classifierImages, referenceImages: fid.referenceImages });
 }
 
 export interface FidReference { extractor: FeatureExtractor; stats: GaussianStats; description: string; images: number }
@@ -72,7 +72,8 @@ export async function ensureFidReference(exp: ResolvedExperiment, onProgress?: (
         hint: 'set fid.featureNetwork to the folder of a TF.js-converted InceptionV3 (model.json + shards)',
       });
     }
-    const net = await trainFeatureNet(train, test, { epochs: fid.classifierEpochs, batchSize: 128, learningRate: 1e-3, seed: fid.classifierSeed }, (done, total) => onProgress?.('feature network', done, total));
+    const classifierData = fid.classifierImages === null ? train : subsetDataset(train, Array.from({ length: Math.min(fid.classifierImages, train.count) }, (_, i) => i), `${train.name}[:${fid.classifierImages}]`);
+    const net = await trainFeatureNet(classifierData, test, { epochs: fid.classifierEpochs, batchSize: 128, learningRate: 1e-3, seed: fid.classifierSeed }, (done, total) => onProgress?.('feature network', done, total));
     const meta: FeatureNetMeta = { kind: 'oms-dpm-feature-net', arch: net.arch, dataset: d.name, testAccuracy: net.testAccuracy, provenance: makeProvenance(exp) };
     writeTensorFile(p.featureNet, meta, net.weights);
   }

@@ -1,17 +1,24 @@
 /**
  * `oms-dpm reproduce` (`npm run reproduce`): the experiment's stages in order. Stages that exist
- * run (each skips work already done for the same resolved config); stages not built yet are named
+ * run (each reuses work already done for the same resolved config); stages not built yet are named
  * so nobody mistakes a partial report for a full one.
  */
+import * as fs from 'node:fs';
 import { Command } from 'commander';
 import { initBackend } from '../../engine/backend';
+import { ensureFidReference } from '../../metrics/fid-reference';
+import { makeProvenance } from '../../pipeline/provenance';
+import { writeJsonAtomic } from '../../util/atomic-file';
+import { profileLatency } from '../../zoo/latency';
 import { trainZoo } from '../../zoo/train-zoo';
+import { engineTag, latencyFile } from '../../zoo/workspace';
+import { loadZooModel } from '../../zoo/zoo-model';
 import { withExperimentOptions, resolveExperiment, type ExperimentOpts } from '../experiment-options';
 import { ProgressLine, formatDuration } from '../progress';
 
 export const PIPELINE_STAGES = ['zoo', 'latency', 'fid-reference', 'collection', 'predictor', 'search-front', 'figures'] as const;
 /** Stages this version of the kit implements. */
-export const IMPLEMENTED_STAGES: readonly string[] = ['zoo'];
+export const IMPLEMENTED_STAGES: readonly string[] = ['zoo', 'latency', 'fid-reference'];
 
 export function reproduceCommand(): Command {
   return withExperimentOptions(new Command('reproduce'), 'mnist')
@@ -20,7 +27,10 @@ export function reproduceCommand(): Command {
       const exp = resolveExperiment(o);
       const info = await initBackend();
       const t0 = Date.now();
+      const stageTimes: Record<string, number> = {};
       console.log(`reproduce: experiment ${exp.config.name}, profile ${exp.profile}, config ${exp.hash}, backend ${info.backend}`);
+
+      let ts = Date.now();
       console.log('stage zoo: training the model zoo');
       let bar = new ProgressLine();
       const summaries = await trainZoo(exp, {
@@ -33,8 +43,35 @@ export function reproduceCommand(): Command {
         onProgress: (id, p) => bar.update(p.step, p.iterations, `${id} loss ${p.loss.toFixed(4)} ETA ${formatDuration(p.etaSeconds)}`),
       });
       for (const s of summaries) console.log(`  ${s.modelId}: ${s.params} params, ${s.steps} steps${s.skipped ? ' (done earlier)' : ''}`);
+      stageTimes.zoo = (Date.now() - ts) / 1000;
+
+      ts = Date.now();
+      const engine = engineTag(info.backend);
+      const latFile = latencyFile(exp, engine);
+      const fresh = fs.existsSync(latFile) && (JSON.parse(fs.readFileSync(latFile, 'utf8')) as { configHash?: string }).configHash === exp.hash;
+      if (fresh && summaries.every((s) => s.skipped)) console.log(`stage latency: ${latFile} is current`);
+      else {
+        console.log(`stage latency: profiling each model at batch ${exp.config.sampling.batchSize} on ${engine}`);
+        const models = exp.config.zoo.map((m) => loadZooModel(exp, m.id));
+        try {
+          const table = await profileLatency(exp, models, { rounds: 15, warmup: 2 });
+          writeJsonAtomic(latFile, { ...table, engine, unit: 'ms per forward pass of one batch', provenance: makeProvenance(exp) });
+          for (const [id, l] of Object.entries(table.models)) console.log(`  ${id}: ${l.medianMs.toFixed(1)} ms (IQR ${l.iqrMs.toFixed(1)})`);
+        } finally {
+          for (const m of models) m.dispose();
+        }
+      }
+      stageTimes.latency = (Date.now() - ts) / 1000;
+
+      ts = Date.now();
+      console.log('stage fid-reference: feature network and training-split statistics');
+      bar = new ProgressLine();
+      const ref = await ensureFidReference(exp, (what, done, total) => bar.update(done, total, what));
+      console.log(`  ${ref.images} images; features: ${ref.description}`);
+      stageTimes['fid-reference'] = (Date.now() - ts) / 1000;
+
       const missing = PIPELINE_STAGES.filter((s) => !IMPLEMENTED_STAGES.includes(s));
-      console.log(`reproduce: finished the implemented stages in ${formatDuration((Date.now() - t0) / 1000)}.`);
+      console.log(`reproduce: finished the implemented stages in ${formatDuration((Date.now() - t0) / 1000)} (${Object.entries(stageTimes).map(([k, v]) => `${k} ${formatDuration(v)}`).join(', ')}).`);
       if (missing.length) console.log(`reproduce: not implemented yet in this version of the kit: ${missing.join(', ')}`);
     });
 }
