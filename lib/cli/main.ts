@@ -8,6 +8,7 @@ import { benchCommand } from './commands/bench';
 import { configCommand } from './commands/config';
 import { doctorCommand } from './commands/doctor';
 import { fidCommand, fidReferenceCommand } from './commands/fid';
+import { observeCommand } from './commands/observe';
 import { profileLatencyCommand } from './commands/profile-latency';
 import { reproduceCommand } from './commands/reproduce';
 import { sampleCommand } from './commands/sample';
@@ -19,7 +20,7 @@ export function buildProgram(): Command {
     .description('OMS-DPM experiment kit: model zoos, model schedules, predictor, search, figures')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const cmd of [doctorCommand(), trainZooCommand(), sampleCommand(), benchCommand(), reproduceCommand(), configCommand(), scheduleCommand(), fidReferenceCommand(), fidCommand(), profileLatencyCommand()]) {
+  for (const cmd of [doctorCommand(), trainZooCommand(), sampleCommand(), benchCommand(), reproduceCommand(), configCommand(), scheduleCommand(), fidReferenceCommand(), fidCommand(), profileLatencyCommand(), observeCommand()]) {
     cmd.exitOverride();
     program.addCommand(cmd);
   }

@@ -76,6 +76,18 @@ test('train-zoo then sample: weights, loss curve, summary and PNG grids are writ
   const self = run(['fid', stats, stats, '--json'], env);
   assert.equal(self.code, 0, self.err);
   assert.ok(Math.abs(JSON.parse(self.out).fid) < 1e-6);
+
+  // the first observation on the tiny zoo: every planned point scored, figure data written
+  const obs = run(['observe', '--experiment', tiny, '--ddim-nfe', '2', '--dpm-nfe', '3', '--switch-nfe', '2'], env);
+  assert.equal(obs.code, 0, obs.err);
+  const data = JSON.parse(fs.readFileSync(path.join(env.OMS_DPM_RESULTS, 'tiny-mnist', 'observation-first.json'), 'utf8'));
+  // 2 models x (1 DDIM + 1 DPM-Solver) + 2 switch series x (k = 0, 1, 2)
+  assert.equal(data.points.length, 4 + 6);
+  assert.ok(data.points.every((p: { fid: number }) => Number.isFinite(p.fid) && p.fid >= 0));
+  assert.equal(data.images, 64);
+  const rerun = run(['observe', '--experiment', tiny, '--ddim-nfe', '2', '--dpm-nfe', '3', '--switch-nfe', '2'], env);
+  assert.equal(rerun.code, 0, rerun.err);
+  assert.doesNotMatch(rerun.out, /FID/); // everything was already scored
 });
 
 test('a config typo names the key and suggests the right one', () => {

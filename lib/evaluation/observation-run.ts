@@ -1,0 +1,77 @@
+/**
+ * Runs the first-observation measurements (first-observation.ts) for an experiment's zoo and keeps
+ * them as figure data: single-model FID vs NFE per solver, and the small/large switch curves.
+ * Every point is written atomically as soon as it is scored; a rerun skips the points already in
+ * the file for the same config hash, so a kill loses at most the point in flight.
+ */
+import * as fs from 'node:fs';
+import type { ResolvedExperiment } from '../config/index';
+import { writeJsonAtomic } from '../util/atomic-file';
+import type { SolverName } from '../schedule/index';
+import { ddimSingleModel, ddimSwitchAt, dpmSolverSingleModel } from './first-observation';
+import { scoreSchedule, type FidContext, type ScoredSchedule } from './schedule-fid';
+
+export interface ObservationPoint extends ScoredSchedule {
+  series: string;
+  /** NFE for single-model curves, k for switch curves */
+  x: number;
+}
+
+export interface ObservationPlan { singleNfe: { ddim: number[]; 'dpm-solver': number[] }; switchNfe: number }
+
+export interface ObservationData {
+  kind: 'oms-dpm-first-observation';
+  experiment: string;
+  configHash: string;
+  featureNetwork: string;
+  images: number;
+  points: ObservationPoint[];
+  provenance?: unknown;
+}
+
+export function plannedPoints(exp: ResolvedExperiment, plan: ObservationPlan): { series: string; x: number; solver: SolverName; entries: number[] }[] {
+  const ids = exp.config.zoo.map((m) => m.id);
+  const out: { series: string; x: number; solver: SolverName; entries: number[] }[] = [];
+  ids.forEach((id, i) => {
+    for (const n of plan.singleNfe.ddim) out.push({ series: `ddim/${id}`, x: n, solver: 'ddim', entries: ddimSingleModel(i + 1, n) });
+    for (const n of plan.singleNfe['dpm-solver']) out.push({ series: `dpm-solver/${id}`, x: n, solver: 'dpm-solver', entries: dpmSolverSingleModel(i + 1, n) });
+  });
+  const small = 1;
+  const large = ids.length;
+  const n = plan.switchNfe;
+  for (let k = 0; k <= n; k++) {
+    out.push({ series: `ddim/${ids[small - 1]}-then-${ids[large - 1]}`, x: k, solver: 'ddim', entries: ddimSwitchAt(small, large, n, k) });
+    out.push({ series: `ddim/${ids[large - 1]}-then-${ids[small - 1]}`, x: k, solver: 'ddim', entries: ddimSwitchAt(large, small, n, k) });
+  }
+  return out;
+}
+
+export async function runObservation(
+  ctx: FidContext,
+  file: string,
+  plan: ObservationPlan,
+  featureNetwork: string,
+  provenance: unknown,
+  onPoint?: (done: number, total: number, p: ObservationPoint) => void,
+): Promise<ObservationData> {
+  const exp = ctx.exp;
+  let data: ObservationData = { kind: 'oms-dpm-first-observation', experiment: exp.config.name, configHash: exp.hash, featureNetwork, images: exp.config.fid.images, points: [], provenance };
+  if (fs.existsSync(file)) {
+    const old = JSON.parse(fs.readFileSync(file, 'utf8')) as ObservationData;
+    if (old.configHash === exp.hash && old.featureNetwork === featureNetwork && old.images === data.images) data = { ...old, provenance };
+  }
+  const key = (s: string, x: number) => `${s}@${x}`;
+  const done = new Set(data.points.map((p) => key(p.series, p.x)));
+  const todo = plannedPoints(exp, plan);
+  let count = done.size;
+  for (const p of todo) {
+    if (done.has(key(p.series, p.x))) continue;
+    const scored = await scoreSchedule(ctx, p.solver, p.entries);
+    const point: ObservationPoint = { ...scored, series: p.series, x: p.x };
+    data.points.push(point);
+    done.add(key(p.series, p.x));
+    writeJsonAtomic(file, data);
+    onPoint?.(++count, todo.length, point);
+  }
+  return data;
+}

@@ -1,0 +1,41 @@
+/**
+ * The unit of OMS-DPM's evaluation: a schedule in, a scored record out. Images come from the fixed
+ * noise bank (images 0..n-1, so every schedule is a paired comparison), features from the
+ * experiment's feature extractor, FID against the training-split reference statistics.
+ */
+import type { ResolvedExperiment } from '../config/index';
+import type { FeatureExtractor } from '../metrics/feature-extractor';
+import { featureStats, frechetDistance, type GaussianStats } from '../metrics/frechet-distance';
+import type { Denoiser } from '../samplers/denoiser';
+import { nfe, type SolverName } from '../schedule/index';
+import { sampleSchedule } from './sample-schedule';
+
+export interface ScoredSchedule {
+  solver: SolverName;
+  schedule: number[];
+  nfe: number;
+  fid: number;
+  images: number;
+  seconds: number;
+}
+
+export interface FidContext {
+  exp: ResolvedExperiment;
+  models: readonly Denoiser[];
+  extractor: FeatureExtractor;
+  reference: GaussianStats;
+}
+
+/** FID of generated uint8 images against the reference. */
+export async function fidOfImages(ctx: FidContext, images: Uint8Array, count: number): Promise<number> {
+  const d = ctx.exp.config.dataset;
+  const f = await ctx.extractor.features(images, count, d.imageSize, d.imageSize, d.channels);
+  return frechetDistance(featureStats(f, count, ctx.extractor.dim), ctx.reference);
+}
+
+export async function scoreSchedule(ctx: FidContext, solver: SolverName, entries: readonly number[], images = ctx.exp.config.fid.images): Promise<ScoredSchedule> {
+  const t0 = Date.now();
+  const pixels = await sampleSchedule(ctx.exp, ctx.models, { solver, entries, start: 0, count: images, batchSize: ctx.exp.config.sampling.batchSize });
+  const fid = await fidOfImages(ctx, pixels, images);
+  return { solver, schedule: [...entries], nfe: nfe(entries), fid, images, seconds: (Date.now() - t0) / 1000 };
+}
