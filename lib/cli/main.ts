@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { isKitError } from '../util/errors';
 import { benchCommand } from './commands/bench';
+import { collectCommand, collectSummaryCommand } from './commands/collect';
 import { configCommand } from './commands/config';
 import { doctorCommand } from './commands/doctor';
 import { fidCommand, fidReferenceCommand } from './commands/fid';
@@ -20,7 +21,7 @@ export function buildProgram(): Command {
     .description('OMS-DPM experiment kit: model zoos, model schedules, predictor, search, figures')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const cmd of [doctorCommand(), trainZooCommand(), sampleCommand(), benchCommand(), reproduceCommand(), configCommand(), scheduleCommand(), fidReferenceCommand(), fidCommand(), profileLatencyCommand(), observeCommand()]) {
+  for (const cmd of [doctorCommand(), trainZooCommand(), sampleCommand(), benchCommand(), reproduceCommand(), configCommand(), scheduleCommand(), fidReferenceCommand(), fidCommand(), profileLatencyCommand(), observeCommand(), collectCommand(), collectSummaryCommand()]) {
     cmd.exitOverride();
     program.addCommand(cmd);
   }

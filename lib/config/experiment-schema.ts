@@ -155,6 +155,20 @@ export const FidSchema = obj(
   { doc: 'how FID is computed: feature network, reference statistics, image counts' },
 );
 
+export const CollectionSchema = obj(
+  {
+    ddimLength: int({ default: 100, min: 1, doc: 'DDIM schedule length L of the dataset (official: 100 for CIFAR-10, 200 for CelebA)' }),
+    dpmSolverLength: int({ default: 60, min: 3, doc: 'DPM-Solver schedule length 3K of the dataset (official: 60)' }),
+    dirichletAlpha: num({ default: 0.4, gt: 0, doc: 'concentration of the per-schedule model preference (official 0.4)' }),
+    nullProbability: num({ default: 0.8, min: 0, lt: 1, doc: 'probability that a position is the null model (official 0.8)' }),
+    seed: int({ default: 0, min: 0, doc: 'seed of the random schedules (schedule i depends only on seed and i)' }),
+    trainRatio: num({ default: 0.5, gt: 0, lt: 1, doc: 'share of records in the predictor training split (official 0.5)' }),
+    splitSeed: int({ default: 0, min: 0, doc: 'seed of the train/validation assignment, drawn once per record and stored with it' }),
+    workers: int({ default: 2, min: 1, doc: 'worker processes scoring schedules in parallel' }),
+  },
+  { doc: 'the schedule-FID dataset (method doc section 4)' },
+);
+
 export const ExperimentSchema = obj({
   name: str({ pattern: NAME, doc: "the experiment's name; must equal the file's base name" }),
   description: str({ default: '', doc: 'free text shown by the CLI; not part of the config hash' }),
@@ -167,6 +181,7 @@ export const ExperimentSchema = obj({
   }),
   sampling: SamplingSchema,
   fid: FidSchema,
+  collection: CollectionSchema,
   profiles: record(record(unknownValue({ doc: 'the value to set' }), { doc: 'dotted key -> value' }), {
     keyPattern: NAME,
     default: {},
@@ -186,6 +201,7 @@ export type UNetConfig = Infer<typeof UNetSchema>;
 export type ZooMember = Infer<typeof ZooMemberSchema>;
 export type SamplingConfig = Infer<typeof SamplingSchema>;
 export type FidConfig = Infer<typeof FidSchema>;
+export type CollectionConfig = Infer<typeof CollectionSchema>;
 
 /** The profile that applies no overrides; reserved, so a file cannot define it. */
 export const DEFAULT_PROFILE = 'default';

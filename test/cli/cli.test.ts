@@ -88,6 +88,24 @@ test('train-zoo then sample: weights, loss curve, summary and PNG grids are writ
   const rerun = run(['observe', '--experiment', tiny, '--ddim-nfe', '2', '--dpm-nfe', '3', '--switch-nfe', '2'], env);
   assert.equal(rerun.code, 0, rerun.err);
   assert.doesNotMatch(rerun.out, /FID/); // everything was already scored
+
+  // the schedule-FID dataset: collect 3, simulate a kill mid-write, continue to 5
+  const ds = path.join(env.OMS_DPM_RESULTS, 'tiny-mnist', 'schedule-fid-ddim.jsonl');
+  const c1 = run(['collect', '--experiment', tiny, '--solver', 'ddim', '--count', '3'], env);
+  assert.equal(c1.code, 0, c1.err);
+  assert.equal(fs.readFileSync(ds, 'utf8').trim().split('\n').length, 1 + 3);
+  fs.appendFileSync(ds, '{"id": 3, "split": "tra');
+  const c2 = run(['collect', '--experiment', tiny, '--solver', 'ddim', '--count', '5', '--workers', '2'], env);
+  assert.equal(c2.code, 0, c2.err);
+  const lines = fs.readFileSync(ds, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(lines.slice(1).map((r) => r.id).sort(), [0, 1, 2, 3, 4]);
+  for (const r of lines.slice(1)) {
+    assert.equal(r.schedule.length, 10);
+    assert.ok(Number.isFinite(r.fid) && r.costMs > 0 && (r.split === 'train' || r.split === 'validation'));
+  }
+  const sum = run(['collect-summary', '--experiment', tiny, '--solver', 'ddim'], env);
+  assert.equal(sum.code, 0, sum.err);
+  assert.match(sum.out, /train|validation/);
 });
 
 test('a config typo names the key and suggests the right one', () => {

@@ -1,0 +1,50 @@
+/** `oms-dpm collect`: the schedule-FID dataset (random schedules scored by FID), resumable, on worker processes. */
+import { Command } from 'commander';
+import { collect, datasetFile } from '../../collection/collect';
+import { readDataset } from '../../collection/dataset-file';
+import { summariseSplits } from '../../collection/summary';
+import { parseSolver } from '../../schedule/index';
+import { KitError } from '../../util/errors';
+import { withExperimentOptions, resolveExperiment, type ExperimentOpts } from '../experiment-options';
+import { ProgressLine, formatDuration } from '../progress';
+
+export function collectCommand(): Command {
+  return withExperimentOptions(new Command('collect'))
+    .description('grow the schedule-FID dataset to --count records: random schedules (method §4) scored by FID on the fixed noise bank; resumable')
+    .requiredOption('--solver <name>', 'ddim | dpm-solver')
+    .requiredOption('--count <n>', 'records the dataset should have')
+    .option('--workers <n>', 'worker processes (default: collection.workers)')
+    .action(async (o: ExperimentOpts & { solver: string; count: string; workers?: string }) => {
+      const exp = resolveExperiment(o);
+      const solver = parseSolver(o.solver);
+      const count = Number(o.count);
+      if (!Number.isInteger(count) || count < 1) throw new KitError(`--count must be a positive integer, got '${o.count}'`);
+      const workers = o.workers === undefined ? undefined : Number(o.workers);
+      const bar = new ProgressLine();
+      const records = await collect(exp, solver, count, {
+        workers,
+        source: { experiment: exp.sourceFile, profile: o.profile, set: o.set },
+        onReady: (have, todo, w) => console.log(`dataset ${datasetFile(exp, solver)}: ${have} records, ${todo} to collect${w ? ` with ${w} worker(s)` : ''}`),
+        onRecord: (p) => bar.update(p.done, p.total, `FID ${p.record.fid.toFixed(2)} NFE ${p.record.nfe} | ${p.ratePerHour.toFixed(0)}/h ETA ${formatDuration(p.etaSeconds)}`),
+      });
+      printSummary(records);
+    });
+}
+
+export function collectSummaryCommand(): Command {
+  return withExperimentOptions(new Command('collect-summary'))
+    .description('per-split summary (count, FID and NFE statistics) of the schedule-FID dataset')
+    .requiredOption('--solver <name>', 'ddim | dpm-solver')
+    .action((o: ExperimentOpts & { solver: string }) => {
+      const exp = resolveExperiment(o);
+      printSummary(readDataset(datasetFile(exp, parseSolver(o.solver))).records);
+    });
+}
+
+function printSummary(records: Parameters<typeof summariseSplits>[0]): void {
+  const { rows } = summariseSplits(records);
+  console.log('split        count   FID mean    std      min      max    NFE mean  min  max');
+  for (const r of rows) {
+    console.log(`${r.split.padEnd(11)} ${String(r.count).padStart(6)} ${r.fidMean.toFixed(2).padStart(9)} ${r.fidStd.toFixed(2).padStart(7)} ${r.fidMin.toFixed(2).padStart(8)} ${r.fidMax.toFixed(2).padStart(8)} ${r.nfeMean.toFixed(1).padStart(9)} ${String(r.nfeMin).padStart(4)} ${String(r.nfeMax).padStart(4)}`);
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * A collection worker process: loads the experiment's zoo, feature network and reference once,
+ * then scores the schedules the parent sends (one message per job) and sends back the results.
+ * Started by collect.ts with `fork`; not a command of its own.
+ */
+import { loadExperiment } from '../config/index';
+import { initBackend } from '../engine/backend';
+import { scoreSchedule, type FidContext } from '../evaluation/schedule-fid';
+import { ensureFidReference } from '../metrics/fid-reference';
+import { loadZooModel } from '../zoo/zoo-model';
+import type { ScheduleJob } from './schedule-job';
+
+export type WorkerRequest = { type: 'init'; experiment: string; profile: string; set: string[] } | { type: 'job'; job: ScheduleJob } | { type: 'stop' };
+export type WorkerReply =
+  | { type: 'ready'; backend: string }
+  | { type: 'result'; id: number; fid: number; nfe: number; images: number; seconds: number }
+  | { type: 'error'; id: number | null; message: string };
+
+let ctx: FidContext | null = null;
+
+function send(m: WorkerReply): void {
+  process.send!(m);
+}
+
+process.on('message', (m: WorkerRequest) => {
+  void (async () => {
+    if (m.type === 'init') {
+      try {
+        const exp = loadExperiment(m.experiment, { profile: m.profile, set: m.set });
+        const info = await initBackend();
+        const ref = await ensureFidReference(exp);
+        const models = exp.config.zoo.map((z) => loadZooModel(exp, z.id));
+        ctx = { exp, models: models.map((x) => x.denoiser), extractor: ref.extractor, reference: ref.stats };
+        send({ type: 'ready', backend: info.backend });
+      } catch (e) {
+        send({ type: 'error', id: null, message: (e as Error).message });
+      }
+    } else if (m.type === 'job') {
+      try {
+        const r = await scoreSchedule(ctx!, m.job.solver, m.job.schedule);
+        send({ type: 'result', id: m.job.id, fid: r.fid, nfe: r.nfe, images: r.images, seconds: r.seconds });
+      } catch (e) {
+        send({ type: 'error', id: m.job.id, message: (e as Error).message });
+      }
+    } else if (m.type === 'stop') {
+      process.exit(0);
+    }
+  })();
+});

@@ -1,0 +1,28 @@
+/**
+ * A collection job: "schedule in, record out". The schedule and the split of record `id` are pure
+ * functions of (seed, id), so any process (a local worker today, a remote one via a queue later)
+ * can run any job and the dataset is the same whatever order jobs finish in.
+ */
+import type { CollectionConfig } from '../config/index';
+import { streamRng } from '../engine/rng';
+import { sampleRandomSchedule, scheduleEntries, type SolverName } from '../schedule/index';
+
+export interface ScheduleJob { id: number; solver: SolverName; schedule: number[] }
+
+export function scheduleLength(c: CollectionConfig, solver: SolverName): number {
+  return solver === 'ddim' ? c.ddimLength : c.dpmSolverLength;
+}
+
+export function jobFor(c: CollectionConfig, solver: SolverName, numModels: number, timesteps: number, id: number): ScheduleJob {
+  const s = sampleRandomSchedule(
+    solver,
+    { length: scheduleLength(c, solver), numModels, alpha: c.dirichletAlpha, nullProb: c.nullProbability, timesteps },
+    streamRng(c.seed, 'random-schedule', solver, id),
+  );
+  return { id, solver, schedule: [...scheduleEntries(s)] };
+}
+
+/** Train/validation assignment of record `id`, drawn once from (splitSeed, id) and stored with the record. */
+export function splitOf(c: CollectionConfig, id: number): 'train' | 'validation' {
+  return streamRng(c.splitSeed, 'split', id)() < c.trainRatio ? 'train' : 'validation';
+}
