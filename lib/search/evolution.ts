@@ -1,0 +1,167 @@
+/**
+ * Predictor-based evolutionary search of a model schedule under a time budget C (method doc §6,
+ * "Algorithm 1"):
+ *
+ *   1. one random schedule, repaired into [0.9 C, C], is the population (initial.ts);
+ *   2. each generation, up to 200 attempts make up to 40 children: the parent is the best-scored of
+ *      2 random members, the child is one mutation of it, and a child costing more than C is dropped;
+ *   3. population + children, sorted by predicted score (lower = better), truncated to 40;
+ *   4. after 1000 generations the final population is the result.
+ *
+ * Checked in the official code (code/predictor/search_utils.py, class `controller`: `search`,
+ * `step`, `get_initial_ms`; settings in code/predictor/configs/*.yml). Differences, all deliberate:
+ * a generation's unseen children are scored in one predictor call and no schedule is ever scored
+ * twice; children never have zero NFEs; the first draw is thinned towards the budget and redrawn
+ * if its repair fails (initial.ts); identical schedules enter the population once unless
+ * `keepDuplicates` is set (see settings.ts); everything is driven by seeded streams, so a seed
+ * fixes the result.
+ */
+import { Rng, streamRng } from '../engine/rng';
+import { GROUP_SIZE, SolverName, parseSolver } from '../schedule/index';
+import { KitError } from '../util/errors';
+import { checkBudget, costOf, countNfe, latencyTable } from './budget';
+import { firstSchedule } from './initial';
+import { ScheduleMutator } from './moves';
+import { ScoreCache, ScoreFunction, scheduleKey } from './score-cache';
+import { SearchSettings, resolveSearchSettings } from './settings';
+
+/** A member of the final population. */
+export interface SearchIndividual {
+  /** The schedule in the official integer-list form. */
+  schedule: number[];
+  /** Predicted score, lower = better. */
+  score: number;
+  /** Time cost (sum of latencies), at most the budget. */
+  cost: number;
+  nfe: number;
+}
+
+/** What `onGeneration` is told after each generation. */
+export interface GenerationReport {
+  /** 1-based number of the generation just finished. */
+  generation: number;
+  /** Best predicted score in the population. */
+  bestScore: number;
+  populationSize: number;
+  /** Distinct schedules scored so far, the initial one included. */
+  scoredCount: number;
+}
+
+export interface SearchOptions {
+  solver: SolverName;
+  /** Schedule length L (DPM-Solver: a multiple of 3; official 90 for CIFAR-10). */
+  length: number;
+  /** Zoo size N; models are 1..N. */
+  numModels: number;
+  /** Latency per model index: [0 (null model), model 1, ..., model N]. */
+  latency: readonly number[];
+  /** Time budget C, in the latencies' unit. */
+  budget: number;
+  /** Batched predictor, lower = better. */
+  score: ScoreFunction;
+  seed: number;
+  /** Overrides of the official settings. */
+  settings?: Partial<SearchSettings>;
+  onGeneration?: (report: GenerationReport) => void;
+}
+
+interface Member {
+  entries: number[];
+  key: string;
+  score: number;
+  cost: number;
+}
+
+/** Runs the search; resolves to the final population, best first. */
+export async function evolutionarySearch(options: SearchOptions): Promise<SearchIndividual[]> {
+  const solver = parseSolver(options.solver);
+  const s = resolveSearchSettings(options.settings);
+  checkLength(solver, options.length);
+  if (!Number.isInteger(options.numModels) || options.numModels < 1) {
+    throw new KitError(`search: number of models must be a positive integer, got ${options.numModels}`, { hint: 'pass the zoo size N' });
+  }
+  const table = latencyTable(options.latency, options.numModels);
+  checkBudget(options.budget);
+  if (!Number.isFinite(options.seed)) throw new KitError(`search: seed must be a number, got ${String(options.seed)}`, { hint: 'pass an integer seed' });
+  if (typeof options.score !== 'function') throw new KitError('search: no score function given', { hint: 'pass the batched predictor as score(schedules) => scores' });
+
+  const { length, numModels, budget, seed } = options;
+  const cache = new ScoreCache(options.score);
+
+  const initRng = streamRng(seed, 'evolutionary-search', 'initial');
+  const first = firstSchedule(solver, length, options.latency, budget, initRng, {
+    tolerance: s.repairTolerance,
+    probability: s.repairProbability,
+    maxRounds: s.maxRepairRounds,
+    maxPositions: s.maxMutatedPositions,
+    draws: s.initialDraws,
+  });
+  let population: Member[] = [{ entries: first, key: scheduleKey(first), score: NaN, cost: costOf(first, table) }];
+  await cache.scoreUnseen(population);
+  population[0].score = cache.get(population[0].key) as number;
+
+  const mutator = new ScheduleMutator(solver, length, numModels, s.maxMutatedPositions);
+  for (let generation = 1; generation <= s.generations; generation++) {
+    const rng = streamRng(seed, 'evolutionary-search', 'generation', generation);
+    const children = makeChildren(population, mutator, table, budget, s, rng);
+    await cache.scoreUnseen(children);
+    for (const c of children) c.score = cache.get(c.key) as number;
+    // Stable sort: on equal scores, older members stay ahead of new children.
+    population = population.concat(children).sort((a, b) => a.score - b.score);
+    if (population.length > s.populationSize) population.length = s.populationSize;
+    options.onGeneration?.({ generation, bestScore: population[0].score, populationSize: population.length, scoredCount: cache.size });
+  }
+
+  return population.map((m) => ({ schedule: m.entries.slice(), score: m.score, cost: m.cost, nfe: countNfe(m.entries) }));
+}
+
+/** One generation's children (unscored): mutated tournament winners that fit the budget. */
+function makeChildren(population: readonly Member[], mutator: ScheduleMutator, table: Float64Array, budget: number, s: SearchSettings, rng: Rng): Member[] {
+  const taken = new Set<string>();
+  if (!s.keepDuplicates) for (const m of population) taken.add(m.key);
+  const children: Member[] = [];
+  for (let attempt = 0; attempt < s.maxMutationAttempts && children.length < s.childrenPerGeneration; attempt++) {
+    const entries = tournament(population, s.tournamentSize, rng).entries.slice();
+    mutator.move(entries, rng, 'any', s.mutationProbability);
+    const cost = costOf(entries, table);
+    if (cost > budget) continue;
+    const key = scheduleKey(entries);
+    if (!s.keepDuplicates) {
+      if (taken.has(key)) continue;
+      taken.add(key);
+    }
+    children.push({ entries, key, score: NaN, cost });
+  }
+  return children;
+}
+
+/**
+ * The best-scored of `size` distinct random members (all of them when the population is not
+ * larger than `size`, as in the official code); on a tie the one drawn first.
+ */
+function tournament(population: readonly Member[], size: number, rng: Rng): Member {
+  const n = population.length;
+  if (n <= size) {
+    let best = population[0];
+    for (const m of population) if (m.score < best.score) best = m;
+    return best;
+  }
+  const drawn: number[] = [];
+  let best: Member | undefined;
+  while (drawn.length < size) {
+    const i = Math.floor(rng() * n);
+    if (drawn.includes(i)) continue;
+    drawn.push(i);
+    if (best === undefined || population[i].score < best.score) best = population[i];
+  }
+  return best as Member;
+}
+
+function checkLength(solver: SolverName, length: number): void {
+  const ok = solver === 'ddim' ? Number.isInteger(length) && length >= 1 : Number.isInteger(length) && length >= GROUP_SIZE && length % GROUP_SIZE === 0;
+  if (!ok) {
+    throw new KitError(`search: ${solver} schedule length ${length} is not allowed`, {
+      hint: solver === 'ddim' ? 'a DDIM length is a positive integer (code default 100)' : 'a DPM-Solver length is a positive multiple of 3 (code default 90)',
+    });
+  }
+}
