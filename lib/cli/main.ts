@@ -9,6 +9,7 @@ import { collectCommand, collectSummaryCommand } from './commands/collect';
 import { configCommand } from './commands/config';
 import { doctorCommand } from './commands/doctor';
 import { fidCommand, fidReferenceCommand } from './commands/fid';
+import { figuresCommand } from './commands/figures';
 import { observeCommand } from './commands/observe';
 import { profileLatencyCommand } from './commands/profile-latency';
 import { reproduceCommand } from './commands/reproduce';
@@ -21,7 +22,7 @@ export function buildProgram(): Command {
     .description('OMS-DPM experiment kit: model zoos, model schedules, predictor, search, figures')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const cmd of [doctorCommand(), trainZooCommand(), sampleCommand(), benchCommand(), reproduceCommand(), configCommand(), scheduleCommand(), fidReferenceCommand(), fidCommand(), profileLatencyCommand(), observeCommand(), collectCommand(), collectSummaryCommand()]) {
+  for (const cmd of [doctorCommand(), trainZooCommand(), sampleCommand(), benchCommand(), reproduceCommand(), configCommand(), scheduleCommand(), fidReferenceCommand(), fidCommand(), profileLatencyCommand(), observeCommand(), collectCommand(), collectSummaryCommand(), figuresCommand()]) {
     cmd.exitOverride();
     program.addCommand(cmd);
   }

@@ -1,0 +1,62 @@
+/**
+ * Builds every figure an experiment's results allow (pure: reads result files, returns figure
+ * data). Figures whose inputs do not exist yet are listed as missing with the command that makes
+ * them, so a partial report says what it lacks.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ResolvedExperiment } from '../config/index';
+import type { ObservationData } from '../evaluation/observation-run';
+import { resultsDir, zooPaths } from '../zoo/workspace';
+import type { FigureData } from './figure-data';
+import { fidVsNfeFigure, switchFigure } from './observation-figures';
+import { lossCurvesFigure, zooTableFigure, type ZooModelResult } from './zoo-figures';
+
+export interface FigureSet { figures: FigureData[]; missing: { id: string; why: string }[] }
+
+function readJson<T>(file: string): T | null {
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as T) : null;
+}
+
+function latestLatency(dir: string): { engine: string; models: Record<string, { medianMs: number }> } | null {
+  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /^latency-.+\.json$/.test(f)).sort() : [];
+  return files.length ? readJson(path.join(dir, files[files.length - 1])) : null;
+}
+
+export function buildFigures(exp: ResolvedExperiment): FigureSet {
+  const dir = resultsDir(exp);
+  const name = path.basename(dir);
+  const out: FigureSet = { figures: [], missing: [] };
+  const observation = readJson<ObservationData>(path.join(dir, 'observation-first.json'));
+  const latency = latestLatency(dir);
+  const models: ZooModelResult[] = [];
+  for (const m of exp.config.zoo) {
+    const p = zooPaths(exp, m.id);
+    const summary = readJson<{ params: number; steps: number; trainSeconds: number }>(p.summary);
+    const loss = readJson<{ points: { step: number; mse: number }[] }>(p.lossCurve);
+    if (!summary || !loss) continue;
+    const single = observation?.points.filter((q) => !q.series.includes('-then-') && q.series.endsWith(`/${m.id}`)) ?? [];
+    const best = single.length ? single.reduce((a, b) => (b.fid < a.fid ? b : a)) : null;
+    models.push({
+      id: m.id,
+      params: summary.params,
+      steps: summary.steps,
+      trainSeconds: summary.trainSeconds,
+      lossCurve: loss.points,
+      latencyMs: latency?.models[m.id]?.medianMs ?? null,
+      bestFid: best ? { fid: best.fid, nfe: best.nfe, solver: best.solver } : null,
+    });
+  }
+  if (models.length) {
+    out.figures.push({ ...lossCurvesFigure(name, models) });
+    out.figures.push(zooTableFigure(name, models, latency?.engine ?? null));
+  } else out.missing.push({ id: 'loss-curves, zoo-table', why: `no trained zoo model: oms-dpm train-zoo --experiment ${exp.config.name}` });
+  if (models.length < exp.config.zoo.length && models.length) {
+    out.missing.push({ id: 'zoo', why: `${exp.config.zoo.length - models.length} of ${exp.config.zoo.length} zoo models not trained yet` });
+  }
+  if (observation) {
+    out.figures.push(fidVsNfeFigure(observation, 'ddim'), fidVsNfeFigure(observation, 'dpm-solver'), switchFigure(observation));
+  } else out.missing.push({ id: 'fid-vs-nfe, small-large-switch', why: `no first-observation data: oms-dpm observe --experiment ${exp.config.name}` });
+  out.missing.push({ id: 'fid-vs-cost (Fig. 1), predictor scatter, schedule strips, sample comparison', why: 'the search and front stages are not implemented in this version of the kit' });
+  return out;
+}

@@ -1,0 +1,43 @@
+/**
+ * Writes an experiment's figures (figure data JSON, HTML, PNG) under results/<experiment>/figures/
+ * and the report index results/index.html linking every experiment's figures with captions.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-file';
+import type { FigureData } from './figure-data';
+import { ensurePlotlyAsset, figureHtml, renderPngs } from './render';
+
+export async function writeFigures(resultsRoot: string, experimentDir: string, figures: FigureData[], png: boolean): Promise<string[]> {
+  ensurePlotlyAsset(resultsRoot);
+  const dir = path.join(experimentDir, 'figures');
+  fs.mkdirSync(dir, { recursive: true });
+  const rel = path.relative(dir, path.join(resultsRoot, 'assets', 'plotly.js')).split(path.sep).join('/');
+  const written: string[] = [];
+  for (const fig of figures) {
+    writeJsonAtomic(path.join(dir, `${fig.id}.json`), fig);
+    writeFileAtomic(path.join(dir, `${fig.id}.html`), figureHtml(fig, rel));
+    written.push(path.join(dir, `${fig.id}.json`));
+  }
+  if (png) await renderPngs(figures.map((fig) => ({ fig, file: path.join(dir, `${fig.id}.png`) })));
+  return written;
+}
+
+/** results/index.html: every experiment folder's figures, with title, caption and links. */
+export function writeIndex(resultsRoot: string): string {
+  const sections: string[] = [];
+  const exps = fs.existsSync(resultsRoot) ? fs.readdirSync(resultsRoot).filter((d) => fs.existsSync(path.join(resultsRoot, d, 'figures'))).sort() : [];
+  for (const e of exps) {
+    const figDir = path.join(resultsRoot, e, 'figures');
+    const items = fs.readdirSync(figDir).filter((f) => f.endsWith('.json')).sort().map((f) => {
+      const fig = JSON.parse(fs.readFileSync(path.join(figDir, f), 'utf8')) as FigureData;
+      const base = `${e}/figures/${fig.id}`;
+      const img = fs.existsSync(path.join(figDir, `${fig.id}.png`)) ? `<a href="${base}.html"><img src="${base}.png" style="max-width:380px"></a>` : '';
+      return `<li><a href="${base}.html"><b>${fig.title}</b></a><br>${fig.caption}<br>${img}</li>`;
+    });
+    sections.push(`<h2>${e}</h2>\n<ul>\n${items.join('\n')}\n</ul>`);
+  }
+  const file = path.join(resultsRoot, 'index.html');
+  writeFileAtomic(file, `<!doctype html>\n<html><head><meta charset="utf-8"><title>OMS-DPM kit: results</title></head>\n<body style="font-family: sans-serif; max-width: 900px; margin: 1em auto">\n<h1>OMS-DPM kit: results</h1>\n${sections.join('\n')}\n</body></html>\n`);
+  return file;
+}

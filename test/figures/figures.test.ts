@@ -1,0 +1,75 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadExperiment } from '../../lib/config/index';
+import { buildFigures } from '../../lib/figures/build-figures';
+import { writeFigures, writeIndex } from '../../lib/figures/report';
+import { PNG } from 'pngjs';
+
+const tiny = path.join(__dirname, '..', 'fixtures', 'tiny-mnist.yaml');
+
+function fakeResults(root: string): void {
+  const dir = path.join(root, 'tiny-mnist');
+  for (const [id, params] of [['a', 100], ['b', 400]] as const) {
+    const z = path.join(dir, 'zoo', id);
+    fs.mkdirSync(z, { recursive: true });
+    fs.writeFileSync(path.join(z, 'model.json'), JSON.stringify({ params, steps: 3, trainSeconds: 120 }));
+    fs.writeFileSync(path.join(z, 'loss-curve.json'), JSON.stringify({ points: [{ step: 1, mse: 1 }, { step: 2, mse: 0.5 }, { step: 3, mse: 0.25 }] }));
+  }
+  fs.writeFileSync(path.join(dir, 'latency-tfjs-wasm.json'), JSON.stringify({ engine: 'tfjs-wasm', models: { a: { medianMs: 10 }, b: { medianMs: 30 } } }));
+  const p = (series: string, x: number, fid: number, solver = 'ddim') => ({ series, x, fid, nfe: x, solver, schedule: [], images: 64, seconds: 1 });
+  fs.writeFileSync(path.join(dir, 'observation-first.json'), JSON.stringify({
+    kind: 'oms-dpm-first-observation', experiment: 'tiny-mnist', configHash: 'x', featureNetwork: 'label-classifier CNN', images: 64,
+    points: [p('ddim/a', 2, 90), p('ddim/a', 4, 70), p('ddim/b', 2, 60), p('ddim/b', 4, 40), p('dpm-solver/a', 3, 80, 'dpm-solver'), p('dpm-solver/b', 3, 50, 'dpm-solver'),
+      p('ddim/a-then-b', 0, 41), p('ddim/a-then-b', 1, 39), p('ddim/b-then-a', 0, 69), p('ddim/b-then-a', 1, 75)],
+  }));
+}
+
+test('figure data is built from recorded results, with sources, and missing stages are named', () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-fig-'));
+  process.env.OMS_DPM_RESULTS = root;
+  try {
+    fakeResults(root);
+    const set = buildFigures(loadExperiment(tiny));
+    const ids = set.figures.map((f) => f.id);
+    assert.deepEqual(ids, ['loss-curves', 'zoo-table', 'fid-vs-nfe-ddim', 'fid-vs-nfe-dpm-solver', 'small-large-switch']);
+    const table = set.figures[1].data[0] as { cells: { values: string[][] } };
+    assert.deepEqual(table.cells.values[0], ['a', 'b']);
+    assert.deepEqual(table.cells.values[4], ['10.0', '30.0']);
+    assert.deepEqual(table.cells.values[5], ['70.0 (4, ddim)', '40.0 (4, ddim)']);
+    const fid = set.figures[2].data as { name: string; x: number[]; y: number[] }[];
+    assert.deepEqual(fid.map((s) => [s.name, s.x, s.y]), [['a', [2, 4], [90, 70]], ['b', [2, 4], [60, 40]]]);
+    const sw = set.figures[4].data as { name: string; y: number[] }[];
+    assert.deepEqual(sw.map((s) => s.name), ['a-then-b', 'b-then-a']);
+    assert.ok(set.missing.some((m) => /search/.test(m.why)));
+  } finally {
+    delete process.env.OMS_DPM_RESULTS;
+  }
+});
+
+test('figures render to offline HTML (plotly from results/assets) and PNG through headless Chromium; the index links them', async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-fig-'));
+  process.env.OMS_DPM_RESULTS = root;
+  try {
+    fakeResults(root);
+    const set = buildFigures(loadExperiment(tiny));
+    const figs = set.figures.filter((f) => f.id === 'fid-vs-nfe-ddim');
+    await writeFigures(root, path.join(root, 'tiny-mnist'), figs, true);
+    const html = fs.readFileSync(path.join(root, 'tiny-mnist', 'figures', 'fid-vs-nfe-ddim.html'), 'utf8');
+    assert.match(html, /<script src="..\/..\/assets\/plotly.js"><\/script>/);
+    assert.ok(fs.statSync(path.join(root, 'assets', 'plotly.js')).size > 1e6);
+    const png = PNG.sync.read(fs.readFileSync(path.join(root, 'tiny-mnist', 'figures', 'fid-vs-nfe-ddim.png')));
+    assert.equal(png.width, 760);
+    assert.equal(png.height, 460);
+    // not a blank image: the plot has coloured line pixels
+    let coloured = 0;
+    for (let i = 0; i < png.data.length; i += 4) if (Math.abs(png.data[i] - png.data[i + 2]) > 60) coloured++;
+    assert.ok(coloured > 100, `only ${coloured} coloured pixels`);
+    const index = fs.readFileSync(writeIndex(root), 'utf8');
+    assert.match(index, /tiny-mnist\/figures\/fid-vs-nfe-ddim\.html/);
+  } finally {
+    delete process.env.OMS_DPM_RESULTS;
+  }
+});
