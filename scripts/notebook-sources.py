@@ -1,0 +1,102 @@
+#!/usr/bin/python3
+"""Writes the tslab notebooks in notebooks/ from the cell sources below (one place to edit them).
+Each notebook takes the experiment and profile from its first cell (environment variables
+OMS_DPM_EXPERIMENT / OMS_DPM_PROFILE, so `npm run notebooks` can run them on the smoke profile)
+and calls only lib/. The kernel starts in the repository root, so imports are './lib/...'."""
+import json, os
+
+HEADER = """// Experiment and profile: change here, or set OMS_DPM_EXPERIMENT / OMS_DPM_PROFILE.
+const EXPERIMENT = process.env.OMS_DPM_EXPERIMENT ?? 'mnist';
+const PROFILE = process.env.OMS_DPM_PROFILE ?? 'default';"""
+
+SETUP = """import * as fs from 'fs';
+import * as tslab from 'tslab';
+import { loadExperiment } from './lib/config/index';
+import { initBackend } from './lib/engine/backend';
+const exp = loadExperiment(EXPERIMENT, { profile: PROFILE });
+const backend = await initBackend();
+tslab.display.markdown(`**${exp.config.name}** (profile ${exp.profile}, config ${exp.hash}) on TF.js ${backend.backend}: ${exp.config.zoo.length} zoo models`);"""
+
+NOTEBOOKS = {
+  '01-zoo.ipynb': [
+    ('markdown', '# 1. The model zoo\nTrains (or reuses) every zoo model of the experiment, then shows the zoo table, the loss curves and a sample grid per model. Training skips models whose weights already exist for the same config.'),
+    ('code', HEADER), ('code', SETUP),
+    ('code', """import { trainZoo } from './lib/zoo/train-zoo';
+let last = 0;
+const summaries = await trainZoo(exp, { resume: true, grid: { count: 16, steps: 20 }, onProgress: (id, p) => {
+  if (Date.now() - last > 30000) { last = Date.now(); console.log(`${id}: step ${p.step}/${p.iterations}, loss ${p.loss.toFixed(4)}`); } } });
+console.log(summaries.map((s) => `${s.modelId}: ${s.params} params, ${s.steps} steps${s.skipped ? ' (already trained)' : ''}`).join('\\n'));"""),
+    ('code', """// The zoo as a danfojs table
+const dfd = require('danfojs-node');
+const df = new dfd.DataFrame(summaries.map((s) => ({ model: s.modelId, params: s.params, steps: s.steps, secondsPerStep: Number(s.secondsPerStep.toFixed(2)) })));
+df.print();"""),
+    ('code', """// Loss curves, rendered to PNG with headless Chromium
+import * as os from 'os';
+import * as path from 'path';
+import { buildFigures } from './lib/figures/build-figures';
+import { renderPngs } from './lib/figures/render';
+const figs = buildFigures(exp).figures.filter((f) => f.id === 'loss-curves');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nb-'));
+await renderPngs(figs.map((fig) => ({ fig, file: path.join(tmp, fig.id + '.png') })));
+for (const f of figs) tslab.display.png(fs.readFileSync(path.join(tmp, f.id + '.png')));"""),
+    ('code', """// Sample grids (DDIM, 20 steps, the fixed noise bank)
+import { zooPaths } from './lib/zoo/workspace';
+for (const m of exp.config.zoo) {
+  const file = zooPaths(exp, m.id).sampleGrid(20);
+  if (fs.existsSync(file)) { tslab.display.markdown(`**${m.id}**`); tslab.display.png(fs.readFileSync(file)); }
+}"""),
+  ],
+  '02-schedules.ipynb': [
+    ('markdown', '# 2. Model schedules\nA model schedule says which zoo model runs at each step. This notebook decodes a DDIM and a DPM-Solver schedule in the official integer encoding into the network calls they make, and draws random schedules from the dataset distribution (method doc section 4).'),
+    ('code', HEADER), ('code', SETUP),
+    ('code', """import { evaluations, nfe, randomSchedules, formatSchedule } from './lib/schedule/index';
+import { vpOf } from './lib/evaluation/sample-schedule';
+const N = exp.config.zoo.length;
+const ddim = [0, 1, 0, 0, 2, 0, 0, N, 0, N];
+const dpm = [1, 2, 3, 0, 0, 0, N, 0, 0, 2, N, 0];
+for (const [solver, s] of [['ddim', ddim], ['dpm-solver', dpm]] as const) {
+  console.log(`${solver} ${formatSchedule(s)}: ${nfe(s)} NFE`);
+  console.table(evaluations(solver, s, { vp: vpOf(exp), timesteps: exp.config.diffusion.timesteps }).map((e) => ({ step: e.step, order: e.order, model: exp.config.zoo[e.model - 1].id, t: e.t?.toFixed(4) ?? '', tInput: e.tInput.toFixed(1) })));
+}"""),
+    ('code', """// Random schedules of the schedule-FID dataset distribution
+const c = exp.config.collection;
+const rs = randomSchedules('dpm-solver', 5, { seed: c.seed, length: c.dpmSolverLength, numModels: N, alpha: c.dirichletAlpha, nullProb: c.nullProbability });
+for (const s of rs) console.log(`${nfe(s)} NFE: ${formatSchedule(s)}`);"""),
+  ],
+  '03-figures.ipynb': [
+    ('markdown', '# 3. All figures\nRegenerates every figure the recorded results of the experiment allow (figure data JSON, offline HTML, PNG) and shows them; figures whose stages have not run are listed with the command that makes them.'),
+    ('code', HEADER), ('code', SETUP),
+    ('code', """import * as path from 'path';
+import { buildFigures } from './lib/figures/build-figures';
+import { writeFigures, writeIndex } from './lib/figures/report';
+import { resultsDir } from './lib/zoo/workspace';
+const set = buildFigures(exp);
+const dir = resultsDir(exp);
+await writeFigures(path.dirname(dir), dir, set.figures, true);
+writeIndex(path.dirname(dir));
+for (const f of set.figures) {
+  tslab.display.markdown(`### ${f.title}\\n${f.caption}`);
+  tslab.display.png(fs.readFileSync(path.join(dir, 'figures', f.id + '.png')));
+}
+for (const m of set.missing) tslab.display.markdown(`*missing* ${m.id}: ${m.why}`);"""),
+  ],
+}
+
+def cell(kind, src, i):
+    c = {'cell_type': kind, 'id': f'c{i}', 'metadata': {}, 'source': src.splitlines(keepends=True)}
+    if kind == 'code':
+        c.update({'execution_count': None, 'outputs': []})
+    return c
+
+here = os.path.dirname(os.path.abspath(__file__))
+out = os.path.join(here, '..', 'notebooks')
+os.makedirs(out, exist_ok=True)
+for name, cells in NOTEBOOKS.items():
+    nb = {'cells': [cell(k, s, i) for i, (k, s) in enumerate(cells)],
+          'metadata': {'kernelspec': {'display_name': 'TypeScript (oms-dpm kit)', 'language': 'typescript', 'name': 'tslab'},
+                       'language_info': {'name': 'typescript'}},
+          'nbformat': 4, 'nbformat_minor': 5}
+    with open(os.path.join(out, name), 'w') as f:
+        json.dump(nb, f, indent=1)
+        f.write('\n')
+    print('wrote notebooks/' + name)
