@@ -1,0 +1,58 @@
+/**
+ * Numeric comparison of figure data, for CI figure regression: two figures agree when their
+ * structure and strings are equal and every number agrees within a tolerance chosen by the
+ * field's path (FIDs and losses are measured quantities; latencies drift; counts are exact).
+ * Differences come back as plain sentences naming the figure, the path and both values.
+ */
+import type { FigureData } from './figure-data';
+
+export interface Tolerance { abs: number; rel: number }
+
+/** Default per-field tolerances: exact unless a rule matches the path. */
+export const DEFAULT_TOLERANCES: { match: RegExp; tol: Tolerance }[] = [
+  { match: /\.y\[\d+\]$/, tol: { abs: 1e-9, rel: 1e-6 } },
+  { match: /\.x\[\d+\]$/, tol: { abs: 1e-9, rel: 1e-9 } },
+];
+
+function tolFor(path: string, rules: { match: RegExp; tol: Tolerance }[]): Tolerance {
+  for (const r of rules) if (r.match.test(path)) return r.tol;
+  return { abs: 1e-12, rel: 1e-12 };
+}
+
+export function compareValues(a: unknown, b: unknown, path: string, out: string[], rules = DEFAULT_TOLERANCES, limit = 20): void {
+  if (out.length >= limit) return;
+  if (typeof a === 'number' && typeof b === 'number') {
+    const t = tolFor(path, rules);
+    if (!(Number.isNaN(a) && Number.isNaN(b)) && Math.abs(a - b) > t.abs + t.rel * Math.max(Math.abs(a), Math.abs(b))) {
+      out.push(`${path}: committed ${b}, regenerated ${a} (difference ${(a - b).toPrecision(3)}, tolerance ${t.abs} + ${t.rel} relative)`);
+    }
+    return;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) {
+      out.push(`${path}: committed ${b.length} entries, regenerated ${a.length}`);
+      return;
+    }
+    a.forEach((x, i) => compareValues(x, b[i], `${path}[${i}]`, out, rules, limit));
+    return;
+  }
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    for (const k of keys) {
+      const ka = (a as Record<string, unknown>)[k];
+      const kb = (b as Record<string, unknown>)[k];
+      if (ka === undefined) out.push(`${path}.${k}: in the committed figure, missing from the regenerated one`);
+      else if (kb === undefined) out.push(`${path}.${k}: new in the regenerated figure`);
+      else compareValues(ka, kb, `${path}.${k}`, out, rules, limit);
+    }
+    return;
+  }
+  if (a !== b) out.push(`${path}: committed ${JSON.stringify(b)}, regenerated ${JSON.stringify(a)}`);
+}
+
+/** Sentences describing how `regenerated` differs from `committed` (empty when they agree). */
+export function diffFigures(regenerated: FigureData, committed: FigureData, rules = DEFAULT_TOLERANCES): string[] {
+  const out: string[] = [];
+  compareValues(regenerated, committed, regenerated.id, out, rules);
+  return out;
+}

@@ -1,0 +1,48 @@
+/**
+ * CI figure regression (a): every figure whose data is committed under results/<experiment>/figures/
+ * is regenerated from the committed results and must agree with the committed figure data within
+ * the per-field tolerances of lib/figures/compare-figures.ts. To accept a change on purpose:
+ * `npm run refresh-goldens -- --experiment NAME --why "..."`.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { listExperiments, loadExperiment } from '../../lib/config/index';
+import { buildFigures } from '../../lib/figures/build-figures';
+import { diffFigures } from '../../lib/figures/compare-figures';
+import type { FigureData } from '../../lib/figures/figure-data';
+
+const results = path.join(__dirname, '..', '..', 'results');
+
+for (const dir of fs.existsSync(results) ? fs.readdirSync(results).sort() : []) {
+  const figDir = path.join(results, dir, 'figures');
+  if (!fs.existsSync(figDir)) continue;
+  const [name, profile] = dir.split('@');
+  if (!listExperiments().includes(name)) continue;
+  test(`committed figure data of ${dir} regenerates from its committed results`, () => {
+    const regenerated = new Map(buildFigures(loadExperiment(name, { profile: profile ?? 'default' })).figures.map((f) => [f.id, f]));
+    const problems: string[] = [];
+    for (const f of fs.readdirSync(figDir).filter((x) => x.endsWith('.json')).sort()) {
+      const committed = JSON.parse(fs.readFileSync(path.join(figDir, f), 'utf8')) as FigureData;
+      const fresh = regenerated.get(committed.id);
+      if (!fresh) problems.push(`${committed.id}: committed, but its inputs no longer produce it`);
+      else problems.push(...diffFigures(fresh, committed));
+    }
+    assert.deepEqual(problems, [], `figure data differs from the committed goldens:\n  ${problems.join('\n  ')}\n(if intended: npm run refresh-goldens -- --experiment ${name} --why "...")`);
+  });
+}
+
+test('the comparison reports numeric drift beyond tolerance, and structural changes, in plain words', () => {
+  const a: FigureData = { id: 'f', title: 't', caption: 'c', data: [{ x: [1, 2], y: [10, 20] }], layout: {}, sources: [] };
+  assert.deepEqual(diffFigures(a, JSON.parse(JSON.stringify(a))), []);
+  const b = JSON.parse(JSON.stringify(a)) as FigureData;
+  (b.data[0].y as number[])[1] = 20 + 1e-9;
+  assert.deepEqual(diffFigures(a, b), [], 'within tolerance');
+  (b.data[0].y as number[])[1] = 21;
+  (b.data[0].x as number[]).push(3);
+  const d = diffFigures(a, b);
+  assert.equal(d.length, 2);
+  assert.match(d.join('\n'), /f\.data\[0\]\.x: committed 3 entries, regenerated 2/);
+  assert.match(d.join('\n'), /f\.data\[0\]\.y\[1\]: committed 21, regenerated 20/);
+});
