@@ -17,9 +17,15 @@ export class Adam {
 
   constructor(readonly config: AdamConfig, params: Map<string, tf.Variable>) {
     for (const [name, p] of params) {
-      this.m.set(name, tf.variable(tf.zerosLike(p), false));
-      this.v.set(name, tf.variable(tf.zerosLike(p), false));
+      // tidy disposes the zerosLike temporaries; the variables keep their data
+      this.m.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
+      this.v.set(name, tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
     }
+  }
+
+  /** Frees the moment variables. */
+  dispose(): void {
+    for (const x of [...this.m.values(), ...this.v.values()]) x.dispose();
   }
 
   /** One update at 1-based step `t` with learning rate `lr` (after any warm-up). */

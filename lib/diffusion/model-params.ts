@@ -17,7 +17,8 @@ export function toVariables(plan: UNetPlan, arrays: Map<string, { shape: number[
   const tag = `m${uid++}`;
   for (const spec of plan.params) {
     const a = arrays.get(spec.name)!;
-    out.set(spec.name, tf.variable(tf.tensor(a.data, spec.shape), trainable, `${tag}/${spec.name}`));
+    // tidy disposes the temporary tensor; the variable keeps its own reference to the data
+    out.set(spec.name, tf.tidy(() => tf.variable(tf.tensor(a.data, spec.shape), trainable, `${tag}/${spec.name}`)));
   }
   return out;
 }

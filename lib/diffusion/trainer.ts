@@ -134,8 +134,10 @@ export async function trainModel(job: TrainJob): Promise<TrainResult> {
     const m = group('adam_m/');
     const v = group('adam_v/');
     for (const [name] of params) {
-      adam.m.get(name)!.assign(tf.tensor(m.get(name)!.data, m.get(name)!.shape));
-      adam.v.get(name)!.assign(tf.tensor(v.get(name)!.data, v.get(name)!.shape));
+      tf.tidy(() => {
+        adam.m.get(name)!.assign(tf.tensor(m.get(name)!.data, m.get(name)!.shape));
+        adam.v.get(name)!.assign(tf.tensor(v.get(name)!.data, v.get(name)!.shape));
+      });
     }
     step = ck.meta.step;
     lossCurve = ck.meta.lossCurve;

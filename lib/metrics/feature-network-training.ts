@@ -53,7 +53,8 @@ export async function trainFeatureNet(
     const rng = streamRng(cfg.seed, 'featnet', spec.name);
     const n = spec.shape.reduce((a, b) => a * b, 1);
     const bound = 1 / Math.sqrt(spec.fanIn);
-    vars.set(spec.name, tf.variable(tf.tensor(Float32Array.from({ length: n }, () => (2 * rng() - 1) * bound), spec.shape), true));
+    const init = Float32Array.from({ length: n }, () => (2 * rng() - 1) * bound);
+    vars.set(spec.name, tf.tidy(() => tf.variable(tf.tensor(init, spec.shape), true)));
   }
   const p: FeatureParams = Object.fromEntries(vars);
   const adam = new Adam({ lr: cfg.learningRate, beta1: 0.9, beta2: 0.999, eps: 1e-8 }, vars);

@@ -1,0 +1,195 @@
+/**
+ * Predictor training (method doc §5; official train.py / test.py): Adam (PyTorch rule, lr 1e-3, no
+ * weight decay, no schedule), batches of 512 shuffled each epoch, the pairwise hinge ranking loss
+ * (or MSE), and Kendall's tau-b between scores and FIDs on the training and validation sets every
+ * `evalEvery` epochs and after the last. The weights with the best validation tau are kept (and
+ * written to `checkpointPath` with config and metrics) and restored at the end.
+ *
+ * Deterministic in `seed`: epoch e's batch order is permutation(seed, 'predictor-epoch', e) and
+ * batch b's pair subset is drawn from (seed, 'predictor-pairs', e, b). The official loop validates
+ * on every epoch that is NOT a multiple of valid_every (an inverted condition, method doc §8); here
+ * evaluation happens on multiples of `evalEvery`. A batch without a pair over the FID threshold is
+ * skipped (the official loss would be NaN).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Adam } from '../diffusion/adam';
+import { NamedArray } from '../diffusion/tensor-file';
+import { permutation, streamRng } from '../engine/rng';
+import { kendallTau } from '../metrics/kendall-tau';
+import { KitError } from '../util/errors';
+import { savePredictor } from './checkpoint';
+import { ScheduleBatch, selectRows } from './inputs';
+import { mseLoss, pairwiseHingeLoss, selectRankingPairs } from './losses';
+import { SchedulePredictor } from './predictor';
+
+/** Schedules with their measured FIDs. */
+export interface PredictorDataset {
+  schedules: readonly (readonly number[])[];
+  fids: readonly number[];
+}
+
+export interface TrainPredictorOptions {
+  epochs: number;
+  /** Seed of batch order and pair subsets (the weights' seed is the predictor's own). */
+  seed: number;
+  /** Default 512. */
+  batchSize?: number;
+  /** Adam learning rate; default 1e-3. */
+  lr?: number;
+  /** 'ranking' (default, pairwise hinge) or 'mse'. */
+  loss?: 'ranking' | 'mse';
+  /** Ranking loss: FID difference threshold (0.25), pair cap ratio (2), margin (1). */
+  threshold?: number;
+  maxPairsRatio?: number;
+  margin?: number;
+  /** Evaluate every this many epochs (and after the last); default 50 (official valid_every). */
+  evalEvery?: number;
+  /** Where to write the best-validation checkpoint; none if undefined. */
+  checkpointPath?: string;
+  /** Restore the best-validation weights at the end; default true. */
+  restoreBest?: boolean;
+  /** Called after every evaluation. */
+  onEvaluate?: (e: PredictorEvaluation) => void;
+}
+
+export interface PredictorEvaluation {
+  /** 1-based epoch after which this was measured. */
+  epoch: number;
+  /** Mean training loss of that epoch (over the batches that had pairs). */
+  loss: number;
+  trainTau: number;
+  validTau: number;
+  /** Seconds since training started. */
+  seconds: number;
+}
+
+export interface TrainPredictorResult {
+  history: PredictorEvaluation[];
+  /** The evaluation with the best validation tau (NaN taus never win), or null if every tau was NaN. */
+  best: PredictorEvaluation | null;
+  /** Optimiser steps taken, and batches skipped for lack of pairs. */
+  steps: number;
+  skippedBatches: number;
+  seconds: number;
+}
+
+function checkDataset(name: string, d: PredictorDataset): void {
+  if (d.schedules.length !== d.fids.length) {
+    throw new KitError(`predictor ${name} set has ${d.schedules.length} schedules but ${d.fids.length} FIDs`, { hint: 'give one FID per schedule' });
+  }
+  if (d.schedules.length < 2) {
+    throw new KitError(`predictor ${name} set has ${d.schedules.length} schedule(s); Kendall tau needs at least 2`, {
+      hint: 'split the schedule-FID dataset into training and validation halves (official train_ratio 0.5)',
+    });
+  }
+  const bad = d.fids.findIndex((f) => !Number.isFinite(f));
+  if (bad >= 0) throw new KitError(`predictor ${name} set: FID ${bad} is ${d.fids[bad]}`, { hint: 'drop schedules whose FID evaluation failed' });
+}
+
+function positiveInt(name: string, v: number): number {
+  if (!Number.isInteger(v) || v < 1) throw new KitError(`predictor training: ${name} must be a positive integer, got ${v}`, { hint: `e.g. ${name} = ${name === 'epochs' ? 1000 : name === 'batchSize' ? 512 : 50}` });
+  return v;
+}
+
+/** Kendall tau-b between the predictor's scores of a prepared set and its FIDs. */
+export function evaluateTau(predictor: SchedulePredictor, batch: ScheduleBatch, fids: readonly number[]): number {
+  return kendallTau(predictor.scoreBatch(batch), fids);
+}
+
+/** Trains `predictor` in place; see the file comment. */
+export function trainPredictor(
+  predictor: SchedulePredictor,
+  train: PredictorDataset,
+  valid: PredictorDataset,
+  options: TrainPredictorOptions,
+): TrainPredictorResult {
+  checkDataset('training', train);
+  checkDataset('validation', valid);
+  const epochs = positiveInt('epochs', options.epochs);
+  const batchSize = positiveInt('batchSize', options.batchSize ?? 512);
+  const evalEvery = positiveInt('evalEvery', options.evalEvery ?? 50);
+  const lr = options.lr ?? 1e-3;
+  if (!(lr > 0)) throw new KitError(`predictor training: lr must be positive, got ${lr}`, { hint: 'the official value is 1e-3' });
+  const lossType = options.loss ?? 'ranking';
+  if (lossType !== 'ranking' && lossType !== 'mse') throw new KitError(`predictor training: unknown loss '${String(lossType)}'`, { hint: "use 'ranking' or 'mse'" });
+  const margin = options.margin ?? 1;
+
+  const trainBatch = predictor.prepare(train.schedules);
+  const validBatch = predictor.prepare(valid.schedules);
+  const n = trainBatch.size;
+  const params = predictor.params;
+  const nameOf = new Map<string, string>(); // tf variable name -> parameter name
+  for (const [name, v] of params) nameOf.set(v.name, name);
+  const varList = [...params.values()];
+  // (tidy releases the zero tensors Adam's constructor makes its state variables from)
+  let adam!: Adam;
+  tf.tidy(() => {
+    adam = new Adam({ lr, beta1: 0.9, beta2: 0.999, eps: 1e-8 }, params);
+  });
+
+  const start = performance.now();
+  const history: PredictorEvaluation[] = [];
+  let best: PredictorEvaluation | null = null;
+  let bestWeights: NamedArray[] | null = null;
+  let steps = 0;
+  let skippedBatches = 0;
+
+  try {
+    for (let epoch = 1; epoch <= epochs; epoch++) {
+      const order = permutation(n, streamRng(options.seed, 'predictor-epoch', epoch));
+      let lossSum = 0;
+      let lossCount = 0;
+      for (let lo = 0, b = 0; lo < n; lo += batchSize, b++) {
+        const rows = order.subarray(lo, Math.min(lo + batchSize, n));
+        const fids = Array.from(rows, (r) => train.fids[r]);
+        const pairs = lossType === 'ranking' ? selectRankingPairs(fids, streamRng(options.seed, 'predictor-pairs', epoch, b), options) : null;
+        if (pairs && pairs.first.length === 0) {
+          skippedBatches++;
+          continue;
+        }
+        const batch = selectRows(trainBatch, rows);
+        const { value, grads } = tf.variableGrads(() => {
+          const scores = predictor.forward(batch);
+          return pairs ? pairwiseHingeLoss(scores, pairs, margin) : mseLoss(scores, fids);
+        }, varList);
+        const named = new Map<string, tf.Tensor>();
+        for (const [vname, g] of Object.entries(grads)) named.set(nameOf.get(vname)!, g);
+        steps++;
+        adam.apply(params, named, steps, lr);
+        lossSum += value.dataSync()[0];
+        lossCount++;
+        value.dispose();
+        for (const g of Object.values(grads)) g.dispose();
+      }
+
+      if (epoch % evalEvery === 0 || epoch === epochs) {
+        const e: PredictorEvaluation = {
+          epoch,
+          loss: lossCount > 0 ? lossSum / lossCount : NaN,
+          trainTau: evaluateTau(predictor, trainBatch, train.fids),
+          validTau: evaluateTau(predictor, validBatch, valid.fids),
+          seconds: (performance.now() - start) / 1000,
+        };
+        history.push(e);
+        if (!Number.isNaN(e.validTau) && (best === null || e.validTau > best.validTau)) {
+          best = e;
+          bestWeights = predictor.weights();
+          if (options.checkpointPath) {
+            savePredictor(options.checkpointPath, predictor, {
+              epoch,
+              metrics: { loss: e.loss, trainTau: e.trainTau, validTau: e.validTau },
+              training: { seed: options.seed, epochs, batchSize, lr, loss: lossType, threshold: options.threshold ?? 0.25, maxPairsRatio: options.maxPairsRatio ?? 2, margin, evalEvery },
+              dataset: { train: train.schedules.length, valid: valid.schedules.length },
+              history,
+            });
+          }
+        }
+        options.onEvaluate?.(e);
+      }
+    }
+  } finally {
+    for (const v of [...adam.m.values(), ...adam.v.values()]) v.dispose();
+  }
+  if ((options.restoreBest ?? true) && bestWeights) predictor.setWeights(bestWeights);
+  return { history, best, steps, skippedBatches, seconds: (performance.now() - start) / 1000 };
+}
