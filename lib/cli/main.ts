@@ -8,6 +8,7 @@ import { benchCommand } from './commands/bench';
 import { collectCommand, collectSummaryCommand } from './commands/collect';
 import { configCommand } from './commands/config';
 import { doctorCommand } from './commands/doctor';
+import { exportOnnxCommand } from './commands/export-onnx';
 import { fidCommand, fidReferenceCommand } from './commands/fid';
 import { figuresCommand } from './commands/figures';
 import { observeCommand } from './commands/observe';
@@ -15,6 +16,7 @@ import { profileLatencyCommand } from './commands/profile-latency';
 import { reproduceCommand } from './commands/reproduce';
 import { sampleCommand } from './commands/sample';
 import { scheduleCommand } from './commands/schedule';
+import { trainPredictorCommand } from './commands/train-predictor';
 import { trainZooCommand } from './commands/train-zoo';
 
 export function buildProgram(): Command {
@@ -22,7 +24,7 @@ export function buildProgram(): Command {
     .description('OMS-DPM experiment kit: model zoos, model schedules, predictor, search, figures')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const cmd of [doctorCommand(), trainZooCommand(), sampleCommand(), benchCommand(), reproduceCommand(), configCommand(), scheduleCommand(), fidReferenceCommand(), fidCommand(), profileLatencyCommand(), observeCommand(), collectCommand(), collectSummaryCommand(), figuresCommand()]) {
+  for (const cmd of [doctorCommand(), trainZooCommand(), exportOnnxCommand(), sampleCommand(), benchCommand(), reproduceCommand(), configCommand(), scheduleCommand(), fidReferenceCommand(), fidCommand(), profileLatencyCommand(), observeCommand(), collectCommand(), collectSummaryCommand(), figuresCommand(), trainPredictorCommand()]) {
     cmd.exitOverride();
     program.addCommand(cmd);
   }

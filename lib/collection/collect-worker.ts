@@ -1,18 +1,24 @@
 /**
- * A collection worker process: loads the experiment's zoo, feature network and reference once,
- * then scores the schedules the parent sends (one message per job) and sends back the results.
- * Started by collect.ts with `fork`; not a command of its own.
+ * A collection worker process: loads the experiment's zoo on the sampling engine the parent chose
+ * (ONNX Runtime sessions with one intra-op thread each: the parallelism is the worker processes),
+ * the feature network and reference once, then scores the schedules the parent sends (one message
+ * per job) and sends back the results. Started by collect.ts with `fork`; not a command of its own.
  */
 import { loadExperiment } from '../config/index';
 import { initBackend } from '../engine/backend';
 import { scoreSchedule, type FidContext } from '../evaluation/schedule-fid';
 import { ensureFidReference } from '../metrics/fid-reference';
-import { loadZooModel } from '../zoo/zoo-model';
+import { loadSamplingModels, type SamplingEngine } from '../zoo/sampling-engine';
+import { engineTag } from '../zoo/workspace';
 import type { ScheduleJob } from './schedule-job';
 
-export type WorkerRequest = { type: 'init'; experiment: string; profile: string; set: string[] } | { type: 'job'; job: ScheduleJob } | { type: 'stop' };
+export type WorkerRequest =
+  | { type: 'init'; experiment: string; profile: string; set: string[]; engine: SamplingEngine; threads: number }
+  | { type: 'job'; job: ScheduleJob }
+  | { type: 'stop' };
 export type WorkerReply =
-  | { type: 'ready'; backend: string }
+  /** `engine`: the engine tag the worker samples on (names the latency table that prices its records) */
+  | { type: 'ready'; backend: string; engine: string }
   | { type: 'result'; id: number; fid: number; nfe: number; images: number; seconds: number }
   | { type: 'error'; id: number | null; message: string };
 
@@ -29,9 +35,10 @@ process.on('message', (m: WorkerRequest) => {
         const exp = loadExperiment(m.experiment, { profile: m.profile, set: m.set });
         const info = await initBackend();
         const ref = await ensureFidReference(exp);
-        const models = exp.config.zoo.map((z) => loadZooModel(exp, z.id));
-        ctx = { exp, models: models.map((x) => x.denoiser), extractor: ref.extractor, reference: ref.stats };
-        send({ type: 'ready', backend: info.backend });
+        const models = await loadSamplingModels(exp, m.engine, { threads: m.threads });
+        const engine = engineTag(m.engine, info.backend);
+        ctx = { exp, models: models.map((x) => x.denoiser), extractor: ref.extractor, reference: ref.stats, engine };
+        send({ type: 'ready', backend: info.backend, engine });
       } catch (e) {
         send({ type: 'error', id: null, message: (e as Error).message });
       }

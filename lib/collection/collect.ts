@@ -2,6 +2,12 @@
  * `collect`: grows an experiment's schedule-FID dataset to `count` records with worker processes
  * (both cores), appending each record as it arrives. Rerunning continues with the ids not yet in
  * the file; a kill loses at most the records in flight.
+ *
+ * The workers sample on the engine the caller chose (sampling-engine.ts). With ONNX Runtime each
+ * worker runs its sessions on one intra-op thread and the cores go to workers (`recommendOrtSplit`:
+ * independent schedules scale better over processes than over threads); model.onnx files are
+ * checked and (re-)exported here, once, before any worker loads them. Each record stores the
+ * engine tag it was sampled on, and its cost is priced from that engine's latency table.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -11,7 +17,8 @@ import { readTensorFile } from '../diffusion/tensor-file';
 import { ensureFidReference, referenceKey } from '../metrics/fid-reference';
 import { latencyByModelIndex, nfe, readLatencyFile, scheduleCost, type SolverName } from '../schedule/index';
 import { KitError } from '../util/errors';
-import { engineTag, latencyFile, resultsDir, zooPaths } from '../zoo/workspace';
+import { ensureZooOnnxExports, type OnnxExportEvent, type SamplingEngine } from '../zoo/sampling-engine';
+import { latencyFile, resultsDir, zooPaths } from '../zoo/workspace';
 import { appendRecord, openDataset, type DatasetHeader, type ScheduleRecord } from './dataset-file';
 import { jobFor, scheduleLength, splitOf } from './schedule-job';
 import type { WorkerReply, WorkerRequest } from './collect-worker';
@@ -30,10 +37,17 @@ export function recordKey(exp: ResolvedExperiment, solver: SolverName): string {
 export interface CollectProgress { done: number; total: number; record: ScheduleRecord; ratePerHour: number; etaSeconds: number }
 
 export interface CollectOptions {
+  /** the sampling engine of every worker (choose it with `chooseSamplingEngine`) */
+  engine: SamplingEngine;
+  /** worker processes (default collection.workers); each runs ONNX Runtime on one intra-op thread */
   workers?: number;
   /** experiment name or YAML path and the options it was loaded with, for the workers */
   source: { experiment: string; profile: string; set: string[] };
   onReady?: (existing: number, todo: number, workers: number) => void;
+  /** told about every model.onnx (re-)exported before the workers start */
+  onExport?: (e: OnnxExportEvent) => void;
+  /** told the engine tag once the first worker is up, and which latency table prices the records (null: none yet) */
+  onEngine?: (engineTag: string, latencyTable: string | null) => void;
   onRecord?: (p: CollectProgress) => void;
 }
 
@@ -64,6 +78,7 @@ export async function collect(exp: ResolvedExperiment, solver: SolverName, count
   const nWorkers = Math.max(1, Math.min(opts.workers ?? c.workers, todo.length));
   opts.onReady?.(existing.records.length, todo.length, todo.length ? nWorkers : 0);
   if (todo.length === 0) return existing.records;
+  if (opts.engine === 'onnx') for (const e of ensureZooOnnxExports(exp)) opts.onExport?.(e);
 
   const records = [...existing.records];
   const started = Date.now();
@@ -104,9 +119,13 @@ export async function collect(exp: ResolvedExperiment, solver: SolverName, count
         child.on('message', (m: WorkerReply) => {
           if (m.type === 'ready') {
             if (!latency) {
-              engine = engineTag(m.backend);
+              engine = m.engine;
               const lf = latencyFile(exp, engine);
               latency = fs.existsSync(lf) ? latencyByModelIndex(exp.config.zoo.map((z) => z.id), readLatencyFile(lf, exp.config.name), lf) : [];
+              opts.onEngine?.(engine, latency.length ? lf : null);
+            } else if (m.engine !== engine) {
+              fail(new KitError(`collection workers sample on different engines (${engine} and ${m.engine})`, { hint: 'set OMS_DPM_BACKEND / --engine so every worker makes the same choice' }));
+              return;
             }
             dispatch(child);
           } else if (m.type === 'error') {
@@ -135,7 +154,7 @@ export async function collect(exp: ResolvedExperiment, solver: SolverName, count
             dispatch(child);
           }
         });
-        child.send({ type: 'init', ...opts.source } satisfies WorkerRequest);
+        child.send({ type: 'init', ...opts.source, engine: opts.engine, threads: 1 } satisfies WorkerRequest);
       }
     });
   } finally {

@@ -169,6 +169,34 @@ export const CollectionSchema = obj(
   { doc: 'the schedule-FID dataset (method doc section 4)' },
 );
 
+export const PredictorSchema = obj(
+  {
+    epochs: int({ default: 1000, min: 1, doc: 'training epochs (official 1000)' }),
+    batchSize: int({ default: 512, min: 2, doc: 'schedules per batch (official 512)' }),
+    learningRate: num({ default: 0.001, gt: 0, doc: 'Adam learning rate (official 1e-3)' }),
+    loss: str({ default: 'ranking', oneOf: ['ranking', 'mse'] as const, doc: "'ranking' (pairwise hinge, official) or 'mse'" }),
+    evalEvery: int({ default: 50, min: 1, doc: 'epochs between Kendall tau evaluations (official 50)' }),
+    seed: int({ default: 0, min: 0, doc: 'seed of the weights, batch order and pair subsets' }),
+  },
+  { doc: 'the schedule-FID ranking predictor (method doc section 5)' },
+);
+
+export const SearchSchema = obj(
+  {
+    generations: int({ default: 1000, min: 1, doc: 'evolution generations (official 1000; 500 for CelebA)' }),
+    populationSize: int({ default: 40, min: 2, doc: 'population kept each generation (official 40)' }),
+    childrenPerGeneration: int({ default: 40, min: 1, doc: 'children made each generation (official 40)' }),
+    mutationAttempts: int({ default: 200, min: 1, doc: 'mutation attempts per generation (official 200)' }),
+    ddimLength: int({ default: 100, min: 1, doc: 'DDIM schedule length searched' }),
+    dpmSolverLength: int({ default: 90, min: 3, doc: 'DPM-Solver schedule length searched (official 90)' }),
+    seed: int({ default: 0, min: 0, doc: 'seed of the search' }),
+    rerankTopK: int({ default: 10, min: 1, doc: 'schedules of the final population re-scored with real FID (official 10)' }),
+    rerankImages: int({ default: 5000, min: 2, doc: 'images of the re-ranking FID (official 5000)' }),
+    finalImages: int({ default: 50000, min: 2, doc: 'images of the best schedule\'s final FID (official 50000)' }),
+  },
+  { doc: 'the predictor-based evolutionary search and re-ranking (method doc section 6)' },
+);
+
 export const ExperimentSchema = obj({
   name: str({ pattern: NAME, doc: "the experiment's name; must equal the file's base name" }),
   description: str({ default: '', doc: 'free text shown by the CLI; not part of the config hash' }),
@@ -182,6 +210,8 @@ export const ExperimentSchema = obj({
   sampling: SamplingSchema,
   fid: FidSchema,
   collection: CollectionSchema,
+  predictor: PredictorSchema,
+  search: SearchSchema,
   profiles: record(record(unknownValue({ doc: 'the value to set' }), { doc: 'dotted key -> value' }), {
     keyPattern: NAME,
     default: {},
@@ -202,6 +232,8 @@ export type ZooMember = Infer<typeof ZooMemberSchema>;
 export type SamplingConfig = Infer<typeof SamplingSchema>;
 export type FidConfig = Infer<typeof FidSchema>;
 export type CollectionConfig = Infer<typeof CollectionSchema>;
+export type PredictorTrainingConfig = Infer<typeof PredictorSchema>;
+export type SearchConfig = Infer<typeof SearchSchema>;
 
 /** The profile that applies no overrides; reserved, so a file cannot define it. */
 export const DEFAULT_PROFILE = 'default';

@@ -22,6 +22,13 @@ export interface ObservationPlan { singleNfe: { ddim: number[]; 'dpm-solver': nu
 export interface ObservationData {
   kind: 'oms-dpm-first-observation';
   experiment: string;
+  /**
+   * Engine tag of the run that last wrote the file ('onnxruntime-cpu', 'tfjs-wasm', ...); every
+   * point also records its own `engine` (a resumed run may have scored earlier points on another).
+   */
+  engine?: string;
+  /** the engine tags of the points, sorted (one entry unless runs on different engines were merged) */
+  engines?: string[];
   configHash: string;
   featureNetwork: string;
   images: number;
@@ -55,10 +62,11 @@ export async function runObservation(
   onPoint?: (done: number, total: number, p: ObservationPoint) => void,
 ): Promise<ObservationData> {
   const exp = ctx.exp;
-  let data: ObservationData = { kind: 'oms-dpm-first-observation', experiment: exp.config.name, configHash: exp.hash, featureNetwork, images: exp.config.fid.images, points: [], provenance };
+  const engines = (points: ObservationPoint[]) => [...new Set(points.map((p) => p.engine ?? 'unrecorded'))].sort();
+  let data: ObservationData = { kind: 'oms-dpm-first-observation', experiment: exp.config.name, engine: ctx.engine, engines: [], configHash: exp.hash, featureNetwork, images: exp.config.fid.images, points: [], provenance };
   if (fs.existsSync(file)) {
     const old = JSON.parse(fs.readFileSync(file, 'utf8')) as ObservationData;
-    if (old.configHash === exp.hash && old.featureNetwork === featureNetwork && old.images === data.images) data = { ...old, provenance };
+    if (old.configHash === exp.hash && old.featureNetwork === featureNetwork && old.images === data.images) data = { ...old, engine: ctx.engine, engines: engines(old.points), provenance };
   }
   const key = (s: string, x: number) => `${s}@${x}`;
   const done = new Set(data.points.map((p) => key(p.series, p.x)));
@@ -69,6 +77,7 @@ export async function runObservation(
     const scored = await scoreSchedule(ctx, p.solver, p.entries);
     const point: ObservationPoint = { ...scored, series: p.series, x: p.x };
     data.points.push(point);
+    data.engines = engines(data.points);
     done.add(key(p.series, p.x));
     writeJsonAtomic(file, data);
     onPoint?.(++count, todo.length, point);

@@ -3,6 +3,8 @@
  * its zoo model, then the solver's sampler runs unchanged from the fixed noise bank.
  * DDIM schedules run DDIM (eta 0) over their active discrete timesteps; DPM-Solver schedules run
  * single-step DPM-Solver over the steps and times `dpmSolverSteps` gives (method doc §3).
+ * The zoo's denoisers may be TF.js or ONNX Runtime ones (lib/zoo/sampling-engine.ts); the same
+ * noise bank and sampler run either way.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ResolvedExperiment } from '../config/index';
@@ -30,8 +32,16 @@ export function vpOf(exp: ResolvedExperiment): ContinuousVpSchedule {
   return ContinuousVpSchedule.fromDiscrete(d.timesteps, d.betaStart, d.betaEnd);
 }
 
-/** uint8 NHWC images of noise-bank entries [start, start + count) sampled with the schedule. */
-export async function sampleSchedule(exp: ResolvedExperiment, models: readonly Denoiser[], req: ScheduleSampling): Promise<Uint8Array> {
+/**
+ * Samples noise-bank entries [start, start + count) with the schedule, batch by batch, handing each
+ * batch's x_0 (model output scale, NHWC float32, `n` images starting at image `offset`) to `each`.
+ */
+export async function forEachScheduleBatch(
+  exp: ResolvedExperiment,
+  models: readonly Denoiser[],
+  req: ScheduleSampling,
+  each: (x0: Float32Array, offset: number, n: number) => void,
+): Promise<void> {
   const cfg = exp.config;
   validateSchedule(req.solver, req.entries, models.length, undefined, { timesteps: cfg.diffusion.timesteps });
   const vp = vpOf(exp);
@@ -39,17 +49,38 @@ export async function sampleSchedule(exp: ResolvedExperiment, models: readonly D
   const denoiser = compileScheduleDenoiser(models, evals.map((e) => e.model));
   const sched = scheduleFromConfig(cfg.diffusion);
   const shape = { height: cfg.dataset.imageSize, width: cfg.dataset.imageSize, channels: cfg.dataset.channels };
-  const d = shape.height * shape.width * shape.channels;
-  const out = new Uint8Array(req.count * d);
   const steps = req.solver === 'dpm-solver' ? dpmSolverSteps(req.entries, { vp }) : null;
   for (let s = 0; s < req.count; s += req.batchSize) {
     const n = Math.min(req.batchSize, req.count - s);
     const xT = tf.tensor4d(noiseBank(cfg.sampling.noiseBankSeed, req.start + s, n, shape), [n, shape.height, shape.width, shape.channels]);
-    const x0 = steps
-      ? dpmSolverSample(denoiser, xT, steps, vp, { clipDenoised: cfg.sampling.clipDenoised })
-      : ddimSample(denoiser, xT, evals.map((e) => e.tInput), sched.alphasCumprod, { clipDenoised: cfg.sampling.clipDenoised });
-    out.set(fromModelOutput(await x0.data()), s * d);
-    tf.dispose([xT, x0]);
+    let x0: tf.Tensor4D;
+    try {
+      x0 = steps
+        ? await dpmSolverSample(denoiser, xT, steps, vp, { clipDenoised: cfg.sampling.clipDenoised })
+        : await ddimSample(denoiser, xT, evals.map((e) => e.tInput), sched.alphasCumprod, { clipDenoised: cfg.sampling.clipDenoised });
+    } finally {
+      xT.dispose();
+    }
+    try {
+      each((await x0.data()) as Float32Array, s, n);
+    } finally {
+      x0.dispose();
+    }
   }
+}
+
+/** uint8 NHWC images of noise-bank entries [start, start + count) sampled with the schedule. */
+export async function sampleSchedule(exp: ResolvedExperiment, models: readonly Denoiser[], req: ScheduleSampling): Promise<Uint8Array> {
+  const d = exp.config.dataset.imageSize ** 2 * exp.config.dataset.channels;
+  const out = new Uint8Array(req.count * d);
+  await forEachScheduleBatch(exp, models, req, (x0, offset) => out.set(fromModelOutput(x0), offset * d));
+  return out;
+}
+
+/** As `sampleSchedule`, the float32 x_0 before quantisation (model output scale, about [-1, 1]). */
+export async function sampleScheduleFloat(exp: ResolvedExperiment, models: readonly Denoiser[], req: ScheduleSampling): Promise<Float32Array> {
+  const d = exp.config.dataset.imageSize ** 2 * exp.config.dataset.channels;
+  const out = new Float32Array(req.count * d);
+  await forEachScheduleBatch(exp, models, req, (x0, offset) => out.set(x0, offset * d));
   return out;
 }

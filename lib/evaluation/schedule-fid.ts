@@ -1,7 +1,8 @@
 /**
  * The unit of OMS-DPM's evaluation: a schedule in, a scored record out. Images come from the fixed
  * noise bank (images 0..n-1, so every schedule is a paired comparison), features from the
- * experiment's feature extractor, FID against the training-split reference statistics.
+ * experiment's feature extractor, FID against the training-split reference statistics. The
+ * images come from whichever sampling engine the context's denoisers run on; its tag is recorded.
  */
 import type { ResolvedExperiment } from '../config/index';
 import type { FeatureExtractor } from '../metrics/feature-extractor';
@@ -12,6 +13,8 @@ import { sampleSchedule } from './sample-schedule';
 
 export interface ScoredSchedule {
   solver: SolverName;
+  /** engine tag the images were sampled on ('onnxruntime-cpu', 'tfjs-wasm', ...) */
+  engine: string;
   schedule: number[];
   nfe: number;
   fid: number;
@@ -21,7 +24,10 @@ export interface ScoredSchedule {
 
 export interface FidContext {
   exp: ResolvedExperiment;
+  /** the zoo's denoisers on one sampling engine (lib/zoo/sampling-engine.ts), index 0 = model 1 */
   models: readonly Denoiser[];
+  /** that engine's tag, recorded with every score */
+  engine: string;
   extractor: FeatureExtractor;
   reference: GaussianStats;
 }
@@ -37,5 +43,5 @@ export async function scoreSchedule(ctx: FidContext, solver: SolverName, entries
   const t0 = Date.now();
   const pixels = await sampleSchedule(ctx.exp, ctx.models, { solver, entries, start: 0, count: images, batchSize: ctx.exp.config.sampling.batchSize });
   const fid = await fidOfImages(ctx, pixels, images);
-  return { solver, schedule: [...entries], nfe: nfe(entries), fid, images, seconds: (Date.now() - t0) / 1000 };
+  return { solver, engine: ctx.engine, schedule: [...entries], nfe: nfe(entries), fid, images, seconds: (Date.now() - t0) / 1000 };
 }

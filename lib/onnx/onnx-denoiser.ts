@@ -8,33 +8,31 @@
  * and a configurable number of intra-op threads (engine-choice.ts recommends the split of cores
  * between worker processes and threads).
  *
- * Notes on plugging this into the samplers (lib/samplers is left as is; this is the proposed seam):
+ * How it plugs into the samplers (lib/samplers/denoiser.ts is the seam):
  *
- *   - The kit's `Denoiser` is synchronous TF.js: `(x: tf.Tensor4D, tInput, call) => tf.Tensor4D`.
- *     ORT's `run` is asynchronous (it executes on a worker thread and resolves a promise), so it
- *     cannot be wrapped into a synchronous function without blocking tricks (Atomics.wait on a
- *     worker), which would also stall the event loop that ORT resolves on.
- *   - `AsyncDenoiser` below is the same signature returning a Promise. A sampler loop such as
- *     `ddimSample` becomes async by turning `const eps = denoiser(x, t, i)` into
- *     `const eps = await denoiser(x, t, i)` (outside its tf.tidy, disposing eps by hand) and
- *     returning a Promise; `await` of a plain tensor is a no-op, so the one async loop serves both
- *     `Denoiser | AsyncDenoiser`, at the cost of one microtask per network evaluation.
- *   - The sampler arithmetic can stay in TF.js: `onnxDenoiser` hands ORT the tensor's data and
- *     wraps the output in a new tensor (two copies of a [B,H,W,C] array per NFE, negligible next
- *     to a UNet evaluation). A sampler written on Float32Arrays could call `OnnxModel.run` directly.
- *   - A model schedule (schedule-denoiser.ts) would hold one `OnnxModel` per zoo member and pick
- *     by `call`, exactly as it picks TF.js denoisers now.
+ *   - The kit's `Denoiser` returns `tf.Tensor4D | Promise<tf.Tensor4D>` and every sampler is an
+ *     async function that awaits each network evaluation outside its tf.tidy blocks, so the TF.js
+ *     denoiser (synchronous) and `onnxDenoiser` below (asynchronous: ORT's `run` executes on a
+ *     worker thread and resolves a promise) drive the same samplers, bit for bit the same
+ *     arithmetic around the network.
+ *   - The sampler arithmetic stays in TF.js: `onnxDenoiser` hands ORT the tensor's data and wraps
+ *     the output in a new tensor (two copies of a [B,H,W,C] array per NFE, negligible next to a
+ *     UNet evaluation, and part of the latency the cost model prices for this engine).
+ *   - A model schedule (schedule-denoiser.ts) holds one denoiser per zoo member and picks by `call`,
+ *     whichever engine backs them. lib/zoo/sampling-engine.ts chooses the engine and loads a zoo on
+ *     it (exporting model.onnx first when it is missing or stale).
  */
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import type { InferenceSession } from 'onnxruntime-node';
 import type { UNetArch } from '../diffusion/unet-spec';
+import type { AsyncDenoiser } from '../samplers/denoiser';
 import { KitError } from '../util/errors';
 import { loadOrt } from './engine-choice';
 import { META_KEYS, checkOnnxMetadata, readOnnxMetadata, type OnnxExpectation } from './onnx-metadata';
 
-/** The asynchronous twin of the kit's `Denoiser`; the returned tensor belongs to the caller. */
-export type AsyncDenoiser = (x: tf.Tensor4D, tInput: number, call: number) => Promise<tf.Tensor4D>;
+/** A `Denoiser` that always answers with a promise; the returned tensor belongs to the caller. */
+export type { AsyncDenoiser };
 
 export interface OnnxSessionOptions {
   /** ORT intra-op threads for this session (default 1: the kit parallelises over processes first). */

@@ -9,7 +9,7 @@
  * with a = alpha_bar. eta = 0 is the deterministic DDIM used by OMS-DPM.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { Denoiser } from './denoiser';
+import { disposeOutput, type Denoiser } from './denoiser';
 
 export interface DdimOptions {
   eta?: number;
@@ -35,34 +35,48 @@ export function ddimTimesteps(T: number, steps: number, skip: 'uniform' | 'quadr
 }
 
 /**
- * Runs DDIM from x_T through `timesteps` (descending discrete indices) and returns x_0.
- * x: [B,H,W,C]; alphasCumprod: length T. Disposes its intermediates; the result is the caller's.
+ * Runs DDIM from x_T through `timesteps` (descending discrete indices) and resolves to x_0.
+ * x: [B,H,W,C]; alphasCumprod: length T. The denoiser may be synchronous (TF.js) or asynchronous
+ * (ONNX Runtime); each call is awaited outside the step's tf.tidy, whose arithmetic is unchanged.
+ * Disposes its intermediates (also when the denoiser throws); the result is the caller's.
  */
-export function ddimSample(denoiser: Denoiser, xT: tf.Tensor4D, timesteps: number[], alphasCumprod: ArrayLike<number>, opts: DdimOptions = {}): tf.Tensor4D {
+export async function ddimSample(denoiser: Denoiser, xT: tf.Tensor4D, timesteps: number[], alphasCumprod: ArrayLike<number>, opts: DdimOptions = {}): Promise<tf.Tensor4D> {
   const eta = opts.eta ?? 0;
   const clip = opts.clipDenoised ?? false;
   let x = tf.clone(xT);
-  for (let i = 0; i < timesteps.length; i++) {
-    const t = timesteps[i];
-    if (i > 0 && t >= timesteps[i - 1]) throw new Error(`DDIM timesteps must strictly decrease; got ${timesteps[i - 1]} then ${t}`);
-    const s = i + 1 < timesteps.length ? timesteps[i + 1] : -1;
-    const at = alphasCumprod[t];
-    const as = s >= 0 ? alphasCumprod[s] : 1;
-    const next = tf.tidy(() => {
-      let eps: tf.Tensor = denoiser(x, t, i);
-      let x0 = tf.div(tf.sub(x, tf.mul(eps, Math.sqrt(1 - at))), Math.sqrt(at));
-      if (clip) {
-        x0 = tf.clipByValue(x0, -1, 1);
-        eps = tf.div(tf.sub(x, tf.mul(x0, Math.sqrt(at))), Math.sqrt(1 - at));
+  try {
+    for (let i = 0; i < timesteps.length; i++) {
+      const t = timesteps[i];
+      if (i > 0 && t >= timesteps[i - 1]) throw new Error(`DDIM timesteps must strictly decrease; got ${timesteps[i - 1]} then ${t}`);
+      const s = i + 1 < timesteps.length ? timesteps[i + 1] : -1;
+      const at = alphasCumprod[t];
+      const as = s >= 0 ? alphasCumprod[s] : 1;
+      const epsRaw = await denoiser(x, t, i);
+      const xt = x;
+      let next: tf.Tensor4D;
+      try {
+        next = tf.tidy(() => {
+          let eps: tf.Tensor = epsRaw;
+          let x0 = tf.div(tf.sub(xt, tf.mul(eps, Math.sqrt(1 - at))), Math.sqrt(at));
+          if (clip) {
+            x0 = tf.clipByValue(x0, -1, 1);
+            eps = tf.div(tf.sub(xt, tf.mul(x0, Math.sqrt(at))), Math.sqrt(1 - at));
+          }
+          const c1 = eta * Math.sqrt(((1 - at / as) * (1 - as)) / (1 - at));
+          const c2 = Math.sqrt(Math.max(0, 1 - as - c1 * c1));
+          let out = tf.add(tf.mul(x0, Math.sqrt(as)), tf.mul(eps, c2));
+          if (c1 > 0) out = tf.add(out, tf.mul(tf.randomNormal(xt.shape, 0, 1, 'float32', (opts.noiseSeed ?? 0) * 1000 + i), c1));
+          return out as tf.Tensor4D;
+        });
+      } finally {
+        disposeOutput(epsRaw, xt);
       }
-      const c1 = eta * Math.sqrt(((1 - at / as) * (1 - as)) / (1 - at));
-      const c2 = Math.sqrt(Math.max(0, 1 - as - c1 * c1));
-      let out = tf.add(tf.mul(x0, Math.sqrt(as)), tf.mul(eps, c2));
-      if (c1 > 0) out = tf.add(out, tf.mul(tf.randomNormal(x.shape, 0, 1, 'float32', (opts.noiseSeed ?? 0) * 1000 + i), c1));
-      return out as tf.Tensor4D;
-    });
+      x.dispose();
+      x = next;
+    }
+  } catch (e) {
     x.dispose();
-    x = next;
+    throw e;
   }
   return x;
 }

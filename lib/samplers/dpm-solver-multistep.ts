@@ -30,7 +30,8 @@
  *
  * Warm-up: step i uses order min(order, i) (not enough history yet); with `lowerOrderFinal` and
  * fewer than 10 steps, also min(.., M + 1 - i) at the end (the reference code's `lower_order_final`).
- * Tensors are [B,H,W,C] float32; scalar coefficients float64.
+ * Tensors are [B,H,W,C] float32; scalar coefficients float64. The samplers are async (each NFE is
+ * awaited, so TF.js and ONNX Runtime denoisers both drive them); the updates stay synchronous.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ContinuousVpSchedule, LINEAR_VP } from '../diffusion/continuous-vp';
@@ -152,16 +153,17 @@ export function multistepDataUpdate(
 
 /**
  * Runs multistep DPM-Solver or DPM-Solver++ from x_T at times[0] to times[M] (M = times.length - 1
- * steps and NFEs; call i evaluates the network at times[i], i = 0..M-1). xT: [B,H,W,C].
- * Disposes its intermediates; the result is the caller's.
+ * steps and NFEs; call i evaluates the network at times[i], i = 0..M-1). xT: [B,H,W,C]. The
+ * denoiser may be synchronous (TF.js) or asynchronous (ONNX Runtime); each NFE is awaited, the
+ * updates run in tf.tidy. Disposes its intermediates (also on errors); the result is the caller's.
  */
-export function dpmSolverMultistepSample(
+export async function dpmSolverMultistepSample(
   denoiser: Denoiser,
   xT: tf.Tensor4D,
   times: readonly number[],
   vp: ContinuousVpSchedule = LINEAR_VP,
   opts: MultistepOptions = {},
-): tf.Tensor4D {
+): Promise<tf.Tensor4D> {
   const algorithm = opts.algorithm ?? 'dpmsolver';
   if (!(MULTISTEP_ALGORITHMS as readonly string[]).includes(algorithm)) {
     throw new KitError(`unknown multistep algorithm '${algorithm}'; allowed: ${MULTISTEP_ALGORITHMS.join(', ')}`);
@@ -184,14 +186,20 @@ export function dpmSolverMultistepSample(
 
   let x = tf.clone(xT);
   const prev: PastOutput[] = []; // newest first, at most 3
-  for (let i = 0; i < M; i++) {
-    prev.unshift({ time: times[i], m: predict(denoiser, x, times[i], i, vp, clip) });
-    if (prev.length > 3) prev.pop()!.m.dispose();
-    const next = update(x, prev, times[i + 1], orders[i], vp, variant);
+  try {
+    for (let i = 0; i < M; i++) {
+      prev.unshift({ time: times[i], m: await predict(denoiser, x, times[i], i, vp, clip) });
+      if (prev.length > 3) prev.pop()!.m.dispose();
+      const next = update(x, prev, times[i + 1], orders[i], vp, variant);
+      x.dispose();
+      x = next;
+    }
+  } catch (e) {
     x.dispose();
-    x = next;
+    throw e;
+  } finally {
+    for (const p of prev) p.m.dispose();
   }
-  for (const p of prev) p.m.dispose();
   return x;
 }
 
@@ -202,6 +210,6 @@ export function dpmSolverPlusPlusSample(
   times: readonly number[],
   vp: ContinuousVpSchedule = LINEAR_VP,
   opts: Omit<MultistepOptions, 'algorithm'> = {},
-): tf.Tensor4D {
+): Promise<tf.Tensor4D> {
   return dpmSolverMultistepSample(denoiser, xT, times, vp, { ...opts, algorithm: 'dpmsolver++' });
 }

@@ -21,7 +21,9 @@
  *     u2  = (alpha_s2 / alpha_s) x_s - sigma_s2 (e^{r2 h} - 1) eps_s - (r2 / r1) sigma_s2 ((e^{r2 h} - 1) / (r2 h) - 1) D1
  *     x_t = (alpha_t / alpha_s) x_s - sigma_t (e^h - 1) eps_s - (sigma_t / r2) ((e^h - 1) / h - 1) (eps(u2, s2) - eps_s)
  *
- * Scalar coefficients are computed in float64; tensors are [B,H,W,C] float32.
+ * Scalar coefficients are computed in float64; tensors are [B,H,W,C] float32. The sampler and the
+ * order-2/3 updates are async (each NFE is awaited, so TF.js and ONNX Runtime denoisers both work);
+ * the arithmetic between NFEs runs in tf.tidy blocks, op for op as in the synchronous formulation.
  */
 import * as tf from '@tensorflow/tfjs';
 import { ContinuousVpSchedule, LINEAR_VP } from '../diffusion/continuous-vp';
@@ -55,8 +57,26 @@ export interface DpmSolverOptions {
   clipDenoised?: boolean;
 }
 
-/** The network as the single-step updates see it: eps_theta(x, time), counting calls. */
-type NoiseModel = (x: tf.Tensor4D, time: number) => tf.Tensor4D;
+/** The network as the single-step updates see it: eps_theta(x, time), counting calls (awaited). */
+type NoiseModel = (x: tf.Tensor4D, time: number) => Promise<tf.Tensor4D>;
+
+/** Awaits `model(u, time)` and disposes `u` afterwards, whatever happens. */
+async function evaluateAt(model: NoiseModel, u: tf.Tensor4D, time: number): Promise<tf.Tensor4D> {
+  try {
+    return await model(u, time);
+  } finally {
+    u.dispose();
+  }
+}
+
+/** Runs `f` in a tf.tidy, then disposes `done` (network outputs the update has consumed). */
+function tidyThenDispose<T extends tf.Tensor>(f: () => T, done: tf.Tensor[]): T {
+  try {
+    return tf.tidy(f);
+  } finally {
+    tf.dispose(done);
+  }
+}
 
 /** The scalars of one step: the log-alpha difference, sigma and lambda at time `u` relative to s. */
 function coefficients(vp: ContinuousVpSchedule, s: number, u: number) {
@@ -75,22 +95,25 @@ export function dpmSolver1Update(x: tf.Tensor4D, s: number, t: number, epsS: tf.
   return tf.tidy(() => tf.sub(tf.mul(x, c.alphaRatio), tf.mul(epsS, c.sigma * Math.expm1(c.dLambda))) as tf.Tensor4D);
 }
 
-/** DPM-Solver-2 from s to t through s1 (lambda_s1 = lambda_s + r1 h); eps_s given, one more NFE at s1. */
-export function dpmSolver2Update(model: NoiseModel, x: tf.Tensor4D, s: number, t: number, s1: number, epsS: tf.Tensor4D, vp: ContinuousVpSchedule): tf.Tensor4D {
-  return tf.tidy(() => {
-    const ct = coefficients(vp, s, t);
-    const c1 = coefficients(vp, s, s1);
-    const h = ct.dLambda;
-    const r1 = c1.dLambda / h;
-    const phi1 = Math.expm1(h);
-    const u = dpmSolver1Update(x, s, s1, epsS, vp);
-    const d1 = tf.sub(model(u, s1), epsS);
+/**
+ * DPM-Solver-2 from s to t through s1 (lambda_s1 = lambda_s + r1 h); eps_s given, one more NFE at
+ * s1 (awaited between the two tf.tidy blocks of the update's arithmetic).
+ */
+export async function dpmSolver2Update(model: NoiseModel, x: tf.Tensor4D, s: number, t: number, s1: number, epsS: tf.Tensor4D, vp: ContinuousVpSchedule): Promise<tf.Tensor4D> {
+  const ct = coefficients(vp, s, t);
+  const c1 = coefficients(vp, s, s1);
+  const h = ct.dLambda;
+  const r1 = c1.dLambda / h;
+  const phi1 = Math.expm1(h);
+  const eps1 = await evaluateAt(model, dpmSolver1Update(x, s, s1, epsS, vp), s1);
+  return tidyThenDispose(() => {
+    const d1 = tf.sub(eps1, epsS);
     return tf.sub(tf.sub(tf.mul(x, ct.alphaRatio), tf.mul(epsS, ct.sigma * phi1)), tf.mul(d1, (0.5 / r1) * ct.sigma * phi1)) as tf.Tensor4D;
-  });
+  }, [eps1]);
 }
 
 /** DPM-Solver-3 from s to t through s1, s2 (r1 < r2 < 1); eps_s given, two more NFEs at s1 then s2. */
-export function dpmSolver3Update(
+export async function dpmSolver3Update(
   model: NoiseModel,
   x: tf.Tensor4D,
   s: number,
@@ -99,25 +122,28 @@ export function dpmSolver3Update(
   s2: number,
   epsS: tf.Tensor4D,
   vp: ContinuousVpSchedule,
-): tf.Tensor4D {
-  return tf.tidy(() => {
-    const ct = coefficients(vp, s, t);
-    const c1 = coefficients(vp, s, s1);
-    const c2 = coefficients(vp, s, s2);
-    const h = ct.dLambda;
-    const r1 = c1.dLambda / h;
-    const r2 = c2.dLambda / h;
-    const phi1 = Math.expm1(h);
-    const phi2 = phi1 / h - 1;
-    const phi12 = Math.expm1(r2 * h);
-    const phi22 = phi12 / (r2 * h) - 1;
+): Promise<tf.Tensor4D> {
+  const ct = coefficients(vp, s, t);
+  const c1 = coefficients(vp, s, s1);
+  const c2 = coefficients(vp, s, s2);
+  const h = ct.dLambda;
+  const r1 = c1.dLambda / h;
+  const r2 = c2.dLambda / h;
+  const phi1 = Math.expm1(h);
+  const phi2 = phi1 / h - 1;
+  const phi12 = Math.expm1(r2 * h);
+  const phi22 = phi12 / (r2 * h) - 1;
 
-    const u1 = dpmSolver1Update(x, s, s1, epsS, vp);
-    const d1 = tf.sub(model(u1, s1), epsS);
-    const u2 = tf.sub(tf.sub(tf.mul(x, c2.alphaRatio), tf.mul(epsS, c2.sigma * phi12)), tf.mul(d1, (r2 / r1) * c2.sigma * phi22)) as tf.Tensor4D;
-    const d2 = tf.sub(model(u2, s2), epsS);
+  const eps1 = await evaluateAt(model, dpmSolver1Update(x, s, s1, epsS, vp), s1);
+  const u2 = tidyThenDispose(() => {
+    const d1 = tf.sub(eps1, epsS);
+    return tf.sub(tf.sub(tf.mul(x, c2.alphaRatio), tf.mul(epsS, c2.sigma * phi12)), tf.mul(d1, (r2 / r1) * c2.sigma * phi22)) as tf.Tensor4D;
+  }, [eps1]);
+  const eps2 = await evaluateAt(model, u2, s2);
+  return tidyThenDispose(() => {
+    const d2 = tf.sub(eps2, epsS);
     return tf.sub(tf.sub(tf.mul(x, ct.alphaRatio), tf.mul(epsS, ct.sigma * phi1)), tf.mul(d2, (ct.sigma * phi2) / r2)) as tf.Tensor4D;
-  });
+  }, [eps2]);
 }
 
 /** The k evaluation times of a step: its own `times`, else uniform in lambda between s and t. */
@@ -145,32 +171,41 @@ function validateSteps(steps: readonly SinglestepStep[], vp: ContinuousVpSchedul
 }
 
 /**
- * Runs single-step DPM-Solver from x_T at steps[0].s through every step and returns x at the last
- * step's t. xT: [B,H,W,C]. NFE = sum of the steps' orders; call i of the denoiser is the i-th NFE
- * in the order of `evaluations()`. Disposes its intermediates; the result is the caller's.
+ * Runs single-step DPM-Solver from x_T at steps[0].s through every step and resolves to x at the
+ * last step's t. xT: [B,H,W,C]. NFE = sum of the steps' orders; call i of the denoiser is the i-th
+ * NFE in the order of `evaluations()`. The denoiser may be synchronous (TF.js) or asynchronous
+ * (ONNX Runtime). Disposes its intermediates (also on errors); the result is the caller's.
  */
-export function dpmSolverSample(
+export async function dpmSolverSample(
   denoiser: Denoiser,
   xT: tf.Tensor4D,
   steps: readonly SinglestepStep[],
   vp: ContinuousVpSchedule = LINEAR_VP,
   opts: DpmSolverOptions = {},
-): tf.Tensor4D {
+): Promise<tf.Tensor4D> {
   validateSteps(steps, vp);
   const clip = opts.clipDenoised ?? false;
   let call = 0;
   const model: NoiseModel = (x, time) => noisePrediction(denoiser, x, time, call++, vp, clip);
   let x = tf.clone(xT);
-  for (const step of steps) {
-    const times = stepTimes(step, vp);
-    const next = tf.tidy(() => {
-      const epsS = model(x, step.s);
-      if (step.order === 1) return dpmSolver1Update(x, step.s, step.t, epsS, vp);
-      if (step.order === 2) return dpmSolver2Update(model, x, step.s, step.t, times[1], epsS, vp);
-      return dpmSolver3Update(model, x, step.s, step.t, times[1], times[2], epsS, vp);
-    });
+  try {
+    for (const step of steps) {
+      const times = stepTimes(step, vp);
+      const epsS = await model(x, step.s);
+      let next: tf.Tensor4D;
+      try {
+        if (step.order === 1) next = dpmSolver1Update(x, step.s, step.t, epsS, vp);
+        else if (step.order === 2) next = await dpmSolver2Update(model, x, step.s, step.t, times[1], epsS, vp);
+        else next = await dpmSolver3Update(model, x, step.s, step.t, times[1], times[2], epsS, vp);
+      } finally {
+        epsS.dispose();
+      }
+      x.dispose();
+      x = next;
+    }
+  } catch (e) {
     x.dispose();
-    x = next;
+    throw e;
   }
   return x;
 }

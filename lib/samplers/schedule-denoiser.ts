@@ -2,7 +2,8 @@
  * A model schedule as a denoiser (method doc §3): the sampler numbers its network evaluations
  * 0, 1, 2, ... (`call`), and a compiled schedule sends call i to the zoo model the schedule names
  * for its i-th NFE. The samplers stay pure functions of (denoiser, x, times); the schedule is
- * entirely in the denoiser.
+ * entirely in the denoiser. The zoo's denoisers may be TF.js (synchronous) or ONNX Runtime
+ * (asynchronous) ones; the compiled denoiser returns whatever the chosen member returns.
  *
  * `calls` lists the 1-based model index of every NFE in calling order: for DDIM and single-step
  * DPM-Solver, `evaluations(solver, entries).map((e) => e.model)`; for the multistep solvers, one
@@ -28,7 +29,7 @@ export function compileScheduleDenoiser(models: readonly Denoiser[], calls: read
     }
   });
   const plan = [...calls];
-  return (x: tf.Tensor4D, tInput: number, call: number): tf.Tensor4D => {
+  return (x: tf.Tensor4D, tInput: number, call: number): ReturnType<Denoiser> => {
     if (!Number.isInteger(call) || call < 0 || call >= plan.length) {
       throw new KitError(`the sampler made network call ${call}, but the model schedule has ${plan.length} NFE(s) (calls 0..${plan.length - 1})`, {
         hint: 'the schedule and the sampler disagree on the NFE: compile the calls from the same schedule and solver the sampler runs',

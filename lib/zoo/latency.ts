@@ -1,17 +1,25 @@
 /**
- * Per-model latency of one forward pass at the experiment's sampling batch size on the active
- * engine: the unit of OMS-DPM's cost model (cost = sum of the latencies of a schedule's NFEs).
+ * Per-model latency of one forward pass at the experiment's sampling batch size on the sampling
+ * engine the models were loaded on (sampling-engine.ts): the unit of OMS-DPM's cost model (cost =
+ * sum of the latencies of a schedule's NFEs), so a table prices exactly one engine, named by its
+ * tag. A forward pass is timed as a sampler sees it: the denoiser call until its output's data is
+ * on the host (for ONNX Runtime this includes the tensor copies in and out of the session).
  * Models are measured interleaved (round-robin) after a warm-up, so drift of a shared CPU hits all
  * of them alike; the median and the spread (min, max, interquartile range) are recorded.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ResolvedExperiment } from '../config/index';
-import type { LoadedZooModel } from './zoo-model';
+import type { SamplingModel } from './sampling-engine';
+
+/** What is timed: a zoo member's denoiser on some engine. */
+export type TimedModel = Pick<SamplingModel, 'modelId' | 'denoiser'>;
 
 export interface ModelLatency { medianMs: number; minMs: number; maxMs: number; iqrMs: number; samples: number }
 
 export interface LatencyTable {
   experiment: string;
+  /** engine tag ('onnxruntime-cpu', 'tfjs-wasm', ...): the engine these latencies price */
+  engine: string;
   configHash: string;
   batchSize: number;
   rounds: number;
@@ -31,9 +39,9 @@ export function summarise(times: number[]): ModelLatency {
 }
 
 /** Times one forward pass of `model` on `x` (ms), waiting for the result. */
-export async function timeForward(model: LoadedZooModel, x: tf.Tensor4D, tInput: number): Promise<number> {
+export async function timeForward(model: TimedModel, x: tf.Tensor4D, tInput: number): Promise<number> {
   const t0 = performance.now();
-  const y = model.denoiser(x, tInput, 0);
+  const y = await model.denoiser(x, tInput, 0);
   await y.data();
   y.dispose();
   return performance.now() - t0;
@@ -41,8 +49,8 @@ export async function timeForward(model: LoadedZooModel, x: tf.Tensor4D, tInput:
 
 export async function profileLatency(
   exp: ResolvedExperiment,
-  models: LoadedZooModel[],
-  opts: { rounds: number; warmup: number; onProgress?: (done: number, total: number) => void },
+  models: readonly TimedModel[],
+  opts: { engine: string; rounds: number; warmup: number; onProgress?: (done: number, total: number) => void },
 ): Promise<LatencyTable> {
   const { imageSize: s, channels: c } = exp.config.dataset;
   const batch = exp.config.sampling.batchSize;
@@ -57,7 +65,7 @@ export async function profileLatency(
   } finally {
     x.dispose();
   }
-  const table: LatencyTable = { experiment: exp.config.name, configHash: exp.hash, batchSize: batch, rounds: opts.rounds, models: {} };
+  const table: LatencyTable = { experiment: exp.config.name, engine: opts.engine, configHash: exp.hash, batchSize: batch, rounds: opts.rounds, models: {} };
   for (const m of models) table.models[m.modelId] = summarise(times.get(m.modelId)!);
   return table;
 }

@@ -1,8 +1,10 @@
 /**
  * Trains an experiment's zoo, one model at a time, and writes what the later stages and the
- * report need: EMA weights, loss curve, a summary with provenance, and a sample grid.
+ * report need: EMA weights, their ONNX export (model.onnx + model.onnx.json, for the ONNX Runtime
+ * sampling engine), loss curve, a summary with provenance, and a sample grid.
  * A model whose weights already exist for the same training identity and iteration count is
- * skipped; a kill mid-training loses at most `checkpointEvery` steps (resume with `resume`).
+ * skipped (its export is still checked and remade if missing or stale); a kill mid-training loses
+ * at most `checkpointEvery` steps (resume with `resume`).
  */
 import * as fs from 'node:fs';
 import { resolveModelTraining, type ResolvedExperiment } from '../config/index';
@@ -16,7 +18,9 @@ import { countParams, planUNet } from '../diffusion/unet-spec';
 import { writeImageGrid } from '../figures/image-grid';
 import { makeProvenance } from '../pipeline/provenance';
 import { writeJsonAtomic } from '../util/atomic-file';
-import { archFor, loadZooModel, trainingIdentity, type ZooWeightsMeta } from './zoo-model';
+import { ensureZooOnnx, exportZooModelToOnnx } from '../onnx/zoo-onnx';
+import { loadSamplingModels, type SamplingEngine } from './sampling-engine';
+import { archFor, trainingIdentity, type ZooWeightsMeta } from './zoo-model';
 import { sampleWithDdim } from './zoo-sampling';
 import { splitFile, zooPaths } from './workspace';
 
@@ -79,8 +83,13 @@ export interface TrainZooOptions {
   resume: boolean;
   onModelStart?: (modelId: string, iterations: number) => void;
   onProgress?: (modelId: string, p: TrainProgress) => void;
-  /** Sample grid after training: images and DDIM steps (0 images = none). */
-  grid?: { count: number; steps: number };
+  /**
+   * Sample grid after training: images and DDIM steps (0 images = none), drawn on `engine`
+   * (default 'tfjs'; `threads`: ONNX Runtime intra-op threads).
+   */
+  grid?: { count: number; steps: number; engine?: SamplingEngine; threads?: number };
+  /** told about every model.onnx written: after training, or because a trained model's export was missing or stale */
+  onExport?: (modelId: string, file: string, reason: string) => void;
 }
 
 export async function trainZoo(exp: ResolvedExperiment, opts: TrainZooOptions): Promise<ZooModelSummary[]> {
@@ -92,6 +101,8 @@ export async function trainZoo(exp: ResolvedExperiment, opts: TrainZooOptions): 
     const plan = planUNet(archFor(exp.config, id));
     if (isTrained(exp, id)) {
       const s = JSON.parse(fs.readFileSync(paths.summary, 'utf8')) as ZooModelSummary;
+      const onnx = ensureZooOnnx(exp, id);
+      if (onnx.exported) opts.onExport?.(id, onnx.file, onnx.reason ?? 'exported');
       summaries.push({ ...s, skipped: true });
       continue;
     }
@@ -120,6 +131,8 @@ export async function trainZoo(exp: ResolvedExperiment, opts: TrainZooOptions): 
       provenance,
     };
     writeTensorFile(paths.weights, meta, result.ema);
+    const onnx = exportZooModelToOnnx(exp, id);
+    opts.onExport?.(id, onnx.file, 'trained');
     writeJsonAtomic(paths.lossCurve, { modelId: id, lossUnit: 'sum of squared error per image (official loss); mse = per pixel', points: result.lossCurve });
     const summary: ZooModelSummary = {
       modelId: id,
@@ -130,15 +143,16 @@ export async function trainZoo(exp: ResolvedExperiment, opts: TrainZooOptions): 
       finalLoss: result.lossCurve.length ? result.lossCurve[result.lossCurve.length - 1].mse : null,
       skipped: false,
     };
-    writeJsonAtomic(paths.summary, { ...summary, arch: plan.arch, settings, resumedFrom: result.resumedFrom, provenance });
+    const onnxInfo = { file: 'model.onnx', bytes: onnx.bytes, sha256: onnx.onnxSha256, weightsSha256: onnx.weightsSha256 };
+    writeJsonAtomic(paths.summary, { ...summary, arch: plan.arch, settings, resumedFrom: result.resumedFrom, onnx: onnxInfo, provenance });
     if (opts.grid && opts.grid.count > 0) {
-      const model = loadZooModel(exp, id);
+      const [model] = await loadSamplingModels(exp, opts.grid.engine ?? 'tfjs', { models: [id], threads: opts.grid.threads });
       try {
         const imgs = await sampleWithDdim(exp, model.denoiser, { count: opts.grid.count, steps: opts.grid.steps });
         const d = exp.config.dataset;
         writeImageGrid(paths.sampleGrid(opts.grid.steps), imgs, opts.grid.count, d.imageSize, d.imageSize, d.channels, 8);
       } finally {
-        model.dispose();
+        await model.dispose();
       }
     }
     summaries.push(summary);

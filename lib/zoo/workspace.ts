@@ -7,6 +7,7 @@
  */
 import * as path from 'node:path';
 import { repoRoot, type ResolvedExperiment } from '../config/index';
+import type { SamplingEngine } from './sampling-engine';
 
 function tag(exp: ResolvedExperiment): string {
   return exp.profile === 'default' ? exp.config.name : `${exp.config.name}@${exp.profile}`;
@@ -30,6 +31,9 @@ export const zooPaths = (exp: ResolvedExperiment, modelId: string) => {
     lossCurve: path.join(dir, 'loss-curve.json'),
     checkpoint: path.join(runsDir(exp), 'zoo', modelId, 'checkpoint.bin'),
     sampleGrid: (steps: number) => path.join(dir, `samples-ddim${steps}.png`),
+    /** ONNX export of the EMA weights (derived; re-exported when stale) and its provenance */
+    onnx: path.join(dir, 'model.onnx'),
+    onnxProvenance: path.join(dir, 'model.onnx.json'),
   };
 };
 
@@ -37,11 +41,16 @@ export function splitFile(exp: ResolvedExperiment): string {
   return path.join(resultsDir(exp), 'data-split.json');
 }
 
-/** Engine tag of latency tables: the cost model prices the engine that samples. */
-export function engineTag(backend: string): string {
-  return `tfjs-${backend}`;
+/**
+ * Engine tag of latency tables and records: the cost model prices the engine that samples.
+ * 'onnxruntime-cpu' for ONNX Runtime (CPU execution provider), else 'tfjs-<backend>' for TF.js
+ * ('tfjs-wasm', 'tfjs-tensorflow', 'tfjs-cpu').
+ */
+export function engineTag(engine: SamplingEngine, backend: string): string {
+  return engine === 'onnx' ? 'onnxruntime-cpu' : `tfjs-${backend}`;
 }
 
+/** results/<experiment>/latency-<engine tag>.json */
 export function latencyFile(exp: ResolvedExperiment, engine: string): string {
   return path.join(resultsDir(exp), `latency-${engine}.json`);
 }

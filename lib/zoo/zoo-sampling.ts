@@ -1,6 +1,7 @@
 /**
  * Images from one zoo model with single-model DDIM, from the experiment's fixed noise bank: what
- * `oms-dpm sample` and the post-training sample grid use to look at a trained model.
+ * `oms-dpm sample` and the post-training sample grid use to look at a trained model. The denoiser
+ * may come from either sampling engine (sampling-engine.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ResolvedExperiment } from '../config/index';
@@ -32,9 +33,17 @@ export async function sampleWithDdim(exp: ResolvedExperiment, denoiser: Denoiser
   for (let s = 0; s < req.count; s += batch) {
     const n = Math.min(batch, req.count - s);
     const xT = tf.tensor4d(noiseBank(cfg.sampling.noiseBankSeed, (req.start ?? 0) + s, n, shape), [n, shape.height, shape.width, shape.channels]);
-    const x0 = ddimSample(denoiser, xT, ts, sched.alphasCumprod, { eta: req.eta ?? 0, clipDenoised: cfg.sampling.clipDenoised, noiseSeed: cfg.sampling.noiseBankSeed });
-    out.set(fromModelOutput(await x0.data()), s * d);
-    tf.dispose([xT, x0]);
+    let x0: tf.Tensor4D;
+    try {
+      x0 = await ddimSample(denoiser, xT, ts, sched.alphasCumprod, { eta: req.eta ?? 0, clipDenoised: cfg.sampling.clipDenoised, noiseSeed: cfg.sampling.noiseBankSeed });
+    } finally {
+      xT.dispose();
+    }
+    try {
+      out.set(fromModelOutput(await x0.data()), s * d);
+    } finally {
+      x0.dispose();
+    }
   }
   return out;
 }

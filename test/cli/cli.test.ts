@@ -14,8 +14,9 @@ const root = path.join(__dirname, '..', '..');
 const bin = path.join(root, 'bin', 'oms-dpm.js');
 const tiny = path.join(root, 'test', 'fixtures', 'tiny-mnist.yaml');
 
+/** Runs the CLI on WASM, sampling with TF.js unless `env` sets OMS_DPM_ENGINE (the ONNX engine is exercised where it says so). */
 function run(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, OMS_DPM_BACKEND: 'wasm', ...env } });
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, OMS_DPM_BACKEND: 'wasm', OMS_DPM_ENGINE: 'tfjs', ...env } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -37,7 +38,7 @@ test('train-zoo then sample: weights, loss curve, summary and PNG grids are writ
   assert.equal(r.code, 0, r.err);
   for (const id of ['a', 'b']) {
     const dir = path.join(env.OMS_DPM_RESULTS, 'tiny-mnist', 'zoo', id);
-    for (const f of ['ema-weights.bin', 'loss-curve.json', 'model.json', 'samples-ddim3.png']) assert.ok(fs.existsSync(path.join(dir, f)), `${id}/${f} missing`);
+    for (const f of ['ema-weights.bin', 'model.onnx', 'model.onnx.json', 'loss-curve.json', 'model.json', 'samples-ddim3.png']) assert.ok(fs.existsSync(path.join(dir, f)), `${id}/${f} missing`);
     const summary = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
     assert.equal(summary.steps, id === 'a' ? 3 : 2);
     assert.ok(summary.provenance.configHash.length === 16);
@@ -62,6 +63,20 @@ test('train-zoo then sample: weights, loss curve, summary and PNG grids are writ
   assert.equal(cost.code, 0, cost.err);
   const c = JSON.parse(cost.out);
   assert.ok(Math.abs(c.costMs - (table.models.a.medianMs + 2 * table.models.b.medianMs)) < 1e-9);
+  // the same on the ONNX Runtime engine: its own table, priced with --engine
+  const ex = run(['export-onnx', '--experiment', tiny, '--model', 'a'], env);
+  assert.equal(ex.code, 0, ex.err);
+  assert.match(ex.out, /a: wrote .*model\.onnx .*ONNX Runtime eps matches TF\.js/);
+  const latOrt = run(['profile-latency', '--experiment', tiny, '--rounds', '3', '--warmup', '1'], { ...env, OMS_DPM_ENGINE: 'onnx' });
+  assert.equal(latOrt.code, 0, latOrt.err);
+  assert.match(latOrt.out, /engine onnxruntime-cpu: ONNX Runtime/);
+  const ortTable = JSON.parse(fs.readFileSync(path.join(env.OMS_DPM_RESULTS, 'tiny-mnist', 'latency-onnxruntime-cpu.json'), 'utf8'));
+  assert.equal(ortTable.engine, 'onnxruntime-cpu');
+  assert.equal(ortTable.intraOpThreads, 1);
+  assert.equal(table.engine, 'tfjs-wasm');
+  const costOrt = run(['schedule', 'cost', '--experiment', tiny, '--solver', 'ddim', '--schedule', '0,1,2,0,2', '--engine', 'onnxruntime-cpu', '--json'], env);
+  assert.equal(costOrt.code, 0, costOrt.err);
+  assert.ok(Math.abs(JSON.parse(costOrt.out).costMs - (ortTable.models.a.medianMs + 2 * ortTable.models.b.medianMs)) < 1e-9);
 
   // reproduce reuses the trained zoo, then builds the FID reference, and names the missing stages
   const rep = run(['reproduce', '--experiment', tiny], env);
@@ -85,6 +100,8 @@ test('train-zoo then sample: weights, loss curve, summary and PNG grids are writ
   assert.equal(data.points.length, 4 + 6);
   assert.ok(data.points.every((p: { fid: number }) => Number.isFinite(p.fid) && p.fid >= 0));
   assert.equal(data.images, 64);
+  assert.equal(data.engine, 'tfjs-wasm');
+  assert.ok(data.points.every((p: { engine: string }) => p.engine === 'tfjs-wasm'));
   const rerun = run(['observe', '--experiment', tiny, '--ddim-nfe', '2', '--dpm-nfe', '3', '--switch-nfe', '2'], env);
   assert.equal(rerun.code, 0, rerun.err);
   assert.doesNotMatch(rerun.out, /FID/); // everything was already scored
@@ -95,13 +112,19 @@ test('train-zoo then sample: weights, loss curve, summary and PNG grids are writ
   assert.equal(c1.code, 0, c1.err);
   assert.equal(fs.readFileSync(ds, 'utf8').trim().split('\n').length, 1 + 3);
   fs.appendFileSync(ds, '{"id": 3, "split": "tra');
-  const c2 = run(['collect', '--experiment', tiny, '--solver', 'ddim', '--count', '5', '--workers', '2'], env);
+  // ... on ONNX Runtime workers (one intra-op thread each), priced from that engine's table
+  const c2 = run(['collect', '--experiment', tiny, '--solver', 'ddim', '--count', '5', '--workers', '2'], { ...env, OMS_DPM_ENGINE: 'onnx' });
   assert.equal(c2.code, 0, c2.err);
+  assert.match(c2.out, /workers sample on onnxruntime-cpu; record costs priced from .*latency-onnxruntime-cpu\.json/);
   const lines = fs.readFileSync(ds, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   assert.deepEqual(lines.slice(1).map((r) => r.id).sort(), [0, 1, 2, 3, 4]);
   for (const r of lines.slice(1)) {
     assert.equal(r.schedule.length, 10);
     assert.ok(Number.isFinite(r.fid) && r.costMs > 0 && (r.split === 'train' || r.split === 'validation'));
+    const t = r.id < 3 ? table : ortTable;
+    assert.equal(r.engine, t.engine);
+    const priced = r.schedule.reduce((acc: number, m: number) => acc + (m === 0 ? 0 : t.models[m === 1 ? 'a' : 'b'].medianMs), 0);
+    assert.ok(Math.abs(r.costMs - priced) < 1e-9, `record ${r.id} priced with ${t.engine}`);
   }
   const sum = run(['collect-summary', '--experiment', tiny, '--solver', 'ddim'], env);
   assert.equal(sum.code, 0, sum.err);

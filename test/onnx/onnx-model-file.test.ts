@@ -102,7 +102,7 @@ test('a zoo member exports to model.onnx, loads with the same eps as TF.js, and 
     const S = exp.config.dataset.imageSize;
     const x = tf.tensor4d(seeded(2 * S * S, 9, 1), [2, S, S, 1]);
     const viaOnnx = await onnxDenoiser(onnxModel)(x, 321, 0);
-    const viaTf = tfModel.denoiser(x, 321, 0);
+    const viaTf = await tfModel.denoiser(x, 321, 0);
     assert.deepEqual(viaOnnx.shape, [2, S, S, 1]);
     const r = assertClose(viaOnnx.dataSync() as Float32Array, viaTf.dataSync() as Float32Array, 'zoo member b');
     t.diagnostic(`zoo member b (28x28, ch 8): max|diff| ${r.diff.toExponential(2)}, max|ref| ${r.scale.toFixed(3)}`);

@@ -21,10 +21,10 @@ function gaussianDenoiser(s: number): Denoiser {
   });
 }
 
-function relErrorToOde(s: number, steps: number): number {
+async function relErrorToOde(s: number, steps: number): Promise<number> {
   const ts = ddimTimesteps(1000, steps);
   const xT = tf.tensor4d([0.3, -1.2, 2.0, 0.7], [1, 2, 2, 1]);
-  const x0 = ddimSample(gaussianDenoiser(s), xT, ts, sched.alphasCumprod);
+  const x0 = await ddimSample(gaussianDenoiser(s), xT, ts, sched.alphasCumprod);
   const a = sched.alphasCumprod[ts[0]];
   const exact = tf.mul(xT, s / Math.sqrt(a * s * s + 1 - a));
   const err = tf.norm(tf.sub(x0, exact)).dataSync()[0] / tf.norm(exact).dataSync()[0];
@@ -52,7 +52,7 @@ test('DDIM update on unit-variance data matches its closed form (1e-5)', async (
     factor *= Math.sqrt(as * at) + Math.sqrt((1 - as) * (1 - at));
   }
   const xT = tf.tensor4d([0.3, -1.2, 2.0, 0.7], [1, 2, 2, 1]);
-  const x0 = ddimSample(gaussianDenoiser(1), xT, ts, sched.alphasCumprod);
+  const x0 = await ddimSample(gaussianDenoiser(1), xT, ts, sched.alphasCumprod);
   const got = x0.dataSync();
   [0.3, -1.2, 2.0, 0.7].forEach((v, i) => assert.ok(Math.abs(got[i] - v * factor) < 1e-5 * Math.abs(v), `pixel ${i}: ${got[i]} vs ${v * factor}`));
   tf.dispose([xT, x0]);
@@ -60,7 +60,8 @@ test('DDIM update on unit-variance data matches its closed form (1e-5)', async (
 
 test('DDIM converges to the probability-flow ODE solution at first order', async () => {
   await tf.setBackend('cpu');
-  const e = [10, 20, 40, 80].map((n) => relErrorToOde(0.5, n));
+  const e: number[] = [];
+  for (const n of [10, 20, 40, 80]) e.push(await relErrorToOde(0.5, n));
   for (let i = 1; i < e.length; i++) assert.ok(e[i] < e[i - 1], `error must shrink with NFE: ${e}`);
   const order = Math.log2(e[2] / e[3]);
   assert.ok(order > 0.8 && order < 1.3, `measured order ${order.toFixed(3)} (errors ${e.map((x) => x.toExponential(2))})`);
@@ -70,7 +71,7 @@ test('clipping keeps the predicted x0 in [-1, 1]: a denoiser that predicts pure 
   await tf.setBackend('cpu');
   const zero: Denoiser = (x) => tf.zerosLike(x); // claims no noise: x0_hat = x_t / sqrt(a), far outside [-1, 1]
   const xT = tf.tensor4d([3, -3, 0.5, -0.5], [1, 2, 2, 1]);
-  const x0 = ddimSample(zero, xT, ddimTimesteps(1000, 4), sched.alphasCumprod, { clipDenoised: true });
+  const x0 = await ddimSample(zero, xT, ddimTimesteps(1000, 4), sched.alphasCumprod, { clipDenoised: true });
   const v = x0.dataSync();
   for (const x of v) assert.ok(x >= -1 - 1e-6 && x <= 1 + 1e-6, `value ${x} outside [-1, 1]`);
   tf.dispose([xT, x0]);

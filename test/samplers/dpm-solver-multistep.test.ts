@@ -27,7 +27,7 @@ import {
   multistepOrders,
   multistepTimes,
 } from '../../lib/samplers/dpm-solver-multistep';
-import { gaussianDenoiser, relErrorToOde, X_T } from './gaussian-data';
+import { gaussianDenoiser, inSequence, relErrorToOde, X_T } from './gaussian-data';
 
 const vp = LINEAR_VP;
 const S = 0.5;
@@ -43,7 +43,7 @@ function warpedTimes(n: number): number[] {
   });
 }
 
-function multistepError(nfe: number, opts: MultistepOptions, grid: (n: number) => number[] = (n) => multistepTimes(n, vp, 1, T_END)): number {
+function multistepError(nfe: number, opts: MultistepOptions, grid: (n: number) => number[] = (n) => multistepTimes(n, vp, 1, T_END)): Promise<number> {
   return relErrorToOde((xT) => dpmSolverMultistepSample(gaussianDenoiser(vp, S), xT, grid(nfe), vp, opts), vp, S, 1, T_END);
 }
 
@@ -89,9 +89,9 @@ test('order 1: DPM-Solver and DPM-Solver++ are both DDIM, bit-identical to singl
   const times = [...steps.map((s) => s.s), steps[steps.length - 1].t];
   const den = gaussianDenoiser(vp, S);
   const xT = tf.tensor4d(X_T, [1, 2, 2, 1]);
-  const single = dpmSolverSample(den, xT, steps, vp).dataSync();
-  const eps = dpmSolverMultistepSample(den, xT, times, vp, { order: 1 });
-  const data = dpmSolverPlusPlusSample(den, xT, times, vp, { order: 1 });
+  const single = (await dpmSolverSample(den, xT, steps, vp)).dataSync();
+  const eps = await dpmSolverMultistepSample(den, xT, times, vp, { order: 1 });
+  const data = await dpmSolverPlusPlusSample(den, xT, times, vp, { order: 1 });
   assert.deepEqual(eps.dataSync(), single);
   data.dataSync().forEach((v, i) => assert.ok(Math.abs(v - single[i]) < 1e-5 * Math.max(1, Math.abs(single[i])), `pixel ${i}: ${v} vs ${single[i]}`));
   tf.dispose([xT, eps, data]);
@@ -100,19 +100,19 @@ test('order 1: DPM-Solver and DPM-Solver++ are both DDIM, bit-identical to singl
 test('order 1 (both forms) converges at first order', async () => {
   await tf.setBackend('cpu');
   for (const algorithm of ['dpmsolver', 'dpmsolver++'] as const) {
-    assertOrder(`${algorithm} order 1`, [10, 20, 40, 80].map((n) => multistepError(n, { order: 1, algorithm })), 0.85, 1.15);
+    assertOrder(`${algorithm} order 1`, await inSequence([10, 20, 40, 80], (n) => multistepError(n, { order: 1, algorithm })), 0.85, 1.15);
   }
 });
 
 test('DPM-Solver-2M and DPM-Solver++(2M) converge at second order', async () => {
   await tf.setBackend('cpu');
   for (const algorithm of ['dpmsolver', 'dpmsolver++'] as const) {
-    assertOrder(`${algorithm} 2M`, [10, 20, 40, 80].map((n) => multistepError(n, { order: 2, algorithm })), 1.8, 2.2);
+    assertOrder(`${algorithm} 2M`, await inSequence([10, 20, 40, 80], (n) => multistepError(n, { order: 2, algorithm })), 1.8, 2.2);
   }
   // The wrapper is the same solver.
   const xT = tf.tensor4d(X_T, [1, 2, 2, 1]);
-  const a = dpmSolverPlusPlusSample(gaussianDenoiser(vp, S), xT, multistepTimes(12, vp, 1, T_END), vp);
-  const b = dpmSolverMultistepSample(gaussianDenoiser(vp, S), xT, multistepTimes(12, vp, 1, T_END), vp, { order: 2, algorithm: 'dpmsolver++' });
+  const a = await dpmSolverPlusPlusSample(gaussianDenoiser(vp, S), xT, multistepTimes(12, vp, 1, T_END), vp);
+  const b = await dpmSolverMultistepSample(gaussianDenoiser(vp, S), xT, multistepTimes(12, vp, 1, T_END), vp, { order: 2, algorithm: 'dpmsolver++' });
   assert.deepEqual(a.dataSync(), b.dataSync());
   tf.dispose([xT, a, b]);
 });
@@ -120,18 +120,18 @@ test('DPM-Solver-2M and DPM-Solver++(2M) converge at second order', async () => 
 test('3M with the reference D2 is globally second order; with the Taylor D2 third order', async () => {
   await tf.setBackend('cpu');
   for (const algorithm of ['dpmsolver', 'dpmsolver++'] as const) {
-    const ref = [20, 40, 80, 160].map((n) => multistepError(n, { order: 3, algorithm }));
+    const ref = await inSequence([20, 40, 80, 160], (n) => multistepError(n, { order: 3, algorithm }));
     assertOrder(`${algorithm} 3M reference`, ref, 1.8, 2.3);
     // Non-uniform lambda steps: the generic third-order behaviour.
-    const taylor = [20, 40, 80, 160].map((n) => multistepError(n, { order: 3, algorithm, thirdOrder: 'taylor' }, warpedTimes));
+    const taylor = await inSequence([20, 40, 80, 160], (n) => multistepError(n, { order: 3, algorithm, thirdOrder: 'taylor' }, warpedTimes));
     assertOrder(`${algorithm} 3M taylor (warped grid)`, taylor, 2.7, 3.4, 1);
     // Uniform logSNR steps: at least third order (the leading error term cancels there).
-    const uniform = [20, 40, 80].map((n) => multistepError(n, { order: 3, algorithm, thirdOrder: 'taylor' }));
+    const uniform = await inSequence([20, 40, 80], (n) => multistepError(n, { order: 3, algorithm, thirdOrder: 'taylor' }));
     assertOrder(`${algorithm} 3M taylor (logSNR grid)`, uniform, 2.8, 4.6);
     // And the reference 3M still beats 2M at the same NFE.
-    assert.ok(ref[2] < multistepError(80, { order: 2, algorithm }), `${algorithm}: 3M ${ref[2]} vs 2M at NFE 80`);
+    assert.ok(ref[2] < (await multistepError(80, { order: 2, algorithm })), `${algorithm}: 3M ${ref[2]} vs 2M at NFE 80`);
   }
-  assert.throws(() => multistepError(10, { order: 3, thirdOrder: 'exact' as never }), /allowed: reference, taylor/);
+  await assert.rejects(multistepError(10, { order: 3, thirdOrder: 'exact' as never }), /allowed: reference, taylor/);
 });
 
 test('one NFE per step: call i evaluates times[i], the final time is never evaluated', async () => {
@@ -145,7 +145,7 @@ test('one NFE per step: call i evaluates times[i], the final time is never evalu
     };
     const xT = tf.tensor4d(X_T, [1, 2, 2, 1]);
     const before = tf.memory().numTensors;
-    const out = dpmSolverMultistepSample(den, xT, times, vp, { order: 3, algorithm });
+    const out = await dpmSolverMultistepSample(den, xT, times, vp, { order: 3, algorithm });
     assert.equal(tf.memory().numTensors, before + 1, 'only the result survives');
     assert.deepEqual(seen, times.slice(0, -1).map((t, i) => [i, vp.modelTimeInput(t)]));
     tf.dispose([xT, out]);
@@ -158,9 +158,9 @@ test('clipDenoised keeps predicted x0 in [-1, 1] in both forms; off by default',
   const xT = tf.tensor4d([3, -3, 0.5, -0.5], [1, 2, 2, 1]);
   for (const algorithm of ['dpmsolver', 'dpmsolver++'] as const) {
     for (const order of [1, 2, 3]) {
-      const clipped = dpmSolverMultistepSample(zero, xT, multistepTimes(6, vp), vp, { order, algorithm, clipDenoised: true });
+      const clipped = await dpmSolverMultistepSample(zero, xT, multistepTimes(6, vp), vp, { order, algorithm, clipDenoised: true });
       for (const v of clipped.dataSync()) assert.ok(Math.abs(v) <= 1.1, `${algorithm} order ${order}: value ${v} outside [-1.1, 1.1]`);
-      const raw = dpmSolverMultistepSample(zero, xT, multistepTimes(6, vp), vp, { order, algorithm });
+      const raw = await dpmSolverMultistepSample(zero, xT, multistepTimes(6, vp), vp, { order, algorithm });
       assert.ok(Math.max(...raw.dataSync().map(Math.abs)) > 10, 'without clipping the prediction runs away');
       tf.dispose([clipped, raw]);
     }
@@ -172,9 +172,9 @@ test('bad input is rejected with the allowed values', async () => {
   await tf.setBackend('cpu');
   const xT = tf.tensor4d(X_T, [1, 2, 2, 1]);
   const den: Denoiser = (x) => tf.mul(x, 0.1) as tf.Tensor4D;
-  assert.throws(() => dpmSolverMultistepSample(den, xT, [1, 0.5], vp, { algorithm: 'unipc' as never }), /allowed: dpmsolver, dpmsolver\+\+/);
-  assert.throws(() => dpmSolverMultistepSample(den, xT, [1], vp), /at least 2 times/);
-  assert.throws(() => dpmSolverMultistepSample(den, xT, [1, 0.5, 0.6], vp), /strictly decrease/);
-  assert.throws(() => dpmSolverMultistepSample(den, xT, [1, 0.5], vp, { order: 0 }), /1, 2 or 3/);
+  await assert.rejects(dpmSolverMultistepSample(den, xT, [1, 0.5], vp, { algorithm: 'unipc' as never }), /allowed: dpmsolver, dpmsolver\+\+/);
+  await assert.rejects(dpmSolverMultistepSample(den, xT, [1], vp), /at least 2 times/);
+  await assert.rejects(dpmSolverMultistepSample(den, xT, [1, 0.5, 0.6], vp), /strictly decrease/);
+  await assert.rejects(dpmSolverMultistepSample(den, xT, [1, 0.5], vp, { order: 0 }), /1, 2 or 3/);
   xT.dispose();
 });

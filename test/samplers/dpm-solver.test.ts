@@ -21,13 +21,13 @@ import { LINEAR_VP } from '../../lib/diffusion/continuous-vp';
 import { ddimSample } from '../../lib/samplers/ddim';
 import type { Denoiser } from '../../lib/samplers/denoiser';
 import { dpmSolverSample, dpmSolverStepsForNfe, singlestepOrders, stepTimes } from '../../lib/samplers/dpm-solver';
-import { gaussianDenoiser, relErrorToOde, X_T } from './gaussian-data';
+import { gaussianDenoiser, inSequence, relErrorToOde, X_T } from './gaussian-data';
 
 const vp = LINEAR_VP;
 const S = 0.5;
 const T_END = 1e-3;
 
-function singlestepError(nfe: number, order: number): number {
+function singlestepError(nfe: number, order: number): Promise<number> {
   const steps = dpmSolverStepsForNfe(nfe, { method: 'singlestep_fixed', order, tEnd: T_END });
   return relErrorToOde((xT) => dpmSolverSample(gaussianDenoiser(vp, S), xT, steps, vp), vp, S, 1, T_END);
 }
@@ -84,7 +84,7 @@ test('steps for an NFE: logSNR-uniform outer and inner times, chained, the sched
 
 test('DPM-Solver-1 converges to the probability-flow ODE solution at first order', async () => {
   await tf.setBackend('cpu');
-  const e = [10, 20, 40, 80].map((n) => singlestepError(n, 1));
+  const e = await inSequence([10, 20, 40, 80], (n) => singlestepError(n, 1));
   for (let i = 1; i < e.length; i++) assert.ok(e[i] < e[i - 1], `error must shrink with NFE: ${fmt(e)}`);
   const p = measuredOrder(e);
   assert.ok(p > 0.85 && p < 1.15, `measured order ${p.toFixed(3)} (errors ${fmt(e)})`);
@@ -92,7 +92,7 @@ test('DPM-Solver-1 converges to the probability-flow ODE solution at first order
 
 test('DPM-Solver-2 converges at second order', async () => {
   await tf.setBackend('cpu');
-  const e = [12, 24, 48, 96].map((n) => singlestepError(n, 2));
+  const e = await inSequence([12, 24, 48, 96], (n) => singlestepError(n, 2));
   for (let i = 1; i < e.length; i++) assert.ok(e[i] < e[i - 1], `error must shrink with NFE: ${fmt(e)}`);
   const p = measuredOrder(e);
   assert.ok(p > 1.8 && p < 2.3, `measured order ${p.toFixed(3)} (errors ${fmt(e)})`);
@@ -100,7 +100,7 @@ test('DPM-Solver-2 converges at second order', async () => {
 
 test('DPM-Solver-3 converges at third order', async () => {
   await tf.setBackend('cpu');
-  const e = [24, 48, 96, 192].map((n) => singlestepError(n, 3));
+  const e = await inSequence([24, 48, 96, 192], (n) => singlestepError(n, 3));
   for (let i = 1; i < e.length; i++) assert.ok(e[i] < e[i - 1], `error must shrink with NFE: ${fmt(e)}`);
   const p1 = Math.log2(e[1] / e[2]);
   const p2 = measuredOrder(e);
@@ -110,8 +110,8 @@ test('DPM-Solver-3 converges at third order', async () => {
 
 test('DPM-Solver-fast (order mix) is more accurate than DPM-Solver-1 and -2 at the same NFE', async () => {
   await tf.setBackend('cpu');
-  const fast = relErrorToOde((xT) => dpmSolverSample(gaussianDenoiser(vp, S), xT, dpmSolverStepsForNfe(24, { tEnd: T_END }), vp), vp, S, 1, T_END);
-  assert.ok(fast < singlestepError(24, 2) && fast < singlestepError(24, 1), `fast ${fast}`);
+  const fast = await relErrorToOde((xT) => dpmSolverSample(gaussianDenoiser(vp, S), xT, dpmSolverStepsForNfe(24, { tEnd: T_END }), vp), vp, S, 1, T_END);
+  assert.ok(fast < (await singlestepError(24, 2)) && fast < (await singlestepError(24, 1)), `fast ${fast}`);
 });
 
 test('DPM-Solver-1 equals DDIM (eta 0) on the continuous schedule at the same times (1e-5)', async () => {
@@ -125,8 +125,8 @@ test('DPM-Solver-1 equals DDIM (eta 0) on the continuous schedule at the same ti
   const gauss = gaussianDenoiser(vp, S);
   const ddimDen: Denoiser = (x, index) => (index === 0 ? tf.zerosLike(x) : gauss(x, vp.modelTimeInput(times[M - index]), 0));
   const xT = tf.tensor4d(X_T, [1, 2, 2, 1]);
-  const ddim = ddimSample(ddimDen, xT, times.map((_, i) => M - i), alphaBar);
-  const dpm = dpmSolverSample(gauss, xT, steps, vp);
+  const ddim = await ddimSample(ddimDen, xT, times.map((_, i) => M - i), alphaBar);
+  const dpm = await dpmSolverSample(gauss, xT, steps, vp);
   const a = ddim.dataSync();
   const b = dpm.dataSync();
   const scale = vp.alpha(T_END);
@@ -144,7 +144,7 @@ test('NFE count and call indices: one call per NFE, numbered 0..NFE-1, at the st
   };
   const xT = tf.tensor4d(X_T, [1, 2, 2, 1]);
   const before = tf.memory().numTensors;
-  const out = dpmSolverSample(den, xT, steps, vp);
+  const out = await dpmSolverSample(den, xT, steps, vp);
   assert.equal(tf.memory().numTensors, before + 1, 'only the result survives');
   assert.deepEqual(seen, steps.flatMap((s) => s.times).map((u, i) => [i, vp.modelTimeInput(u)]));
   tf.dispose([xT, out]);
@@ -156,10 +156,10 @@ test('clipDenoised keeps predicted x0 in [-1, 1]; off by default', async () => {
   const xT = tf.tensor4d([3, -3, 0.5, -0.5], [1, 2, 2, 1]);
   for (const order of [1, 2, 3]) {
     const steps = dpmSolverStepsForNfe(6, { method: 'singlestep_fixed', order });
-    const clipped = dpmSolverSample(zero, xT, steps, vp, { clipDenoised: true });
+    const clipped = await dpmSolverSample(zero, xT, steps, vp, { clipDenoised: true });
     // At t_0 = 1e-3, x = alpha x0 + sigma eps with sigma ~ 0.045: close to [-1, 1].
     for (const v of clipped.dataSync()) assert.ok(Math.abs(v) <= 1.1, `order ${order}: value ${v} outside [-1.1, 1.1]`);
-    const raw = dpmSolverSample(zero, xT, steps, vp);
+    const raw = await dpmSolverSample(zero, xT, steps, vp);
     assert.ok(Math.max(...raw.dataSync().map(Math.abs)) > 10, 'without clipping the prediction runs away');
     tf.dispose([clipped, raw]);
   }
@@ -170,12 +170,12 @@ test('bad steps are rejected with the allowed values', async () => {
   await tf.setBackend('cpu');
   const xT = tf.tensor4d(X_T, [1, 2, 2, 1]);
   const den: Denoiser = (x) => tf.mul(x, 0.1) as tf.Tensor4D;
-  assert.throws(() => dpmSolverSample(den, xT, [{ order: 4, s: 1, t: 0.5 }], vp), /order must be 1, 2 or 3, got 4/);
-  assert.throws(() => dpmSolverSample(den, xT, [{ order: 1, s: 0.5, t: 0.6 }], vp), /s > t > 0/);
-  assert.throws(() => dpmSolverSample(den, xT, [{ order: 1, s: 1, t: 0.5 }, { order: 1, s: 0.4, t: 0.1 }], vp), /starts at s = 0.4 but step 0 ended at t = 0.5/);
-  assert.throws(() => dpmSolverSample(den, xT, [{ order: 2, s: 1, t: 0.5, times: [1] }], vp), /times must be 2 decreasing/);
-  assert.throws(() => dpmSolverSample(den, xT, [], vp), /at least one step/);
+  await assert.rejects(dpmSolverSample(den, xT, [{ order: 4, s: 1, t: 0.5 }], vp), /order must be 1, 2 or 3, got 4/);
+  await assert.rejects(dpmSolverSample(den, xT, [{ order: 1, s: 0.5, t: 0.6 }], vp), /s > t > 0/);
+  await assert.rejects(dpmSolverSample(den, xT, [{ order: 1, s: 1, t: 0.5 }, { order: 1, s: 0.4, t: 0.1 }], vp), /starts at s = 0.4 but step 0 ended at t = 0.5/);
+  await assert.rejects(dpmSolverSample(den, xT, [{ order: 2, s: 1, t: 0.5, times: [1] }], vp), /times must be 2 decreasing/);
+  await assert.rejects(dpmSolverSample(den, xT, [], vp), /at least one step/);
   const wrongShape: Denoiser = () => tf.zeros([1, 1, 1, 1]) as tf.Tensor4D;
-  assert.throws(() => dpmSolverSample(wrongShape, xT, [{ order: 1, s: 1, t: 0.5 }], vp), /returned shape \[1,1,1,1\], expected the input's \[1,2,2,1\]/);
+  await assert.rejects(dpmSolverSample(wrongShape, xT, [{ order: 1, s: 1, t: 0.5 }], vp), /returned shape \[1,1,1,1\], expected the input's \[1,2,2,1\]/);
   xT.dispose();
 });

@@ -34,9 +34,9 @@ export function gaussianDenoiser(vp: ContinuousVpSchedule, s: number): Denoiser 
 export const X_T = [0.3, -1.2, 2.0, 0.7];
 
 /** Relative L2 error of a sampler's x_{t_0} against the exact ODE solution from tStart to tEnd. */
-export function relErrorToOde(run: (xT: tf.Tensor4D) => tf.Tensor4D, vp: ContinuousVpSchedule, s: number, tStart: number, tEnd: number): number {
+export async function relErrorToOde(run: (xT: tf.Tensor4D) => Promise<tf.Tensor4D>, vp: ContinuousVpSchedule, s: number, tStart: number, tEnd: number): Promise<number> {
   const xT = tf.tensor4d(X_T, [1, 2, 2, 1]);
-  const x0 = run(xT);
+  const x0 = await run(xT);
   const got = x0.dataSync();
   tf.dispose([xT, x0]);
   const f = marginalStd(vp, tEnd, s) / marginalStd(vp, tStart, s);
@@ -47,4 +47,11 @@ export function relErrorToOde(run: (xT: tf.Tensor4D) => tf.Tensor4D, vp: Continu
     den += (v * f) ** 2;
   });
   return Math.sqrt(num / den);
+}
+
+/** f(n) for each n, one after another (the samplers are async). */
+export async function inSequence<T>(ns: readonly number[], f: (n: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = [];
+  for (const n of ns) out.push(await f(n));
+  return out;
 }

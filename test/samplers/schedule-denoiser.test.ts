@@ -48,7 +48,7 @@ test('compileScheduleDenoiser rejects missing models and extra calls, naming the
   assert.throws(() => compileScheduleDenoiser([], [1]), /at least one zoo model/);
   const den = compileScheduleDenoiser(zoo, [2, 1]);
   const xT = noise();
-  assert.throws(() => ddimSample(den, xT, [900, 600, 300], sched.alphasCumprod), /network call 2, but the model schedule has 2 NFE\(s\) \(calls 0\.\.1\)/);
+  await assert.rejects(ddimSample(den, xT, [900, 600, 300], sched.alphasCumprod), /network call 2, but the model schedule has 2 NFE\(s\) \(calls 0\.\.1\)/);
   xT.dispose();
 });
 
@@ -59,9 +59,9 @@ test('a one-model DDIM schedule is bit-identical to plain DDIM', async () => {
   const calls = evaluations('ddim', entries).map((e) => e.model);
   const ts = ddimSteps(entries).map((s) => s.timestep);
   const xT = noise();
-  const plain = ddimSample(toyModel(1), xT, ts, sched.alphasCumprod, { clipDenoised: true });
-  const viaSchedule = ddimSample(compileScheduleDenoiser([toyModel(1)], calls), xT, ts, sched.alphasCumprod, { clipDenoised: true });
-  const viaSingle = ddimSample(singleModelDenoiser(toyModel(1)), xT, ts, sched.alphasCumprod, { clipDenoised: true });
+  const plain = await ddimSample(toyModel(1), xT, ts, sched.alphasCumprod, { clipDenoised: true });
+  const viaSchedule = await ddimSample(compileScheduleDenoiser([toyModel(1)], calls), xT, ts, sched.alphasCumprod, { clipDenoised: true });
+  const viaSingle = await ddimSample(singleModelDenoiser(toyModel(1)), xT, ts, sched.alphasCumprod, { clipDenoised: true });
   assert.ok(plain.dataSync().every(Number.isFinite));
   assert.deepEqual(viaSchedule.dataSync(), plain.dataSync());
   assert.deepEqual(viaSingle.dataSync(), plain.dataSync());
@@ -84,8 +84,8 @@ test('a one-model DPM-Solver schedule is bit-identical to the single-model basel
     assert.deepEqual(fromSchedule.map(({ order, s, t, times }) => ({ order, s, t, times })), baseline, `NFE ${n}: identical steps and times`);
     const calls = evaluations('dpm-solver', entries).map((e) => e.model);
     assert.equal(calls.length, n);
-    const plain = dpmSolverSample(toyModel(1), xT, baseline, vp);
-    const viaSchedule = dpmSolverSample(compileScheduleDenoiser([toyModel(1)], calls), xT, fromSchedule, vp);
+    const plain = await dpmSolverSample(toyModel(1), xT, baseline, vp);
+    const viaSchedule = await dpmSolverSample(compileScheduleDenoiser([toyModel(1)], calls), xT, fromSchedule, vp);
     assert.ok(plain.dataSync().every(Number.isFinite));
     assert.deepEqual(viaSchedule.dataSync(), plain.dataSync(), `NFE ${n}: bit-identical samples`);
     tf.dispose([plain, viaSchedule]);
@@ -101,11 +101,11 @@ test('a two-model DPM-Solver schedule calls its models in the order evaluations(
   const log: { model: number; tInput: number; call: number }[] = [];
   const den = compileScheduleDenoiser([toyModel(1, log), toyModel(2, log)], evs.map((e) => e.model));
   const xT = noise();
-  const out = dpmSolverSample(den, xT, dpmSolverSteps(entries), vp);
+  const out = await dpmSolverSample(den, xT, dpmSolverSteps(entries), vp);
   assert.deepEqual(log, evs.map((e, i) => ({ model: e.model, tInput: e.tInput, call: i })));
   assert.deepEqual(log.map((l) => l.model), [2, 1, 1, 1, 2, 2, 2, 1]);
   // The schedule matters: swapping the models changes the sample.
-  const swapped = dpmSolverSample(compileScheduleDenoiser([toyModel(2), toyModel(1)], evs.map((e) => e.model)), xT, dpmSolverSteps(entries), vp);
+  const swapped = await dpmSolverSample(compileScheduleDenoiser([toyModel(2), toyModel(1)], evs.map((e) => e.model)), xT, dpmSolverSteps(entries), vp);
   assert.notDeepEqual(swapped.dataSync(), out.dataSync());
   tf.dispose([xT, out, swapped]);
 });
@@ -122,7 +122,7 @@ test('a two-model DDIM schedule calls its models in the order evaluations() give
   const log: { model: number; tInput: number; call: number }[] = [];
   const den = compileScheduleDenoiser([toyModel(1, log), toyModel(2, log)], evs.map((e) => e.model));
   const xT = noise();
-  const out = ddimSample(den, xT, ddimSteps(entries).map((s) => s.timestep), sched.alphasCumprod);
+  const out = await ddimSample(den, xT, ddimSteps(entries).map((s) => s.timestep), sched.alphasCumprod);
   assert.deepEqual(log, evs.map((e, i) => ({ model: e.model, tInput: e.tInput, call: i })));
   assert.deepEqual(log.map((l) => [l.model, l.tInput]), [[2, 950], [1, 750], [2, 400], [2, 150], [1, 0]]);
   tf.dispose([xT, out]);
@@ -136,10 +136,10 @@ test('multistep: one model per step through the call index; a one-model list equ
   const xT = noise();
   for (const algorithm of ['dpmsolver', 'dpmsolver++'] as const) {
     log.length = 0;
-    const out = dpmSolverMultistepSample(compileScheduleDenoiser([toyModel(1, log), toyModel(2, log)], perStep), xT, times, vp, { order: 3, algorithm });
+    const out = await dpmSolverMultistepSample(compileScheduleDenoiser([toyModel(1, log), toyModel(2, log)], perStep), xT, times, vp, { order: 3, algorithm });
     assert.deepEqual(log, perStep.map((m, i) => ({ model: m, tInput: vp.modelTimeInput(times[i]), call: i })));
-    const plain = dpmSolverMultistepSample(toyModel(1), xT, times, vp, { order: 2, algorithm });
-    const one = dpmSolverMultistepSample(compileScheduleDenoiser([toyModel(1)], new Array(6).fill(1)), xT, times, vp, { order: 2, algorithm });
+    const plain = await dpmSolverMultistepSample(toyModel(1), xT, times, vp, { order: 2, algorithm });
+    const one = await dpmSolverMultistepSample(compileScheduleDenoiser([toyModel(1)], new Array(6).fill(1)), xT, times, vp, { order: 2, algorithm });
     assert.ok(plain.dataSync().every(Number.isFinite));
     assert.deepEqual(one.dataSync(), plain.dataSync());
     tf.dispose([out, plain, one]);

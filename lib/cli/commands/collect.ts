@@ -5,24 +5,30 @@ import { readDataset } from '../../collection/dataset-file';
 import { summariseSplits } from '../../collection/summary';
 import { parseSolver } from '../../schedule/index';
 import { KitError } from '../../util/errors';
+import { printExport, resolveEngine, withEngineOption, type EngineOpts } from '../engine-options';
 import { withExperimentOptions, resolveExperiment, type ExperimentOpts } from '../experiment-options';
 import { ProgressLine, formatDuration } from '../progress';
 
 export function collectCommand(): Command {
-  return withExperimentOptions(new Command('collect'))
+  return withEngineOption(withExperimentOptions(new Command('collect')))
     .description('grow the schedule-FID dataset to --count records: random schedules (method §4) scored by FID on the fixed noise bank; resumable')
     .requiredOption('--solver <name>', 'ddim | dpm-solver')
     .requiredOption('--count <n>', 'records the dataset should have')
-    .option('--workers <n>', 'worker processes (default: collection.workers)')
-    .action(async (o: ExperimentOpts & { solver: string; count: string; workers?: string }) => {
+    .option('--workers <n>', 'worker processes (default: collection.workers); with ONNX Runtime each uses one intra-op thread')
+    .action(async (o: ExperimentOpts & EngineOpts & { solver: string; count: string; workers?: string }) => {
       const exp = resolveExperiment(o);
       const solver = parseSolver(o.solver);
       const count = Number(o.count);
       if (!Number.isInteger(count) || count < 1) throw new KitError(`--count must be a positive integer, got '${o.count}'`);
       const workers = o.workers === undefined ? undefined : Number(o.workers);
+      if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) throw new KitError(`--workers must be a positive integer, got '${o.workers}'`);
+      const choice = await resolveEngine(o);
       const bar = new ProgressLine();
       const records = await collect(exp, solver, count, {
+        engine: choice.engine,
         workers,
+        onExport: printExport,
+        onEngine: (tag, table) => console.log(`workers sample on ${tag}; record costs ${table ? `priced from ${table}` : 'not priced (no latency table for this engine yet: run oms-dpm profile-latency)'}`),
         source: { experiment: exp.sourceFile, profile: o.profile, set: o.set },
         onReady: (have, todo, w) => console.log(`dataset ${datasetFile(exp, solver)}: ${have} records, ${todo} to collect${w ? ` with ${w} worker(s)` : ''}`),
         onRecord: (p) => bar.update(p.done, p.total, `FID ${p.record.fid.toFixed(2)} NFE ${p.record.nfe} | ${p.ratePerHour.toFixed(0)}/h ETA ${formatDuration(p.etaSeconds)}`),

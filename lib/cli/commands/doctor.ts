@@ -4,14 +4,21 @@ import { repoRoot } from '../../config/index';
 import { initBackend, packageVersions } from '../../engine/backend';
 import { checkChromium, checkJupyter } from '../../engine/environment-checks';
 import { CONV_GRAD_RELATIVE_TOLERANCE, runConvGradientSelfCheck } from '../../engine/gradient-self-check';
+import { isKitError } from '../../util/errors';
+import { chooseSamplingEngine, describeEngine } from '../../zoo/sampling-engine';
 
 export function doctorCommand(): Command {
   return new Command('doctor')
-    .description('print the TF.js backend, package versions, Jupyter/tslab and Chromium status, and run the Conv2D gradient self-check (exit 0 when it passes)')
+    .description('print the TF.js backend and the sampling engine (OMS_DPM_ENGINE), package versions, Jupyter/tslab and Chromium status, and run the Conv2D gradient self-check (exit 0 when it passes)')
     .action(async () => {
       const info = await initBackend();
       console.log(`backend: ${info.backend} (${info.package} ${info.version}, ${info.device}) — ${info.reason}`);
       for (const t of info.tried) console.log(`  tried ${t.package}: ${t.error}`);
+      try {
+        console.log(`sampling ${describeEngine(await chooseSamplingEngine({ backend: info }))}`);
+      } catch (e) {
+        console.log(`sampling engine: ${isKitError(e) ? e.describe() : String(e)}`);
+      }
       console.log('packages:');
       for (const [k, v] of Object.entries(packageVersions())) console.log(`  ${k} ${v}`);
       console.log('tools:');

@@ -5,15 +5,13 @@
  */
 import * as fs from 'node:fs';
 import { Command } from 'commander';
-import { initBackend } from '../../engine/backend';
 import { ensureFidReference } from '../../metrics/fid-reference';
-import { makeProvenance } from '../../pipeline/provenance';
-import { writeJsonAtomic } from '../../util/atomic-file';
-import { profileLatency } from '../../zoo/latency';
+import { recommendOrtSplit } from '../../onnx/engine-choice';
 import { trainZoo } from '../../zoo/train-zoo';
-import { engineTag, latencyFile } from '../../zoo/workspace';
-import { loadZooModel } from '../../zoo/zoo-model';
+import { latencyFile } from '../../zoo/workspace';
+import { resolveEngine, withEngineOption, type EngineOpts } from '../engine-options';
 import { withExperimentOptions, resolveExperiment, type ExperimentOpts } from '../experiment-options';
+import { LATENCY_ORT_THREADS, writeLatencyTable } from './profile-latency';
 import { ProgressLine, formatDuration } from '../progress';
 
 export const PIPELINE_STAGES = ['zoo', 'latency', 'fid-reference', 'collection', 'predictor', 'search-front', 'figures'] as const;
@@ -21,21 +19,22 @@ export const PIPELINE_STAGES = ['zoo', 'latency', 'fid-reference', 'collection',
 export const IMPLEMENTED_STAGES: readonly string[] = ['zoo', 'latency', 'fid-reference'];
 
 export function reproduceCommand(): Command {
-  return withExperimentOptions(new Command('reproduce'), 'mnist')
+  return withEngineOption(withExperimentOptions(new Command('reproduce'), 'mnist'))
     .description(`run the pipeline (${PIPELINE_STAGES.join(' -> ')}) for an experiment; resumes interrupted work`)
-    .action(async (o: ExperimentOpts) => {
+    .action(async (o: ExperimentOpts & EngineOpts) => {
       const exp = resolveExperiment(o);
-      const info = await initBackend();
+      const choice = await resolveEngine(o);
       const t0 = Date.now();
       const stageTimes: Record<string, number> = {};
-      console.log(`reproduce: experiment ${exp.config.name}, profile ${exp.profile}, config ${exp.hash}, backend ${info.backend}`);
+      console.log(`reproduce: experiment ${exp.config.name}, profile ${exp.profile}, config ${exp.hash}, backend ${choice.backend}, sampling engine ${choice.tag}`);
 
       let ts = Date.now();
       console.log('stage zoo: training the model zoo');
       let bar = new ProgressLine();
       const summaries = await trainZoo(exp, {
         resume: true,
-        grid: { count: 64, steps: 50 },
+        grid: { count: 64, steps: 50, engine: choice.engine, threads: recommendOrtSplit({ jobs: 1 }).intraOpThreads },
+        onExport: (id, file, reason) => console.log(`  ${id}: exported ${file} (${reason})`),
         onModelStart: (id, iters) => {
           console.log(`  ${id}: ${iters} steps`);
           bar = new ProgressLine();
@@ -46,20 +45,13 @@ export function reproduceCommand(): Command {
       stageTimes.zoo = (Date.now() - ts) / 1000;
 
       ts = Date.now();
-      const engine = engineTag(info.backend);
-      const latFile = latencyFile(exp, engine);
+      const latFile = latencyFile(exp, choice.tag);
       const fresh = fs.existsSync(latFile) && (JSON.parse(fs.readFileSync(latFile, 'utf8')) as { configHash?: string }).configHash === exp.hash;
       if (fresh && summaries.every((s) => s.skipped)) console.log(`stage latency: ${latFile} is current`);
       else {
-        console.log(`stage latency: profiling each model at batch ${exp.config.sampling.batchSize} on ${engine}`);
-        const models = exp.config.zoo.map((m) => loadZooModel(exp, m.id));
-        try {
-          const table = await profileLatency(exp, models, { rounds: 15, warmup: 2 });
-          writeJsonAtomic(latFile, { ...table, engine, unit: 'ms per forward pass of one batch', provenance: makeProvenance(exp) });
-          for (const [id, l] of Object.entries(table.models)) console.log(`  ${id}: ${l.medianMs.toFixed(1)} ms (IQR ${l.iqrMs.toFixed(1)})`);
-        } finally {
-          for (const m of models) m.dispose();
-        }
+        console.log(`stage latency: profiling each model at batch ${exp.config.sampling.batchSize} on ${choice.tag} (the engine that samples)`);
+        const { table } = await writeLatencyTable(exp, choice, { rounds: 15, warmup: 2, threads: LATENCY_ORT_THREADS });
+        for (const [id, l] of Object.entries(table.models)) console.log(`  ${id}: ${l.medianMs.toFixed(1)} ms (IQR ${l.iqrMs.toFixed(1)})`);
       }
       stageTimes.latency = (Date.now() - ts) / 1000;
 

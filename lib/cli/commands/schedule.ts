@@ -8,7 +8,9 @@
  *
  * The zoo size comes from `--models N` or from the experiment's zoo (`--experiment NAME`).
  */
-import { latencyFile } from '../../zoo/workspace';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { latencyFile, resultsDir } from '../../zoo/workspace';
 import { Command, Option } from 'commander';
 import type { ResolvedExperiment } from '../../config/index';
 import { ContinuousVpSchedule } from '../../diffusion/continuous-vp';
@@ -123,13 +125,29 @@ function validateAction(o: ScheduleOpts): void {
   console.log(`valid: ${describe(schedule)}; ${zoo}`);
 }
 
-function costAction(o: ScheduleOpts & { latency?: string; engine: string }): void {
+/**
+ * The latency table that prices schedules when neither --latency nor --engine is given: the only
+ * table the experiment has; with several, the one of OMS_DPM_ENGINE=onnx (onnxruntime-cpu) if set,
+ * else an error listing them (the cost must price the engine that samples: say which).
+ */
+function defaultLatencyFile(exp: ResolvedExperiment): string {
+  const dir = resultsDir(exp);
+  const tags = fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => /^latency-(.+)\.json$/.exec(f)?.[1]).filter((t): t is string => t !== undefined).sort() : [];
+  if (tags.length === 1) return latencyFile(exp, tags[0]);
+  const profile = `oms-dpm profile-latency --experiment ${exp.config.name}${exp.profile === 'default' ? '' : ` --profile ${exp.profile}`}`;
+  if (tags.length === 0) throw new KitError(`experiment '${exp.config.name}' has no latency table yet (${path.join(dir, 'latency-<engine>.json')})`, { hint: `run \`${profile}\` first, or pass --latency <file.json>` });
+  const env = (process.env.OMS_DPM_ENGINE ?? '').trim().toLowerCase();
+  if (env === 'onnx' && tags.includes('onnxruntime-cpu')) return latencyFile(exp, 'onnxruntime-cpu');
+  throw new KitError(`experiment '${exp.config.name}' has latency tables for several engines: ${tags.join(', ')}`, { hint: `say which engine's cost you want: --engine ${tags.join(' | --engine ')}` });
+}
+
+function costAction(o: ScheduleOpts & { latency?: string; engine?: string }): void {
   const solver = parseSolver(o.solver);
   const ctx = context(o);
   const exp = ctx.exp as ResolvedExperiment; // --experiment is mandatory here
   const schedule = parseSchedule(solver, o.schedule, { numModels: ctx.numModels, timesteps: ctx.timesteps });
   const ids = exp.config.zoo.map((z) => z.id);
-  const file = o.latency ?? latencyFile(exp, o.engine);
+  const file = o.latency ?? (o.engine ? latencyFile(exp, o.engine) : defaultLatencyFile(exp));
   const latency = latencyByModelIndex(ids, readLatencyFile(file, exp.config.name), file);
   const total = scheduleCost(schedule, latency);
   const items = costBreakdown(schedule, latency);
@@ -157,9 +175,9 @@ export function scheduleCommand(): Command {
     commonOptions(new Command('cost'), 'required')
       .description('time cost of a schedule (ms per batch) from the zoo latency profile')
       .option('--latency <file.json>', 'latency profile {"models": {"<zoo id>": {"medianMs": x}}} (default: the experiment\'s table for --engine, from `oms-dpm profile-latency`)')
-      .option('--engine <tag>', 'engine whose latency table prices the schedule', 'tfjs-wasm')
+      .option('--engine <tag>', 'engine tag whose latency table prices the schedule: onnxruntime-cpu | tfjs-wasm | tfjs-tensorflow | ... (default: the experiment\'s only table)')
       .option('--json', 'print JSON {solver, nfe, costMs, models: [...]}')
-      .action((o: ScheduleOpts & { latency?: string; engine: string }) => costAction(o)),
+      .action((o: ScheduleOpts & { latency?: string; engine?: string }) => costAction(o)),
   ];
   for (const sub of subs) cmd.addCommand(sub.exitOverride());
   return cmd;

@@ -2,27 +2,31 @@
 import { Command } from 'commander';
 import { zooMember } from '../../config/index';
 import { initBackend } from '../../engine/backend';
+import { recommendOrtSplit } from '../../onnx/engine-choice';
 import { trainZoo } from '../../zoo/train-zoo';
+import { resolveEngine, withEngineOption, type EngineOpts } from '../engine-options';
 import { withExperimentOptions, resolveExperiment, type ExperimentOpts } from '../experiment-options';
 import { ProgressLine, formatDuration } from '../progress';
 
 export function trainZooCommand(): Command {
-  return withExperimentOptions(new Command('train-zoo'))
-    .description('train the experiment\'s model zoo (checkpointed; --resume continues after a kill)')
+  return withEngineOption(withExperimentOptions(new Command('train-zoo')))
+    .description("train the experiment's model zoo (checkpointed; --resume continues after a kill); each trained model is exported to model.onnx for the ONNX Runtime engine; --engine draws the sample grid")
     .option('--model <id>', 'train only this zoo member (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--resume', 'continue from the checkpoint in runs/ if there is one', false)
     .option('--grid <count>', 'sample-grid images after training (0 = none)', '64')
     .option('--grid-steps <n>', 'DDIM steps for the sample grid', '50')
-    .action(async (o: ExperimentOpts & { model: string[]; resume: boolean; grid: string; gridSteps: string }) => {
+    .action(async (o: ExperimentOpts & EngineOpts & { model: string[]; resume: boolean; grid: string; gridSteps: string }) => {
       const exp = resolveExperiment(o);
       for (const id of o.model) zooMember(exp.config, id); // unknown id -> clear error before any work
       const info = await initBackend();
       console.log(`experiment ${exp.config.name} (profile ${exp.profile}, config ${exp.hash}) on ${info.backend}`);
+      const gridEngine = Number(o.grid) > 0 ? (await resolveEngine(o)).engine : 'tfjs';
       let bar = new ProgressLine();
       const summaries = await trainZoo(exp, {
         models: o.model.length ? o.model : undefined,
         resume: o.resume,
-        grid: { count: Number(o.grid), steps: Number(o.gridSteps) },
+        grid: { count: Number(o.grid), steps: Number(o.gridSteps), engine: gridEngine, threads: recommendOrtSplit({ jobs: 1 }).intraOpThreads },
+        onExport: (id, file, reason) => console.log(`${id}: exported ${file} (${reason})`),
         onModelStart: (id, iters) => {
           console.log(`training ${id} for ${iters} steps`);
           bar = new ProgressLine();

@@ -1,0 +1,21 @@
+/** `oms-dpm train-predictor`: the ranking predictor on the collected schedule-FID dataset. */
+import { Command } from 'commander';
+import { initBackend } from '../../engine/backend';
+import { trainExperimentPredictor } from '../../predictor/experiment-predictor';
+import { parseSolver } from '../../schedule/index';
+import { withExperimentOptions, resolveExperiment, type ExperimentOpts } from '../experiment-options';
+
+export function trainPredictorCommand(): Command {
+  return withExperimentOptions(new Command('train-predictor'))
+    .description('train the schedule-FID ranking predictor (method §5) and write predictions.csv, metrics.json (Kendall tau-b per split) and the scatter figure data')
+    .requiredOption('--solver <name>', 'ddim | dpm-solver')
+    .action(async (o: ExperimentOpts & { solver: string }) => {
+      const exp = resolveExperiment(o);
+      const solver = parseSolver(o.solver);
+      await initBackend();
+      const r = trainExperimentPredictor(exp, solver, (e) =>
+        console.log(`epoch ${e.epoch}: loss ${e.loss.toFixed(4)}, Kendall tau train ${e.trainTau.toFixed(3)}, validation ${e.validTau.toFixed(3)} (${e.seconds.toFixed(0)} s)`),
+      );
+      console.log(`predictor (${solver}, ${r.records} records): Kendall tau-b train ${r.tauTrain.toFixed(3)}, validation ${r.tauValidation.toFixed(3)}; wrote ${r.dir}`);
+    });
+}
