@@ -15,6 +15,7 @@ import { observeCommand } from './commands/observe';
 import { profileLatencyCommand } from './commands/profile-latency';
 import { reproduceCommand } from './commands/reproduce';
 import { sampleCommand } from './commands/sample';
+import { searchCommand } from './commands/search';
 import { scheduleCommand } from './commands/schedule';
 import { trainPredictorCommand } from './commands/train-predictor';
 import { trainZooCommand } from './commands/train-zoo';
@@ -24,7 +25,7 @@ export function buildProgram(): Command {
     .description('OMS-DPM experiment kit: model zoos, model schedules, predictor, search, figures')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const cmd of [doctorCommand(), trainZooCommand(), exportOnnxCommand(), sampleCommand(), benchCommand(), reproduceCommand(), configCommand(), scheduleCommand(), fidReferenceCommand(), fidCommand(), profileLatencyCommand(), observeCommand(), collectCommand(), collectSummaryCommand(), figuresCommand(), trainPredictorCommand()]) {
+  for (const cmd of [doctorCommand(), trainZooCommand(), exportOnnxCommand(), sampleCommand(), benchCommand(), reproduceCommand(), configCommand(), scheduleCommand(), fidReferenceCommand(), fidCommand(), profileLatencyCommand(), observeCommand(), collectCommand(), collectSummaryCommand(), figuresCommand(), trainPredictorCommand(), searchCommand()]) {
     cmd.exitOverride();
     program.addCommand(cmd);
   }

@@ -187,8 +187,6 @@ export const SearchSchema = obj(
     populationSize: int({ default: 40, min: 2, doc: 'population kept each generation (official 40)' }),
     childrenPerGeneration: int({ default: 40, min: 1, doc: 'children made each generation (official 40)' }),
     mutationAttempts: int({ default: 200, min: 1, doc: 'mutation attempts per generation (official 200)' }),
-    ddimLength: int({ default: 100, min: 1, doc: 'DDIM schedule length searched' }),
-    dpmSolverLength: int({ default: 90, min: 3, doc: 'DPM-Solver schedule length searched (official 90)' }),
     seed: int({ default: 0, min: 0, doc: 'seed of the search' }),
     rerankTopK: int({ default: 10, min: 1, doc: 'schedules of the final population re-scored with real FID (official 10)' }),
     rerankImages: int({ default: 5000, min: 2, doc: 'images of the re-ranking FID (official 5000)' }),

@@ -10,6 +10,7 @@ import { datasetFile } from '../../lib/collection/collect';
 import { jobFor, splitOf } from '../../lib/collection/schedule-job';
 import { trainExperimentPredictor, loadExperimentPredictor } from '../../lib/predictor/experiment-predictor';
 import { isKitError } from '../../lib/util/errors';
+import { runSearch, writeSearch } from '../../lib/search/experiment-search';
 
 const tiny = path.join(__dirname, '..', 'fixtures', 'tiny-mnist.yaml');
 
@@ -42,6 +43,15 @@ test('train-predictor on a collected dataset writes predictions.csv, metrics.jso
     const p = loadExperimentPredictor(exp, 'ddim');
     assert.equal(p.score([jobFor(c, 'ddim', 2, 1000, 0).schedule]).length, 1);
     p.dispose();
+    // the search prices schedules with the engine's latency table and scores them with this predictor
+    fs.writeFileSync(path.join(root, 'tiny-mnist', 'latency-tfjs-wasm.json'), JSON.stringify({ models: { a: { medianMs: 10 }, b: { medianMs: 25 } } }));
+    const sexp = loadExperiment(tiny, { set: ['search.generations=30'] });
+    const run = await runSearch(sexp, 'ddim', 60, 'tfjs-wasm');
+    assert.ok(run.population.length > 1);
+    for (const ind of run.population) assert.ok(ind.cost <= 60 && ind.schedule.length === c.ddimLength);
+    const out = JSON.parse(fs.readFileSync(writeSearch(sexp, 'ddim', run, {}), 'utf8'));
+    assert.equal(out.budget, 60);
+    await assert.rejects(runSearch(sexp, 'ddim', 5, 'tfjs-wasm'), (e: unknown) => isKitError(e) && /10/.test((e as Error).message));
     assert.throws(() => loadExperimentPredictor(exp, 'dpm-solver'), (e: unknown) => isKitError(e) && /train-predictor/.test((e as Error).message + (e as { hint?: string }).hint));
   } finally {
     delete process.env.OMS_DPM_RESULTS;
