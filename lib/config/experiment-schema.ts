@@ -165,6 +165,7 @@ export const CollectionSchema = obj(
     trainRatio: num({ default: 0.5, gt: 0, lt: 1, doc: 'share of records in the predictor training split (official 0.5)' }),
     splitSeed: int({ default: 0, min: 0, doc: 'seed of the train/validation assignment, drawn once per record and stored with it' }),
     workers: int({ default: 2, min: 1, doc: 'worker processes scoring schedules in parallel' }),
+    count: int({ default: 1000, min: 4, doc: 'records per solver that `npm run reproduce` collects' }),
   },
   { doc: 'the schedule-FID dataset (method doc section 4)' },
 );

@@ -1,0 +1,117 @@
+/**
+ * The stages of `npm run reproduce`, in order, each with the inputs its key is made of and the
+ * work it does. Every stage's work is itself resumable (checkpointed training, appended records,
+ * atomically written points), so an interrupted run continues where it stopped; the key decides
+ * whether a finished stage must run again.
+ */
+import * as fs from 'node:fs';
+import { hashOf, resolveModelTraining, type ResolvedExperiment } from '../config/index';
+import { collect, datasetFile, recordKey } from '../collection/collect';
+import { readDataset } from '../collection/dataset-file';
+import { buildFigures } from '../figures/build-figures';
+import { writeFigures, writeIndex } from '../figures/report';
+import { ensureFidReference, referenceKey } from '../metrics/fid-reference';
+import { trainExperimentPredictor } from '../predictor/experiment-predictor';
+import { SOLVERS } from '../schedule/index';
+import { LATENCY_ORT_THREADS, writeLatencyTable } from '../zoo/latency-table';
+import type { EngineChoice } from '../zoo/sampling-engine';
+import { trainZoo } from '../zoo/train-zoo';
+import { resultsDir } from '../zoo/workspace';
+import { trainingIdentity } from '../zoo/zoo-model';
+import * as path from 'node:path';
+
+export interface StageContext {
+  exp: ResolvedExperiment;
+  /** the sampling engine (latency tables are per engine) */
+  engine: EngineChoice;
+  log: (line: string) => void;
+  progress: (what: string, done: number, total: number) => void;
+}
+
+export interface Stage {
+  name: string;
+  /** what the stage's result depends on (upstream keys are added by the runner) */
+  inputs(ctx: StageContext): unknown;
+  run(ctx: StageContext): Promise<unknown>;
+}
+
+const zoo: Stage = {
+  name: 'zoo',
+  inputs: ({ exp }) => exp.config.zoo.map((m) => ({ id: m.id, identity: trainingIdentity(exp.config, m.id), iterations: resolveModelTraining(exp.config, m.id).iterations })),
+  async run({ exp, engine, log, progress }) {
+    const s = await trainZoo(exp, {
+      resume: true,
+      grid: { count: 64, steps: 50, engine: engine.engine, threads: 2 },
+      onExport: (id, file, reason) => log(`  ${id}: exported ${file} (${reason})`),
+      onModelStart: (id, n) => log(`  training ${id}: ${n} steps`),
+      onProgress: (id, p) => progress(`${id} loss ${p.loss.toFixed(4)}`, p.step, p.iterations),
+    });
+    return s.map((m) => ({ id: m.modelId, params: m.params, steps: m.steps, skipped: m.skipped }));
+  },
+};
+
+const latency: Stage = {
+  name: 'latency',
+  inputs: ({ exp, engine }) => ({ engine: engine.tag, batch: exp.config.sampling.batchSize }),
+  async run({ exp, engine, log }) {
+    const { table } = await writeLatencyTable(exp, engine, { rounds: 15, warmup: 2, threads: LATENCY_ORT_THREADS, onExport: (e) => log(`  exported ${e.file} (${e.reason})`) });
+    return Object.fromEntries(Object.entries(table.models).map(([id, l]) => [id, l.medianMs]));
+  },
+};
+
+const fidReference: Stage = {
+  name: 'fid-reference',
+  inputs: ({ exp }) => referenceKey(exp),
+  async run({ exp, progress }) {
+    const ref = await ensureFidReference(exp, (what, d, t) => progress(what, d, t));
+    ref.extractor.dispose();
+    return { images: ref.images, featureNetwork: ref.description };
+  },
+};
+
+function collection(solver: (typeof SOLVERS)[number]): Stage {
+  return {
+    name: `collection-${solver}`,
+    inputs: ({ exp }) => ({ recordKey: recordKey(exp, solver), count: exp.config.collection.count, collection: exp.config.collection }),
+    async run({ exp, engine, progress }) {
+      const recs = await collect(exp, solver, exp.config.collection.count, {
+        engine: engine.engine,
+        source: { experiment: exp.sourceFile, profile: exp.profile, set: [] },
+        onRecord: (p) => progress(`${solver} FID ${p.record.fid.toFixed(1)} (${p.ratePerHour.toFixed(0)}/h)`, p.done, p.total),
+      });
+      return { records: recs.length };
+    },
+  };
+}
+
+function predictor(solver: (typeof SOLVERS)[number]): Stage {
+  return {
+    name: `predictor-${solver}`,
+    inputs: ({ exp }) => ({ predictor: exp.config.predictor, dataset: fs.existsSync(datasetFile(exp, solver)) ? readDataset(datasetFile(exp, solver)).records.length : 0 }),
+    async run({ exp, log }) {
+      const r = trainExperimentPredictor(exp, solver, (e) => log(`  ${solver} epoch ${e.epoch}: tau train ${e.trainTau.toFixed(3)}, validation ${e.validTau.toFixed(3)}`));
+      return { kendallTau: { train: r.tauTrain, validation: r.tauValidation }, records: r.records };
+    },
+  };
+}
+
+const figures: Stage = {
+  name: 'figures',
+  inputs: () => ({ version: 1 }),
+  async run({ exp }) {
+    const set = buildFigures(exp);
+    const dir = resultsDir(exp);
+    await writeFigures(path.dirname(dir), dir, set.figures, true);
+    writeIndex(path.dirname(dir));
+    return { figures: set.figures.map((f) => f.id), missing: set.missing };
+  },
+};
+
+/** The pipeline in order. The front stage joins when search and baselines run per budget. */
+export function pipelineStages(): Stage[] {
+  return [zoo, latency, fidReference, ...SOLVERS.map(collection), ...SOLVERS.map(predictor), figures];
+}
+
+export function stageKey(inputs: unknown, upstream: string[]): string {
+  return hashOf({ inputs, upstream });
+}
