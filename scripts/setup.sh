@@ -24,6 +24,9 @@ fi
 export ONNXRUNTIME_NODE_INSTALL=skip
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
 
+# The figures' HTML pages load plotly from results/assets/ (copied from the npm package, not committed).
+mkdir -p results/assets && cp node_modules/plotly.js-dist/plotly.js results/assets/plotly.js
+
 # The tslab kernel, registered inside the project (the kernelspec holds absolute paths).
 node scripts/install-kernel.js
 echo "setup: done"
