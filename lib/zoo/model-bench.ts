@@ -12,6 +12,7 @@ import { initParams } from '../diffusion/init-params';
 import { asParams, disposeVariables, toVariables } from '../diffusion/model-params';
 import { unetForward } from '../diffusion/unet';
 import { countParams, planUNet } from '../diffusion/unet-spec';
+import { median } from '../bench/timing';
 import { archFor } from './zoo-model';
 import { trainerSettings } from './train-zoo';
 
@@ -25,11 +26,6 @@ export interface ModelBench {
   trainMs: number;
   trainSpreadMs: [number, number];
   peakRssMb: number;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 export async function benchModel(exp: ResolvedExperiment, id: string, batch: number, repeats = 5): Promise<ModelBench> {

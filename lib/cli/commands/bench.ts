@@ -1,26 +1,75 @@
 /**
- * `oms-dpm bench`: per zoo model, forward and training-step time at batch 128 and peak memory on
- * the active backend. Each model runs in its own child process so its peak RSS is its own.
- * Writes results/bench.json.
+ * `oms-dpm bench` (`npm run bench`): what the kit's stages cost on this machine, in one command.
+ *
+ *   per zoo model  TF.js forward and training-step time at the batch size (default 128) and peak
+ *                  memory, each model in its own child process so its peak RSS is its own; the
+ *                  same network in PyTorch CPU on one thread (bench/torch_unet.py); ONNX Runtime's
+ *                  forward at the same batch with 1 and 2 intra-op threads (the architecture
+ *                  exported in memory with random initial weights); the ratios between them.
+ *   search         a 1000-generation evolutionary search, DPM-Solver L = 90, over the zoo's size,
+ *                  priced by the measured TF.js forward times, scored by a paper-sized predictor
+ *                  with random weights, and again with a synthetic score (the loop alone).
+ *   predictor      SchedulePredictor.score throughput on 1000 random DDIM (L=100) and DPM-Solver
+ *                  (L=60) schedules.
+ *   collection     schedules per hour per sampling engine at fid.images, from the measured
+ *                  forward and feature-extraction times, cross-checked by a real scoreSchedule
+ *                  with fewer images when a trained zoo and FID reference exist.
+ *
+ * Writes results/bench.json (or --out); --json prints the JSON only (progress goes to stderr).
  */
 import { spawnSync } from 'node:child_process';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Command } from 'commander';
 import { repoRoot } from '../../config/index';
+import {
+  crossCheckCollection,
+  crossCheckUnavailable,
+  estimateEngineThroughput,
+  timeFidScoring,
+  workersFor,
+  type CollectionCheck,
+  type EngineThroughput,
+  type FidScoringTime,
+} from '../../bench/collection-throughput';
+import { benchOrtForward } from '../../bench/ort-forward';
+import { benchPredictorThroughput, type PredictorThroughput } from '../../bench/predictor-bench';
+import { collectionTable, modelTable, type BenchModelRow, type BenchReport } from '../../bench/report';
+import { benchSearch, type SearchBench } from '../../bench/search-bench';
 import { backendInfo, initBackend, packageVersions } from '../../engine/backend';
+import { probeOnnxRuntime, type OrtStatus } from '../../onnx/engine-choice';
 import { writeJsonAtomic } from '../../util/atomic-file';
 import { KitError } from '../../util/errors';
 import { benchModel, type ModelBench } from '../../zoo/model-bench';
+import { chooseSamplingEngine } from '../../zoo/sampling-engine';
+import { engineTag } from '../../zoo/workspace';
 import { archFor } from '../../zoo/zoo-model';
 import { withExperimentOptions, resolveExperiment, type ExperimentOpts } from '../experiment-options';
 
-type BenchOpts = ExperimentOpts & { batch: string; repeats: string; model?: string; json: boolean; out?: string; torch: boolean };
+type BenchOpts = ExperimentOpts & {
+  batch: string;
+  repeats: string;
+  model?: string;
+  json: boolean;
+  out?: string;
+  torch: boolean;
+  skipTorch: boolean;
+  skipOrt: boolean;
+  skipSearch: boolean;
+  skipPredictor: boolean;
+  skipCollection: boolean;
+  skipCheck: boolean;
+  searchGenerations: string;
+  predictorSchedules: string;
+  checkImages?: string;
+};
 
 const TORCH_PYTHON = '/usr/bin/python3';
+const ORT_THREADS = [1, 2] as const;
 
-interface TorchBench { torchForwardMs: number; torchTrainMs: number; params: number; torch: string }
+interface TorchBench { torchForwardMs: number; torchTrainMs: number; params: number; threads: number; torch: string }
 
-/** The same UNet in PyTorch CPU on one thread (bench/torch_unet.py); null with a printed reason if unavailable. */
+/** The same UNet in PyTorch CPU on one thread (bench/torch_unet.py), or why it is unavailable. */
 function torchReference(arch: unknown, batch: number, repeats: number): TorchBench | { error: string } {
   const r = spawnSync(TORCH_PYTHON, [path.join(repoRoot(), 'bench', 'torch_unet.py')], {
     input: JSON.stringify({ arch, batch, repeats, threads: 1 }),
@@ -32,52 +81,211 @@ function torchReference(arch: unknown, batch: number, repeats: number): TorchBen
   return JSON.parse(line) as TorchBench;
 }
 
+function positiveInt(name: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new KitError(`${name} must be a positive integer, got '${raw}'`);
+  return n;
+}
+
 export function benchCommand(): Command {
   return withExperimentOptions(new Command('bench'), 'mnist')
-    .description('time each zoo model\'s forward pass and training step at batch 128 and record peak memory (writes results/bench.json)')
+    .description('per zoo model: forward / training-step time and peak memory at batch 128 on TF.js, PyTorch CPU and ONNX Runtime; search, predictor and collection throughput (writes results/bench.json)')
     .option('--batch <n>', 'batch size', '128')
     .option('--repeats <n>', 'timed repeats after one warm-up', '5')
     .option('--model <id>', 'bench only this model in this process and print JSON (used internally)')
-    .option('--json', 'print JSON only', false)
+    .option('--json', 'print JSON only (progress goes to stderr)', false)
     .option('--out <file>', 'where to write the JSON (default results/bench.json)')
     .option('--no-torch', 'skip the PyTorch CPU reference (Debian python3-torch)')
+    .option('--skip-torch', 'same as --no-torch', false)
+    .option('--skip-ort', 'skip the ONNX Runtime forward times (and the ORT collection estimate)', false)
+    .option('--skip-search', 'skip the evolutionary-search timing', false)
+    .option('--skip-predictor', 'skip the predictor scoring throughput', false)
+    .option('--skip-collection', 'skip the collection throughput estimate and its cross-check', false)
+    .option('--skip-check', 'skip the collection cross-check (a real scoreSchedule on the trained zoo)', false)
+    .option('--search-generations <n>', 'generations of the timed search', '1000')
+    .option('--predictor-schedules <n>', 'random schedules per solver for the predictor throughput', '1000')
+    .option('--check-images <n>', 'images of the collection cross-check (default min(fid.images, sampling.batchSize))')
     .action(async (o: BenchOpts) => {
       const exp = resolveExperiment(o);
-      const batch = Number(o.batch);
-      if (!Number.isInteger(batch) || batch < 1) throw new KitError(`--batch must be a positive integer, got '${o.batch}'`);
-      await initBackend();
+      const batch = positiveInt('--batch', o.batch);
+      const repeats = positiveInt('--repeats', o.repeats);
+      const generations = positiveInt('--search-generations', o.searchGenerations);
+      const predictorSchedules = positiveInt('--predictor-schedules', o.predictorSchedules);
+      const checkImages = o.checkImages === undefined ? Math.min(exp.config.fid.images, exp.config.sampling.batchSize) : positiveInt('--check-images', o.checkImages);
+      if (checkImages < 2) throw new KitError(`--check-images must be at least 2 (an FID needs two images), got ${checkImages}`);
+      const info = await initBackend();
       if (o.model) {
-        const r = await benchModel(exp, o.model, batch, Number(o.repeats));
+        const r = await benchModel(exp, o.model, batch, repeats);
         process.stdout.write(JSON.stringify(r) + '\n');
         return;
       }
-      const models: (ModelBench & Partial<TorchBench> & { forwardRatio?: number; trainRatio?: number })[] = [];
+      const log = (s: string) => (o.json ? process.stderr.write(s + '\n') : console.log(s));
+      const notes: string[] = [];
+      const note = (s: string) => {
+        notes.push(s);
+        log(`note: ${s}`);
+      };
+      const useTorch = o.torch && !o.skipTorch;
+      const cores = os.availableParallelism();
+      const tfjsTag = engineTag('tfjs', info.backend);
+
+      let ort: OrtStatus | null = null;
+      if (!o.skipOrt) {
+        ort = await probeOnnxRuntime();
+        if (!ort.available) note(`ONNX Runtime unavailable: ${ort.reason}`);
+      }
+      const useOrt = ort !== null && ort.available;
+      log(`bench: experiment ${exp.config.name}, TF.js backend ${info.backend} (${info.device}), batch ${batch}, ${repeats} repeat(s), ${cores} core(s); PyTorch: ${useTorch ? '1 thread' : 'skipped'}; ONNX Runtime: ${useOrt ? `${ort?.version}, ${ORT_THREADS.join(' and ')} intra-op thread(s), random initial weights` : 'skipped'}`);
+
+      // ---- per model
+      const models: BenchModelRow[] = [];
       let torchNote: string | null = null;
-      console.log(`bench: experiment ${exp.config.name}, backend ${backendInfo().backend}, batch ${batch}; PyTorch reference: 1 thread`);
-      console.log('model      params   forward ms (torch, ratio)   train-step ms (torch, ratio)   micro-batch  peak RSS MB');
       for (const m of exp.config.zoo) {
-        const args = [path.join(repoRoot(), 'bin', 'oms-dpm.js'), 'bench', '--experiment', o.experiment, '--profile', o.profile, '--batch', String(batch), '--repeats', o.repeats, '--model', m.id, ...o.set.flatMap((s) => ['--set', s])];
+        const args = [path.join(repoRoot(), 'bin', 'oms-dpm.js'), 'bench', '--experiment', o.experiment, '--profile', o.profile, '--batch', String(batch), '--repeats', String(repeats), '--model', m.id, ...o.set.flatMap((s) => ['--set', s])];
         const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
         const line = r.stdout.trim().split('\n').pop() ?? '';
         if (r.status !== 0 || !line.startsWith('{')) throw new Error(`bench of ${m.id} failed (exit ${r.status}): ${r.stderr.slice(-2000)}`);
         const b = JSON.parse(line) as ModelBench;
-        let row: (typeof models)[number] = b;
-        if (o.torch) {
-          const t = torchReference(archFor(exp.config, m.id), batch, Number(o.repeats));
+        const row: BenchModelRow = { ...b };
+        const arch = archFor(exp.config, m.id);
+        if (useTorch) {
+          const t = torchReference(arch, batch, repeats);
           if ('error' in t) torchNote = t.error;
           else {
             if (t.params !== b.params) throw new Error(`PyTorch reference has ${t.params} parameters, the kit's ${m.id} has ${b.params}: architectures differ`);
-            row = { ...b, ...t, forwardRatio: b.forwardMs / t.torchForwardMs, trainRatio: b.trainMs / t.torchTrainMs };
+            Object.assign(row, { torchForwardMs: t.torchForwardMs, torchTrainMs: t.torchTrainMs, torchThreads: t.threads, torch: t.torch, forwardRatio: b.forwardMs / t.torchForwardMs, trainRatio: b.trainMs / t.torchTrainMs });
           }
         }
+        if (useOrt) {
+          const ob = await benchOrtForward(arch, m.id, batch, repeats, ORT_THREADS);
+          const t1 = ob.byThreads[1];
+          const t2 = ob.byThreads[2];
+          Object.assign(row, {
+            ortForwardMs1: t1.medianMs,
+            ortForwardMs2: t2.medianMs,
+            ortForwardSpreadMs1: t1.spreadMs,
+            ortForwardSpreadMs2: t2.spreadMs,
+            ortSpeedup1: b.forwardMs / t1.medianMs,
+            ortSpeedup2: b.forwardMs / t2.medianMs,
+          });
+          if (row.torchForwardMs !== undefined) Object.assign(row, { ortForwardRatio1: t1.medianMs / row.torchForwardMs, ortForwardRatio2: t2.medianMs / row.torchForwardMs });
+        }
         models.push(row);
-        const cmp = (ms: number, ref?: number, ratio?: number) => `${ms.toFixed(0).padStart(7)} (${ref === undefined ? '-' : ref.toFixed(0)}, ${ratio === undefined ? '-' : ratio.toFixed(2) + 'x'})`;
-        console.log(`${b.id.padEnd(8)} ${String(b.params).padStart(8)} ${cmp(b.forwardMs, row.torchForwardMs, row.forwardRatio).padEnd(27)} ${cmp(b.trainMs, row.torchTrainMs, row.trainRatio).padEnd(30)} ${String(b.microBatch).padStart(11)} ${String(b.peakRssMb).padStart(12)}`);
+        log(`  ${m.id}: TF.js forward ${row.forwardMs.toFixed(1)} ms, train ${row.trainMs.toFixed(1)} ms${row.torchForwardMs !== undefined ? `; PyTorch ${row.torchForwardMs.toFixed(1)} / ${row.torchTrainMs?.toFixed(1)} ms` : ''}${row.ortForwardMs1 !== undefined ? `; ORT ${row.ortForwardMs1.toFixed(1)} ms (1t), ${row.ortForwardMs2?.toFixed(1)} ms (2t)` : ''}`);
       }
-      if (torchNote) console.log(`PyTorch reference unavailable: ${torchNote}`);
-      const out = { backend: backendInfo(), experiment: exp.config.name, configHash: exp.hash, batch, packages: packageVersions(), createdAt: new Date().toISOString(), models };
+      if (torchNote) note(`PyTorch reference unavailable: ${torchNote}`);
+      log('');
+      log(`per model, batch ${batch} (ms; ratios: TF.js/torch > 1 = TF.js slower, TF.js/ORT > 1 = ORT faster, ORT/torch > 1 = ORT slower):`);
+      log(modelTable(models));
+      if (useOrt && cores < 2) note(`ONNX Runtime with 2 intra-op threads was timed on ${cores} core(s)`);
+      const fwdTfjs: Record<string, number> = Object.fromEntries(models.map((r) => [r.id, r.forwardMs]));
+
+      // ---- search
+      let search: SearchBench | null = null;
+      if (!o.skipSearch) {
+        const s = exp.config.search;
+        search = await benchSearch({
+          numModels: exp.config.zoo.length,
+          latency: [0, ...models.map((r) => r.forwardMs)],
+          latencySource: `measured TF.js forward ms at batch ${batch} (${tfjsTag}), this run`,
+          generations,
+          seed: s.seed,
+          settings: { populationSize: s.populationSize, childrenPerGeneration: s.childrenPerGeneration, maxMutationAttempts: s.mutationAttempts },
+        });
+        log('');
+        log(
+          `search: ${search.generations} generations, ${search.solver} L=${search.length}, ${search.numModels} models, budget ${search.budget.toFixed(1)} ms (${search.budgetRule}; latency: ${search.latencySource})`,
+        );
+        log(`  with the predictor (paper sizes, random weights, ${search.predictor.parameters} parameters): ${search.withPredictor.seconds.toFixed(2)} s, ${search.withPredictor.scoreCalls} calls, ${search.withPredictor.schedulesScored} schedules scored`);
+        log(`  with a synthetic score (search loop alone):                ${search.syntheticScore.seconds.toFixed(2)} s, ${search.syntheticScore.scoreCalls} calls, ${search.syntheticScore.schedulesScored} schedules scored`);
+      }
+
+      // ---- predictor throughput
+      let predictor: PredictorThroughput[] | null = null;
+      if (!o.skipPredictor) {
+        predictor = await benchPredictorThroughput(exp.config.zoo.length, predictorSchedules);
+        log('');
+        log(`predictor scoring (paper sizes, random weights, ${predictorSchedules} random schedules in one call): ${predictor.map((p) => `${p.solver} L=${p.length}: ${p.schedulesPerSecond.toFixed(0)} schedules/s`).join('; ')}`);
+      }
+
+      // ---- collection throughput
+      let collection: BenchReport['collection'] = null;
+      let collectionEngine: string | null = null;
+      if (!o.skipCollection) {
+        try {
+          collectionEngine = (await chooseSamplingEngine({ backend: info })).tag;
+        } catch (e) {
+          note(`the sampling engine collect would use cannot be determined: ${(e as Error).message}`);
+        }
+        const images = exp.config.fid.images;
+        const fidTime = await timeFidScoring(exp, images);
+        let fid: FidScoringTime | null = null;
+        if ('error' in fidTime) note(`feature extraction not timed (${fidTime.error}); the estimate leaves it out`);
+        else fid = fidTime;
+        const featureMs = fid?.totalMs ?? 0;
+        const engines: EngineThroughput[] = [];
+        const tfjsPlan = workersFor('tfjs', info.backend, cores);
+        engines.push(estimateEngineThroughput(exp, { engine: 'tfjs', tag: tfjsTag, plan: tfjsPlan, forwardMsByModel: fwdTfjs, forwardBatch: batch, featureMs, images }));
+        if (useOrt) {
+          const plan = workersFor('onnx', info.backend, cores);
+          const th = plan.threadsPerWorker === 2 ? 2 : 1;
+          if (plan.threadsPerWorker !== th) note(`ONNX Runtime workers would run ${plan.threadsPerWorker} threads; the estimate uses the 1-thread forward times`);
+          const fwdOrt = Object.fromEntries(models.map((r) => [r.id, (th === 2 ? r.ortForwardMs2 : r.ortForwardMs1) as number]));
+          engines.push(estimateEngineThroughput(exp, { engine: 'onnx', tag: engineTag('onnx', info.backend), plan, forwardMsByModel: fwdOrt, forwardBatch: batch, featureMs, images }));
+        }
+        const checks: CollectionCheck[] = [];
+        const why = o.skipCheck ? 'skipped (--skip-check)' : fid === null ? 'no feature-extraction time' : crossCheckUnavailable(exp);
+        if (why !== null) note(`collection cross-check skipped: ${why}`);
+        else {
+          for (const e of engines) {
+            log(`collection cross-check on ${e.tag}: one dpm-solver schedule, ${checkImages} images ...`);
+            checks.push(
+              await crossCheckCollection(exp, {
+                engine: e.engine,
+                tfjsBackend: info.backend,
+                solver: 'dpm-solver',
+                images: checkImages,
+                forwardMsByModel: e.forwardMsByModel,
+                forwardBatch: batch,
+                fid: fid as FidScoringTime,
+                onExport: (msg) => log(`  ${msg}`),
+              }),
+            );
+          }
+        }
+        collection = { images, fidScoring: fid, engines, checks };
+        log('');
+        log(
+          `collection throughput at fid.images = ${images} (batch ${batch} forward times scaled linearly; feature extraction + FID statistics ${fid ? `${(fid.totalMs / 1000).toFixed(2)} s per schedule, ${fid.network}` : 'not timed'}; perfect scaling over workers assumed):`,
+        );
+        log(collectionTable(engines, checks));
+        for (const e of engines) log(`  ${e.tag}: ${e.workersRule}`);
+      }
+
+      const out: BenchReport = {
+        backend: backendInfo(),
+        experiment: exp.config.name,
+        configHash: exp.hash,
+        batch,
+        repeats,
+        cores,
+        packages: packageVersions(),
+        createdAt: new Date().toISOString(),
+        onnxRuntime: ort,
+        collectionEngine,
+        models,
+        searchSeconds: search ? search.withPredictor.seconds : null,
+        searchSecondsSyntheticScore: search ? search.syntheticScore.seconds : null,
+        search,
+        predictorSchedulesPerSecond: predictor ? Object.fromEntries(predictor.map((p) => [p.solver, p.schedulesPerSecond])) : null,
+        predictor,
+        schedulesPerHour: collection ? Object.fromEntries(collection.engines.map((e) => [e.tag, Object.fromEntries(e.solvers.map((s) => [s.solver, s.schedulesPerHour]))])) : null,
+        collection,
+        notes,
+      };
       const file = o.out ?? path.join(repoRoot(), 'results', 'bench.json');
       writeJsonAtomic(file, out);
-      console.log(`wrote ${file}`);
+      if (o.json) process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+      log(`wrote ${file}`);
     });
 }
