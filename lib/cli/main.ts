@@ -11,6 +11,7 @@ import { doctorCommand } from './commands/doctor';
 import { exportOnnxCommand } from './commands/export-onnx';
 import { fidCommand, fidReferenceCommand } from './commands/fid';
 import { figuresCommand } from './commands/figures';
+import { frontCommand } from './commands/front';
 import { observeCommand } from './commands/observe';
 import { profileLatencyCommand } from './commands/profile-latency';
 import { reproduceCommand } from './commands/reproduce';
@@ -25,7 +26,7 @@ export function buildProgram(): Command {
     .description('OMS-DPM experiment kit: model zoos, model schedules, predictor, search, figures')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const cmd of [doctorCommand(), trainZooCommand(), exportOnnxCommand(), sampleCommand(), benchCommand(), reproduceCommand(), configCommand(), scheduleCommand(), fidReferenceCommand(), fidCommand(), profileLatencyCommand(), observeCommand(), collectCommand(), collectSummaryCommand(), figuresCommand(), trainPredictorCommand(), searchCommand()]) {
+  for (const cmd of [doctorCommand(), trainZooCommand(), exportOnnxCommand(), sampleCommand(), benchCommand(), reproduceCommand(), configCommand(), scheduleCommand(), fidReferenceCommand(), fidCommand(), profileLatencyCommand(), observeCommand(), collectCommand(), collectSummaryCommand(), figuresCommand(), trainPredictorCommand(), searchCommand(), frontCommand()]) {
     cmd.exitOverride();
     program.addCommand(cmd);
   }

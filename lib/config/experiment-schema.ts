@@ -196,6 +196,17 @@ export const SearchSchema = obj(
   { doc: 'the predictor-based evolutionary search and re-ranking (method doc section 6)' },
 );
 
+export const FrontSchema = obj(
+  {
+    budgetCount: int({ default: 8, min: 1, doc: 'budgets of the default grid (geometric from 3 NFEs of the cheapest model to 20 of the dearest)' }),
+    randomCount: int({ default: 10, min: 1, doc: 'random schedules per budget (mean and best of n)' }),
+    singleModelNfes: nullable(list(int({ min: 1, doc: 'an NFE' }), { minLength: 1, doc: 'NFEs of the single-model baseline (null = the default grid)' })),
+    twoSegmentNfes: nullable(list(int({ min: 2, doc: 'an NFE' }), { minLength: 1, doc: 'NFEs of the two-segment baseline (null = the default grid)' })),
+    splitFractions: list(num({ gt: 0, lt: 1, doc: 'a split point' }), { default: [0.25, 0.5, 0.75], minLength: 1, doc: 'two-segment split points as fractions of the steps' }),
+  },
+  { doc: "the FID-vs-cost front (the paper's Fig. 1): budgets and baseline grids" },
+);
+
 export const ExperimentSchema = obj({
   name: str({ pattern: NAME, doc: "the experiment's name; must equal the file's base name" }),
   description: str({ default: '', doc: 'free text shown by the CLI; not part of the config hash' }),
@@ -211,6 +222,7 @@ export const ExperimentSchema = obj({
   collection: CollectionSchema,
   predictor: PredictorSchema,
   search: SearchSchema,
+  front: FrontSchema,
   profiles: record(record(unknownValue({ doc: 'the value to set' }), { doc: 'dotted key -> value' }), {
     keyPattern: NAME,
     default: {},

@@ -9,6 +9,7 @@ import type { ResolvedExperiment } from '../config/index';
 import type { ObservationData } from '../evaluation/observation-run';
 import { resultsDir, zooPaths } from '../zoo/workspace';
 import type { FigureData } from './figure-data';
+import { frontFiguresFor } from './front-figures';
 import { fidVsNfeFigure, switchFigure } from './observation-figures';
 import { lossCurvesFigure, zooTableFigure, type ZooModelResult } from './zoo-figures';
 
@@ -57,6 +58,14 @@ export function buildFigures(exp: ResolvedExperiment): FigureSet {
   if (observation) {
     out.figures.push(fidVsNfeFigure(observation, 'ddim'), fidVsNfeFigure(observation, 'dpm-solver'), switchFigure(observation));
   } else out.missing.push({ id: 'fid-vs-nfe, small-large-switch', why: `no first-observation data: oms-dpm observe --experiment ${exp.config.name}` });
-  out.missing.push({ id: 'fid-vs-cost (Fig. 1), predictor scatter, schedule strips, sample comparison', why: 'the search and front stages are not implemented in this version of the kit' });
+  for (const solver of ['ddim', 'dpm-solver']) {
+    const scatter = readJson<FigureData>(path.join(dir, `predictor-${solver}`, 'scatter.json'));
+    if (scatter) out.figures.push(scatter);
+    else out.missing.push({ id: `predictor-scatter-${solver}`, why: `no trained predictor: oms-dpm train-predictor --experiment ${exp.config.name} --solver ${solver}` });
+  }
+  const fronts = frontFiguresFor(dir, exp.config.name);
+  out.figures.push(...fronts.figures);
+  out.missing.push(...fronts.missing);
+  out.missing.push({ id: 'schedule strips, sample comparison', why: 'not built by oms-dpm figures in this version of the kit' });
   return out;
 }

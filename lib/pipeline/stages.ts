@@ -14,7 +14,10 @@ import { ensureFidReference, referenceKey } from '../metrics/fid-reference';
 import { trainExperimentPredictor } from '../predictor/experiment-predictor';
 import { SOLVERS } from '../schedule/index';
 import { LATENCY_ORT_THREADS, writeLatencyTable } from '../zoo/latency-table';
-import type { EngineChoice } from '../zoo/sampling-engine';
+import { disposeSamplingModels, engineRecord, loadSamplingModels, type EngineChoice, type SamplingModel } from '../zoo/sampling-engine';
+import { describePoint, experimentFrontRun, fidContextScorer, runFront, type FrontScorer } from '../front/index';
+import { speedupAtEqualFid } from '../figures/front-figures';
+import { makeProvenance } from './provenance';
 import { trainZoo } from '../zoo/train-zoo';
 import { resultsDir } from '../zoo/workspace';
 import { trainingIdentity } from '../zoo/zoo-model';
@@ -95,6 +98,40 @@ function predictor(solver: (typeof SOLVERS)[number]): Stage {
   };
 }
 
+function front(solver: (typeof SOLVERS)[number]): Stage {
+  return {
+    name: `front-${solver}`,
+    inputs: ({ exp, engine }) => ({ front: exp.config.front, search: exp.config.search, engine: engine.tag }),
+    async run({ exp, engine, log }) {
+      const ref = await ensureFidReference(exp);
+      let models: SamplingModel[] = [];
+      try {
+        let scorer: FrontScorer | null = null;
+        const f = exp.config.front;
+        const run = experimentFrontRun(exp, solver, {
+          engine: engine.tag,
+          score: (s, e, n) => scorer!(s, e, n),
+          featureNetwork: ref.description,
+          provenance: { ...makeProvenance(exp), engine: engineRecord(engine) },
+          budgets: null,
+          budgetCount: f.budgetCount,
+          settings: { randomCount: f.randomCount, singleModelNfes: f.singleModelNfes, twoSegmentNfes: f.twoSegmentNfes, splitFractions: [...f.splitFractions] },
+          onEvent: (e) => {
+            if (e.kind === 'point') log(`  [${e.done}/${e.total}] ${e.series}: ${e.point ? describePoint(e.point) : `no point: ${e.why}`}`);
+          },
+        });
+        models = await loadSamplingModels(exp, engine.engine, { threads: 2 });
+        scorer = fidContextScorer({ exp, models: models.map((m) => m.denoiser), engine: engine.tag, extractor: ref.extractor, reference: ref.stats });
+        const data = await runFront(run);
+        return { budgets: data.budgets, speedups: speedupAtEqualFid(data) };
+      } finally {
+        await disposeSamplingModels(models);
+        ref.extractor.dispose();
+      }
+    },
+  };
+}
+
 const figures: Stage = {
   name: 'figures',
   inputs: () => ({ version: 1 }),
@@ -107,9 +144,9 @@ const figures: Stage = {
   },
 };
 
-/** The pipeline in order. The front stage joins when search and baselines run per budget. */
+/** The pipeline in order. */
 export function pipelineStages(): Stage[] {
-  return [zoo, latency, fidReference, ...SOLVERS.map(collection), ...SOLVERS.map(predictor), figures];
+  return [zoo, latency, fidReference, ...SOLVERS.map(collection), ...SOLVERS.map(predictor), ...SOLVERS.map(front), figures];
 }
 
 export function stageKey(inputs: unknown, upstream: string[]): string {

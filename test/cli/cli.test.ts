@@ -134,7 +134,10 @@ test('train-zoo then sample: weights, loss curve, summary and PNG grids are writ
   assert.equal(rep.code, 0, rep.err);
   assert.match(rep.out, /stage zoo: done/);
   assert.match(rep.out, /stage predictor-ddim: done/);
-  assert.match(rep.out, /not implemented yet in this version of the kit: search-front/);
+  assert.match(rep.out, /stage front-dpm-solver: done/);
+  const frontData = JSON.parse(fs.readFileSync(path.join(env.OMS_DPM_RESULTS, 'tiny-mnist', 'front-ddim.json'), 'utf8'));
+  assert.deepEqual(frontData.series.map((s: { name: string }) => s.name).sort(), ['best-in-training-set', 'best-single-model', 'oms-dpm', 'random', 'two-segment']);
+  assert.ok(fs.existsSync(path.join(env.OMS_DPM_RESULTS, 'tiny-mnist', 'figures', 'fid-vs-cost-ddim.json')));
   const manifest = JSON.parse(fs.readFileSync(path.join(env.OMS_DPM_RESULTS, 'tiny-mnist', 'manifests', 'collection-ddim.json'), 'utf8'));
   assert.equal(manifest.summary.records, 10);
   assert.equal(manifest.provenance.configHash.length, 16);

@@ -43,7 +43,7 @@ test('figure data is built from recorded results, with sources, and missing stag
     assert.deepEqual(fid.map((s) => [s.name, s.x, s.y]), [['a', [2, 4], [90, 70]], ['b', [2, 4], [60, 40]]]);
     const sw = set.figures[4].data as { name: string; y: number[] }[];
     assert.deepEqual(sw.map((s) => s.name), ['a-then-b', 'b-then-a']);
-    assert.ok(set.missing.some((m) => /search/.test(m.why)));
+    assert.ok(set.missing.some((m) => /oms-dpm front --experiment tiny-mnist --solver ddim/.test(m.why)));
   } finally {
     delete process.env.OMS_DPM_RESULTS;
   }

@@ -1,0 +1,122 @@
+/** `oms-dpm front`: the FID-vs-cost front (the paper's Fig. 1): search and baselines over a grid of budgets (resumable). */
+import { Command } from 'commander';
+import { ensureFidReference } from '../../metrics/fid-reference';
+import { recommendOrtSplit } from '../../onnx/engine-choice';
+import { makeProvenance } from '../../pipeline/provenance';
+import { parseSolver } from '../../schedule/index';
+import { formatCost } from '../../search/budget';
+import { KitError } from '../../util/errors';
+import { disposeSamplingModels, engineRecord, loadSamplingModels, type SamplingModel } from '../../zoo/sampling-engine';
+import { speedupAtEqualFid } from '../../figures/front-figures';
+import { FRONT_SERIES, describePoint, experimentFrontRun, fidContextScorer, parseBudgets, parseSeries, runFront, type FrontData, type FrontEvent, type FrontScorer } from '../../front/index';
+import { printExport, resolveEngine, threadsOption, withEngineOption, type EngineOpts } from '../engine-options';
+import { withExperimentOptions, resolveExperiment, type ExperimentOpts } from '../experiment-options';
+
+interface FrontOpts extends ExperimentOpts, EngineOpts {
+  solver: string;
+  budgets?: string;
+  budgetCount: string;
+  randomN: string;
+  series?: string;
+  recordedTrainingFid: boolean;
+}
+
+function positiveInt(name: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new KitError(`--${name} must be a positive integer, got '${v}'`);
+  return n;
+}
+
+function printEvent(e: FrontEvent): void {
+  const c = (b: number) => `C = ${formatCost(b)} ms`;
+  switch (e.kind) {
+    case 'reset':
+      console.log(`note: ${e.why}`);
+      break;
+    case 'resume':
+      console.log(`resuming: ${e.points} points done, ${e.scores} FIDs cached`);
+      break;
+    case 'search':
+      console.log(`  ${c(e.budget)}: search done in ${e.seconds.toFixed(1)} s (${e.population} schedules in the final population)`);
+      break;
+    case 'score':
+      console.log(`  ${e.series}, ${c(e.budget)}: ${e.label}: FID ${e.fid.toFixed(2)}, cost ${formatCost(e.cost)} ms (${e.seconds.toFixed(1)} s)`);
+      break;
+    case 'point':
+      console.log(`[${e.done}/${e.total}] ${e.series}, ${c(e.budget)}: ${e.point ? describePoint(e.point) : `no point: ${e.why}`}`);
+      break;
+  }
+}
+
+function printSummary(data: FrontData): void {
+  const names = FRONT_SERIES.filter((n) => data.series.some((s) => s.name === n));
+  console.log(`\nFID at each budget (${data.images} images; cost in ms per batch on ${data.engine}):`);
+  console.log(['budget', ...names].join('\t'));
+  for (const b of data.budgets) {
+    const cells = names.map((n) => {
+      const p = data.series.find((s) => s.name === n)?.points.find((q) => q.budget === b);
+      return p ? `${p.fid.toFixed(2)} (${formatCost(p.cost)})` : '-';
+    });
+    console.log([formatCost(b), ...cells].join('\t'));
+  }
+  const rows = speedupAtEqualFid(data);
+  if (rows.length) {
+    console.log('\nspeed-up of oms-dpm over the best single model at equal FID:');
+    for (const r of rows) console.log(`  C = ${formatCost(r.budget)}: FID ${r.fid.toFixed(2)} at ${formatCost(r.cost)} ms; best single model ${r.baselineCost === null ? 'never reaches it' : `needs ${formatCost(r.baselineCost)} ms: ${r.speedup!.toFixed(2)}x`}`);
+  }
+}
+
+export function frontCommand(): Command {
+  return withEngineOption(withExperimentOptions(new Command('front')), 'ONNX Runtime intra-op threads (default: every core, one sampling job)')
+    .description("FID vs time cost (the paper's Fig. 1): OMS-DPM's search and the baselines (best single model, best of the training set, random, two-segment) at each budget of a grid; writes results/<experiment>/front-<solver>.json, resumable")
+    .requiredOption('--solver <name>', 'ddim | dpm-solver')
+    .option('--budgets <list>', 'budgets C in ms per batch, e.g. 50,100,200 (default: a geometric grid from 3 NFEs of the cheapest model to 20 of the dearest)')
+    .option('--budget-count <n>', 'budgets of the default grid', '8')
+    .option('--random-n <n>', 'random schedules per budget (mean and best of n)', '10')
+    .option('--series <list>', `series to compute (default all): ${FRONT_SERIES.join(', ')}`)
+    .option('--recorded-training-fid', "report the training set's pick with its FID as collected instead of re-scoring it on search.rerankImages images", false)
+    .action(async (o: FrontOpts) => {
+      const exp = resolveExperiment(o);
+      const solver = parseSolver(o.solver);
+      const budgets = o.budgets === undefined ? null : parseBudgets(o.budgets);
+      const settings = {
+        randomCount: positiveInt('random-n', o.randomN),
+        rescoreTrainingBest: !o.recordedTrainingFid,
+        ...(o.series === undefined ? {} : { series: parseSeries(o.series) }),
+      };
+      const budgetCount = positiveInt('budget-count', o.budgetCount);
+      const threads = threadsOption(o, recommendOrtSplit({ jobs: 1 }).intraOpThreads);
+      const choice = await resolveEngine(o);
+      const ref = await ensureFidReference(exp);
+      let models: SamplingModel[] = [];
+      let scorer: FrontScorer | null = null;
+      try {
+        let lastGeneration = 0;
+        const run = experimentFrontRun(exp, solver, {
+          engine: choice.tag,
+          score: (s, e, n) => scorer!(s, e, n),
+          featureNetwork: ref.description,
+          provenance: { ...makeProvenance(exp), engine: engineRecord(choice) },
+          budgets,
+          budgetCount,
+          settings,
+          onEvent: printEvent,
+          onGeneration: (budget, g) => {
+            if (Date.now() - lastGeneration > 10000) {
+              lastGeneration = Date.now();
+              console.log(`  C = ${formatCost(budget)} ms: search generation ${g.generation}, best predicted score ${g.bestScore.toFixed(4)}`);
+            }
+          },
+        });
+        console.log(`front of ${exp.config.name} (${solver}, length ${run.length}) on ${choice.tag}: budgets ${run.budgets.map(formatCost).join(', ')} ms; series ${run.settings.series.join(', ')}; ${run.images} images per FID`);
+        models = await loadSamplingModels(exp, choice.engine, { threads, onExport: printExport });
+        scorer = fidContextScorer({ exp, models: models.map((m) => m.denoiser), engine: choice.tag, extractor: ref.extractor, reference: ref.stats });
+        const data = await runFront(run);
+        printSummary(data);
+        console.log(`wrote ${run.file}`);
+      } finally {
+        await disposeSamplingModels(models);
+        ref.extractor.dispose();
+      }
+    });
+}

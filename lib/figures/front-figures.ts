@@ -1,0 +1,157 @@
+/**
+ * The FID-vs-cost front (results/<experiment>/front-<solver>.json) as the paper's Fig. 1: FID
+ * against the time cost of a batch, one trace per series, and the speed-up of OMS-DPM over the best
+ * single model at equal FID.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { FRONT_SERIES, type FrontData, type FrontPoint, type FrontSeriesName } from '../front/front-data';
+import { axisLayout, type FigureData } from './figure-data';
+
+/** A (cost, FID) pair. */
+export interface CostFid {
+  cost: number;
+  fid: number;
+}
+
+/**
+ * The lower envelope of a baseline: its points sorted by cost, keeping each one whose FID is lower
+ * than every cheaper point's (the Pareto front). Between two kept points the baseline is taken to
+ * improve linearly; every dropped point lies on or above that line.
+ */
+export function lowerEnvelope(points: readonly CostFid[]): CostFid[] {
+  const sorted = [...points].filter((p) => Number.isFinite(p.cost) && Number.isFinite(p.fid)).sort((a, b) => a.cost - b.cost || a.fid - b.fid);
+  const out: CostFid[] = [];
+  for (const p of sorted) if (out.length === 0 || p.fid < out[out.length - 1].fid) out.push({ cost: p.cost, fid: p.fid });
+  return out;
+}
+
+/**
+ * The smallest cost at which the envelope reaches `fid`, by linear interpolation between its
+ * points; its cheapest point's cost when that point is already as good (the envelope starts
+ * there: nothing is known below it); null when no point reaches `fid`.
+ */
+export function costToReach(envelope: readonly CostFid[], fid: number): number | null {
+  if (envelope.length === 0 || fid < envelope[envelope.length - 1].fid) return null;
+  if (fid >= envelope[0].fid) return envelope[0].cost;
+  for (let i = 0; i + 1 < envelope.length; i++) {
+    const a = envelope[i];
+    const b = envelope[i + 1];
+    if (fid <= a.fid && fid >= b.fid) return a.cost + ((a.fid - fid) / (a.fid - b.fid)) * (b.cost - a.cost);
+  }
+  return null; // unreachable: the envelope's FIDs decrease and fid lies within their range
+}
+
+export interface SpeedupRow {
+  budget: number;
+  cost: number;
+  fid: number;
+  /** what the baseline needs to reach `fid` (null: it never does) */
+  baselineCost: number | null;
+  /** baselineCost / cost (null with baselineCost) */
+  speedup: number | null;
+}
+
+/**
+ * For each oms-dpm point, the cost the baseline (default: the best single model) needs for the same
+ * FID, on its lower envelope, divided by the oms-dpm point's cost. > 1: OMS-DPM is that many times
+ * faster at equal quality.
+ */
+export function speedupAtEqualFid(front: Pick<FrontData, 'series'>, baseline: FrontSeriesName = 'best-single-model'): SpeedupRow[] {
+  const oms = front.series.find((s) => s.name === 'oms-dpm')?.points ?? [];
+  const envelope = lowerEnvelope(front.series.find((s) => s.name === baseline)?.points ?? []);
+  return [...oms]
+    .sort((a, b) => a.budget - b.budget)
+    .map((p) => {
+      const baselineCost = costToReach(envelope, p.fid);
+      return { budget: p.budget, cost: p.cost, fid: p.fid, baselineCost, speedup: baselineCost === null || !(p.cost > 0) ? null : baselineCost / p.cost };
+    });
+}
+
+const STYLE: Record<FrontSeriesName, { color: string; symbol: string; dash: string }> = {
+  'oms-dpm': { color: '#d62728', symbol: 'star', dash: 'solid' },
+  'best-single-model': { color: '#1f77b4', symbol: 'circle', dash: 'solid' },
+  'best-in-training-set': { color: '#2ca02c', symbol: 'square', dash: 'dot' },
+  random: { color: '#7f7f7f', symbol: 'diamond', dash: 'dot' },
+  'two-segment': { color: '#9467bd', symbol: 'triangle-up', dash: 'dash' },
+};
+
+function hover(p: FrontPoint): string {
+  return `C = ${p.budget} ms: ${p.label}<br>cost ${p.cost.toFixed(1)} ms, ${p.nfe} NFE, FID ${p.fid.toFixed(2)} (${p.images} images)`;
+}
+
+function speedupSentence(rows: readonly SpeedupRow[]): string {
+  const known = rows.filter((r): r is SpeedupRow & { speedup: number } => r.speedup !== null);
+  if (known.length === 0) return rows.length ? ' The best single model never reaches the FID of any OMS-DPM point on this grid.' : '';
+  const best = known.reduce((a, b) => (b.speedup > a.speedup ? b : a));
+  const at = `(FID ${best.fid.toFixed(2)}: ${best.cost.toFixed(1)} vs ${best.baselineCost!.toFixed(1)} ms)`;
+  if (best.speedup <= 1) return ` At equal FID OMS-DPM is nowhere faster than the best single model on this grid; its best cost ratio is ${best.speedup.toFixed(2)} ${at}.`;
+  return ` At equal FID OMS-DPM is up to ${best.speedup.toFixed(2)}x faster than the best single model ${at}.`;
+}
+
+/** The paper's Fig. 1 for one solver: FID vs time cost of a batch, one trace per series. */
+export function frontFigure(data: FrontData): FigureData {
+  const traces: Record<string, unknown>[] = [];
+  for (const name of FRONT_SERIES) {
+    const pts = [...(data.series.find((s) => s.name === name)?.points ?? [])].sort((a, b) => a.budget - b.budget);
+    if (pts.length === 0) continue;
+    const st = STYLE[name];
+    traces.push({
+      type: 'scatter',
+      mode: 'lines+markers',
+      name,
+      x: pts.map((p) => p.cost),
+      y: pts.map((p) => p.fid),
+      text: pts.map(hover),
+      hoverinfo: 'text',
+      line: { color: st.color, dash: st.dash },
+      marker: { color: st.color, symbol: st.symbol, size: name === 'oms-dpm' ? 11 : 7 },
+    });
+    // The random series also shows its mean: the typical random schedule, not only the lucky one.
+    const withMean = pts.filter((p) => p.meanFid !== undefined && p.meanCost !== undefined);
+    if (name === 'random' && withMean.length) {
+      traces.push({
+        type: 'scatter',
+        mode: 'lines+markers',
+        name: `random (mean of ${withMean[0].fids?.length ?? withMean[0].candidates})`,
+        legendgroup: 'random',
+        x: withMean.map((p) => p.meanCost),
+        y: withMean.map((p) => p.meanFid),
+        line: { color: st.color, dash: 'dashdot', width: 1 },
+        marker: { color: st.color, symbol: 'diamond-open', size: 6 },
+      });
+    }
+  }
+  const recorded = (data.series.find((s) => s.name === 'best-in-training-set')?.points ?? []).some((p) => p.images !== data.images);
+  const caption =
+    `FID (${data.images} images, ${data.featureNetwork}) against the time cost of a batch on ${data.engine} (ms, sum of measured latencies) ` +
+    `for ${data.solver} schedules. Each point is the method's pick with cost at most the budget C: OMS-DPM's searched schedule ` +
+    `(re-ranked with real FID), the best single model and sampler setting, the best schedule of the predictor's training set, ` +
+    `the best of n random schedules repaired into [0.9 C, C] (dash-dot: their mean), and the best two-segment schedule.` +
+    (recorded ? ' Training-set FIDs are as collected, on another image count.' : '') +
+    speedupSentence(speedupAtEqualFid(data));
+  return {
+    id: `fid-vs-cost-${data.solver}`,
+    title: `${data.experiment}: FID vs time cost (${data.solver})`,
+    caption,
+    data: traces,
+    layout: axisLayout(`${data.experiment}: FID vs time cost (${data.solver})`, `time cost of a batch (ms, ${data.engine})`, `FID (${data.images} images)`, {
+      yaxis: { title: { text: `FID (${data.images} images)` }, type: 'log' },
+    }),
+    sources: [`${data.experiment}/front-${data.solver}.json`],
+  };
+}
+
+/**
+ * The front figures of an experiment's results folder (pure: reads front-<solver>.json files),
+ * with the command that makes each missing one.
+ */
+export function frontFiguresFor(dir: string, experiment: string): { figures: FigureData[]; missing: { id: string; why: string }[] } {
+  const out: { figures: FigureData[]; missing: { id: string; why: string }[] } = { figures: [], missing: [] };
+  for (const solver of ['ddim', 'dpm-solver'] as const) {
+    const file = path.join(dir, `front-${solver}.json`);
+    if (fs.existsSync(file)) out.figures.push(frontFigure(JSON.parse(fs.readFileSync(file, 'utf8')) as FrontData));
+    else out.missing.push({ id: `fid-vs-cost-${solver}`, why: `no ${solver} front: oms-dpm front --experiment ${experiment} --solver ${solver}` });
+  }
+  return out;
+}

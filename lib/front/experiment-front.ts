@@ -1,0 +1,118 @@
+/**
+ * The front stage of an experiment: where its files live and the `FrontRun` that prices schedules
+ * with the sampling engine's latency table, searches with the trained predictor (runSearch), reads
+ * the training split of the schedule-FID dataset, and keys the FID cache by what a FID depends on
+ * (the collection's record key: zoo weights, sampler settings, FID reference; plus engine and
+ * feature network). The scorer comes from the caller (the CLI: scoreSchedule on the loaded zoo).
+ */
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { datasetFile, recordKey } from '../collection/collect';
+import { readDataset } from '../collection/dataset-file';
+import { scheduleLength } from '../collection/schedule-job';
+import { hashOf, type ResolvedExperiment } from '../config/index';
+import { readTensorFile } from '../diffusion/tensor-file';
+import type { PredictorFileMeta } from '../predictor/checkpoint';
+import { predictorDir } from '../predictor/experiment-predictor';
+import type { SolverName } from '../schedule/index';
+import type { GenerationReport } from '../search/evolution';
+import { experimentLatency, runSearch } from '../search/experiment-search';
+import { KitError } from '../util/errors';
+import { resultsDir } from '../zoo/workspace';
+import { BUDGET_RULE, DEFAULT_BUDGET_COUNT, frontBudgets } from './budgets';
+import type { FrontEvent, FrontRun, FrontScorer } from './front-run';
+import { checkFrontSettings, defaultFrontSettings, type FrontSettings } from './settings';
+
+/** results/<experiment>/front-<solver>.json */
+export function frontFile(exp: ResolvedExperiment, solver: SolverName): string {
+  return path.join(resultsDir(exp), `front-${solver}.json`);
+}
+
+/** results/<experiment>/front-<solver>-scores.jsonl: the FID cache */
+export function frontScoresFile(exp: ResolvedExperiment, solver: SolverName): string {
+  return path.join(resultsDir(exp), `front-${solver}-scores.jsonl`);
+}
+
+export interface ExperimentFrontOptions {
+  /** engine tag: prices with latency-<engine>.json and is recorded */
+  engine: string;
+  score: FrontScorer;
+  featureNetwork: string;
+  provenance: unknown;
+  /** budgets to compute; default `frontBudgets` over the latency table */
+  budgets?: number[] | null;
+  budgetCount?: number;
+  settings?: Partial<FrontSettings>;
+  onEvent?: (e: FrontEvent) => void;
+  onGeneration?: (budget: number, r: GenerationReport) => void;
+  /** seams for tests: replace the search, the dataset, the FID cache identity, the latency table */
+  search?: FrontRun['search'];
+  trainingRecords?: FrontRun['trainingRecords'];
+  scoreIdentity?: string;
+  latency?: number[];
+}
+
+function fileSha(file: string): string | null {
+  return fs.existsSync(file) ? createHash('sha256').update(fs.readFileSync(file)).digest('hex') : null;
+}
+
+/** The predictor's schedule length and weights hash, or null when it is not trained. */
+function predictorInfo(exp: ResolvedExperiment, solver: SolverName): { length: number; sha256: string } | null {
+  const file = path.join(predictorDir(exp, solver), 'predictor.bin');
+  if (!fs.existsSync(file)) return null;
+  const f = readTensorFile<PredictorFileMeta>(file, 'predictor checkpoint');
+  return { length: f.meta.config.length, sha256: f.sha256 };
+}
+
+export function experimentFrontRun(exp: ResolvedExperiment, solver: SolverName, o: ExperimentFrontOptions): FrontRun {
+  const settings = checkFrontSettings({ ...defaultFrontSettings(exp.config.search.seed), ...o.settings });
+  const predictor = predictorInfo(exp, solver);
+  if (!predictor && settings.series.includes('oms-dpm')) {
+    throw new KitError(`no trained ${solver} predictor for experiment '${exp.config.name}': the oms-dpm series needs one`, {
+      hint: `oms-dpm train-predictor --experiment ${exp.config.name} --solver ${solver}, or leave oms-dpm out of --series`,
+    });
+  }
+  // The searched length is the predictor's; without one (baselines only), the dataset's.
+  const length = predictor?.length ?? scheduleLength(exp.config.collection, solver);
+  const latency = o.latency ?? experimentLatency(exp, o.engine);
+  const dataset = datasetFile(exp, solver);
+  const budgets = o.budgets ?? frontBudgets(latency, length, o.budgetCount ?? DEFAULT_BUDGET_COUNT);
+  return {
+    experiment: exp.config.name,
+    experimentConfigHash: exp.hash,
+    solver,
+    engine: o.engine,
+    latency,
+    modelIds: exp.config.zoo.map((m) => m.id),
+    length,
+    timesteps: exp.config.diffusion.timesteps,
+    budgets,
+    budgetRule: o.budgets ? 'given with --budgets' : BUDGET_RULE,
+    images: exp.config.search.rerankImages,
+    rerankTopK: exp.config.search.rerankTopK,
+    randomDistribution: { alpha: exp.config.collection.dirichletAlpha, nullProb: exp.config.collection.nullProbability },
+    settings,
+    featureNetwork: o.featureNetwork,
+    scoreIdentity: o.scoreIdentity ?? hashOf({ record: recordKey(exp, solver), engine: o.engine, featureNetwork: o.featureNetwork }),
+    inputsIdentity: hashOf({ predictor: predictor?.sha256 ?? null, dataset: fileSha(dataset) }),
+    score: o.score,
+    search:
+      o.search ??
+      (async (budget) => (await runSearch(exp, solver, budget, o.engine, { onGeneration: o.onGeneration && ((r) => o.onGeneration?.(budget, r)) })).population),
+    trainingRecords:
+      o.trainingRecords ??
+      (() => {
+        if (!fs.existsSync(dataset)) {
+          throw new KitError(`no ${solver} schedule-FID dataset for experiment '${exp.config.name}' (${dataset}): the best-in-training-set series needs one`, {
+            hint: `oms-dpm collect --experiment ${exp.config.name} --solver ${solver}, or leave best-in-training-set out of --series`,
+          });
+        }
+        return readDataset(dataset, { experiment: exp.config.name, solver }).records;
+      }),
+    provenance: o.provenance,
+    file: frontFile(exp, solver),
+    scoresFile: frontScoresFile(exp, solver),
+    onEvent: o.onEvent,
+  };
+}

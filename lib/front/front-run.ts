@@ -1,0 +1,134 @@
+/**
+ * What a front run is given (`FrontRun`: the latency table, the scorer, the search, the training
+ * set, the identities its results depend on) and how its file is started or taken up again: the
+ * stored front is kept only when it was made with the same config hash.
+ */
+import * as fs from 'node:fs';
+import type { ScheduleRecord } from '../collection/dataset-file';
+import { hashOf } from '../config/index';
+import type { FidContext } from '../evaluation/schedule-fid';
+import { scoreSchedule } from '../evaluation/schedule-fid';
+import type { SolverName } from '../schedule/index';
+import type { SearchIndividual } from '../search/evolution';
+import { DEFAULT_SEARCH_SETTINGS } from '../search/settings';
+import type { FrontData, FrontPoint, FrontSeriesName } from './front-data';
+import type { FrontSettings } from './settings';
+
+/** Real FID of a schedule on `images` images (the fixed noise bank). */
+export type FrontScorer = (solver: SolverName, schedule: readonly number[], images: number) => Promise<{ fid: number; images: number; engine: string; seconds: number }>;
+
+/** The scorer of a FID context: `scoreSchedule` (sampling on the context's engine). */
+export function fidContextScorer(ctx: FidContext): FrontScorer {
+  return async (solver, schedule, images) => {
+    const r = await scoreSchedule(ctx, solver, schedule, images);
+    return { fid: r.fid, images: r.images, engine: r.engine, seconds: r.seconds };
+  };
+}
+
+export type FrontEvent =
+  | { kind: 'resume'; points: number; scores: number }
+  | { kind: 'reset'; why: string }
+  | { kind: 'search'; budget: number; seconds: number; population: number }
+  | { kind: 'score'; series: FrontSeriesName; budget: number; label: string; cost: number; nfe: number; fid: number; seconds: number }
+  | { kind: 'point'; series: FrontSeriesName; budget: number; point: FrontPoint | null; why?: string; done: number; total: number };
+
+/** Everything a front run needs; experiment-front.ts builds it for an experiment. */
+export interface FrontRun {
+  experiment: string;
+  experimentConfigHash: string;
+  solver: SolverName;
+  engine: string;
+  /** latency per model index, entry 0 = null model (ms per batch on `engine`) */
+  latency: number[];
+  modelIds: string[];
+  /** the predictor's schedule length L */
+  length: number;
+  /** T, the discrete timesteps */
+  timesteps: number;
+  budgets: number[];
+  budgetRule: string;
+  /** images of every FID (search.rerankImages) */
+  images: number;
+  rerankTopK: number;
+  /** the dataset's random-schedule distribution */
+  randomDistribution: { alpha: number; nullProb: number };
+  settings: FrontSettings;
+  featureNetwork: string;
+  /** what a FID depends on (weights, sampler, reference, engine): the FID cache's identity */
+  scoreIdentity: string;
+  /** the other inputs of the points (predictor weights, training set, search settings) */
+  inputsIdentity: string;
+  score: FrontScorer;
+  /** the final population of the search at a budget, best predicted first */
+  search: (budget: number) => Promise<SearchIndividual[]>;
+  /** the schedule-FID dataset's records (read when the training-set series first needs them) */
+  trainingRecords: () => ScheduleRecord[];
+  provenance: unknown;
+  file: string;
+  scoresFile: string;
+  onEvent?: (e: FrontEvent) => void;
+}
+
+/** The hash stored as the front's configHash: every input of a point except its series and budget. */
+export function frontConfigHash(run: FrontRun): string {
+  const { series: _series, ...settings } = run.settings;
+  return hashOf({
+    experimentConfigHash: run.experimentConfigHash,
+    solver: run.solver,
+    engine: run.engine,
+    latency: run.latency,
+    length: run.length,
+    timesteps: run.timesteps,
+    images: run.images,
+    rerankTopK: run.rerankTopK,
+    randomDistribution: run.randomDistribution,
+    settings,
+    featureNetwork: run.featureNetwork,
+    scoreIdentity: run.scoreIdentity,
+    inputsIdentity: run.inputsIdentity,
+  });
+}
+
+export const FRONT_NOTE =
+  'Every FID is on the same images: search.rerankImages images of the fixed noise bank, the images the search re-ranks on; ' +
+  'the one exception is a best-in-training-set point whose images field is the collection\'s (recorded FID, not re-scored). ' +
+  'Costs are scheduleCost over the latency table of the engine (ms per batch). Enumerated baselines use their natural encodings (see lib/front/candidate.ts).';
+
+export function freshData(run: FrontRun, configHash: string): FrontData {
+  return {
+    kind: 'oms-dpm-front',
+    version: 1,
+    experiment: run.experiment,
+    solver: run.solver,
+    engine: run.engine,
+    configHash,
+    experimentConfigHash: run.experimentConfigHash,
+    featureNetwork: run.featureNetwork,
+    images: run.images,
+    note: FRONT_NOTE,
+    length: run.length,
+    latency: run.latency,
+    modelIds: run.modelIds,
+    budgets: [],
+    budgetRule: run.budgetRule,
+    settings: { ...run.settings, rerankTopK: run.rerankTopK, randomDistribution: run.randomDistribution, repairTolerance: DEFAULT_SEARCH_SETTINGS.repairTolerance },
+    series: [],
+    empty: [],
+    provenance: run.provenance,
+  };
+}
+
+/** The stored front when it was made with the same config hash; otherwise null and why. */
+export function loadFront(file: string, configHash: string): { data: FrontData | null; why: string | null } {
+  if (!fs.existsSync(file)) return { data: null, why: null };
+  let old: FrontData;
+  try {
+    old = JSON.parse(fs.readFileSync(file, 'utf8')) as FrontData;
+  } catch {
+    return { data: null, why: `${file} is not valid JSON; starting again` };
+  }
+  if (old.kind !== 'oms-dpm-front' || old.configHash !== configHash) {
+    return { data: null, why: `${file} was made with other settings (config hash ${old.configHash}, now ${configHash}); its points are recomputed (FIDs come from the cache where they still apply)` };
+  }
+  return { data: old, why: null };
+}

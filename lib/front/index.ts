@@ -1,0 +1,35 @@
+/**
+ * The FID-vs-cost front (the paper's Fig. 1) and its baselines at equal budget: OMS-DPM's searched
+ * schedules against the best single model, the best schedule of the predictor's training set,
+ * random schedules and (beyond the paper) two-segment schedules.
+ */
+export { BUDGET_RULE, DEFAULT_BUDGET_COUNT, FRONT_HIGH_NFE, FRONT_LOW_NFE, budgetText, frontBudgets, parseBudgets } from './budgets';
+export { candidate, candidateKey, ddimQuadraticSchedule, distinctCandidates, dpmSolverFromSteps, fitsBudget } from './candidate';
+export type { Candidate } from './candidate';
+export { experimentFrontRun, frontFile, frontScoresFile } from './experiment-front';
+export type { ExperimentFrontOptions } from './experiment-front';
+export { FRONT_SERIES, seriesOf } from './front-data';
+export type { EmptyPoint, FrontData, FrontPoint, FrontSeries, FrontSeriesName } from './front-data';
+export { randomBaselineSchedules } from './random-baseline';
+export type { RandomBaselineOptions } from './random-baseline';
+export { FRONT_NOTE, fidContextScorer, frontConfigHash } from './front-run';
+export type { FrontEvent, FrontRun, FrontScorer } from './front-run';
+export { describePoint, runFront } from './run-front';
+export { FrontScoreStore } from './score-store';
+export type { StoredScore } from './score-store';
+export {
+  DEFAULT_RANDOM_COUNT,
+  DEFAULT_SPLIT_FRACTIONS,
+  checkFrontSettings,
+  defaultFrontSettings,
+  parseSeries,
+  singleModelNfeGrid,
+  twoSegmentNfeGrid,
+} from './settings';
+export type { FrontSettings } from './settings';
+export { SINGLE_MODEL_SETTINGS, singleModelCandidates, singleModelSchedule } from './single-model';
+export type { SingleModelOptions, SingleModelSetting } from './single-model';
+export { bestTrainingRecord } from './training-set';
+export type { TrainingPick } from './training-set';
+export { splitsOf, stepCount, twoSegmentCandidates, twoSegmentSchedule } from './two-segment';
+export type { TwoSegmentOptions } from './two-segment';

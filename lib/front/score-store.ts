@@ -1,0 +1,92 @@
+/**
+ * The front's FID cache on disk: results/<experiment>/front-<solver>-scores.jsonl, a header line
+ * (what the FIDs depend on: zoo weights, sampler settings, FID reference, engine) and one line per
+ * scored schedule, appended as soon as it is scored. A candidate scored once serves every budget it
+ * fits, every series that proposes it and every later run; a kill loses at most the FID in flight
+ * (a last line without its newline is dropped and cut off). A header with another identity means
+ * the FIDs no longer apply: the file is started again.
+ */
+import * as fs from 'node:fs';
+import type { SolverName } from '../schedule/index';
+import { writeFileAtomic } from '../util/atomic-file';
+import { KitError } from '../util/errors';
+import { candidateKey } from './candidate';
+
+export interface StoredScore {
+  solver: SolverName;
+  schedule: number[];
+  images: number;
+  fid: number;
+  engine: string;
+  seconds: number;
+}
+
+interface StoreHeader {
+  kind: 'oms-dpm-front-scores';
+  version: 1;
+  identity: string;
+}
+
+const key = (solver: SolverName, schedule: readonly number[], images: number) => `${images}|${candidateKey(solver, schedule)}`;
+
+export class FrontScoreStore {
+  private readonly scores = new Map<string, StoredScore>();
+
+  private constructor(readonly file: string, readonly identity: string, readonly reset: boolean) {}
+
+  /** Opens (or creates, or restarts when `identity` differs) the cache file. */
+  static open(file: string, identity: string): FrontScoreStore {
+    const header: StoreHeader = { kind: 'oms-dpm-front-scores', version: 1, identity };
+    if (!fs.existsSync(file)) {
+      writeFileAtomic(file, JSON.stringify(header) + '\n');
+      return new FrontScoreStore(file, identity, false);
+    }
+    const text = fs.readFileSync(file, 'utf8');
+    const lines = text.split('\n');
+    const complete = lines.slice(0, -1); // the part after the last newline is '' or a line in flight
+    let old: StoreHeader | null = null;
+    try {
+      old = JSON.parse(complete[0] ?? '') as StoreHeader;
+    } catch {
+      old = null;
+    }
+    if (!old || old.kind !== header.kind || old.identity !== identity) {
+      writeFileAtomic(file, JSON.stringify(header) + '\n');
+      return new FrontScoreStore(file, identity, old !== null && old.kind === header.kind);
+    }
+    const store = new FrontScoreStore(file, identity, false);
+    complete.slice(1).forEach((line, i) => {
+      let s: StoredScore;
+      try {
+        s = JSON.parse(line) as StoredScore;
+      } catch {
+        throw new KitError(`front FID cache ${file}, line ${i + 2} is not valid JSON (corrupted in the middle of the file)`, {
+          hint: 'delete the file: the front recomputes the FIDs it needs',
+        });
+      }
+      store.scores.set(key(s.solver, s.schedule, s.images), s);
+    });
+    if (lines[lines.length - 1] !== '') fs.truncateSync(file, Buffer.byteLength(complete.join('\n') + '\n', 'utf8'));
+    return store;
+  }
+
+  get size(): number {
+    return this.scores.size;
+  }
+
+  get(solver: SolverName, schedule: readonly number[], images: number): StoredScore | undefined {
+    return this.scores.get(key(solver, schedule, images));
+  }
+
+  /** Keeps `s` and appends it to the file as one line (one write, fsynced). */
+  put(s: StoredScore): void {
+    this.scores.set(key(s.solver, s.schedule, s.images), s);
+    const fd = fs.openSync(this.file, 'a');
+    try {
+      fs.writeSync(fd, JSON.stringify(s) + '\n');
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The front of an experiment end to end, without a trained zoo: a tiny predictor trained on a
+ * synthetic dataset drives the real search (runSearch), the latency file prices schedules, and a
+ * FID context whose "zoo" is two analytic denoisers and whose features are pixel statistics scores
+ * every schedule through the real sampler path (scoreSchedule). Then the figure is built from the file.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { datasetFile } from '../../lib/collection/collect';
+import { appendRecord, openDataset } from '../../lib/collection/dataset-file';
+import { jobFor, splitOf } from '../../lib/collection/schedule-job';
+import { loadExperiment } from '../../lib/config/index';
+import { initBackend } from '../../lib/engine/backend';
+import type { FidContext } from '../../lib/evaluation/schedule-fid';
+import { frontFiguresFor } from '../../lib/figures/front-figures';
+import { FRONT_SERIES, experimentFrontRun, fidContextScorer, runFront, type FrontData } from '../../lib/front/index';
+import type { FeatureExtractor } from '../../lib/metrics/feature-extractor';
+import { trainExperimentPredictor } from '../../lib/predictor/experiment-predictor';
+import type { Denoiser } from '../../lib/samplers/denoiser';
+import { isKitError } from '../../lib/util/errors';
+import { tempDir } from './helpers';
+
+const tiny = path.join(__dirname, '..', 'fixtures', 'tiny-mnist.yaml');
+
+/** Per image: mean, standard deviation and share of bright pixels. */
+const pixelStats: FeatureExtractor = {
+  kind: 'label-classifier',
+  dim: 3,
+  describe: () => 'pixel statistics (test)',
+  async features(images, count, h, w, c) {
+    const d = h * w * c;
+    const out = new Float32Array(count * 3);
+    for (let i = 0; i < count; i++) {
+      const px = images.subarray(i * d, (i + 1) * d);
+      const mean = px.reduce((a, b) => a + b, 0) / d;
+      const sd = Math.sqrt(px.reduce((a, b) => a + (b - mean) ** 2, 0) / d);
+      out.set([mean / 255, sd / 255, px.filter((v) => v > 128).length / d], i * 3);
+    }
+    return out;
+  },
+  dispose: () => undefined,
+};
+
+/** Model m predicts eps = x * k_m: cheap, deterministic, and different per model. */
+const analytic = (k: number): Denoiser => (x) => tf.tidy(() => tf.mul(x, k) as tf.Tensor4D);
+
+test('experimentFrontRun: real search, dataset, latency table and sampler path give a complete front and its figure', async () => {
+  const root = tempDir();
+  process.env.OMS_DPM_RESULTS = root;
+  try {
+    await initBackend('wasm');
+    const exp = loadExperiment(tiny, {
+      set: ['predictor.epochs=6', 'predictor.evalEvery=3', 'search.generations=4', 'search.rerankTopK=2', 'search.rerankImages=8', 'sampling.batchSize=8'],
+    });
+    const c = exp.config.collection;
+    const file = datasetFile(exp, 'ddim');
+    openDataset(file, { kind: 'oms-dpm-schedule-fid-dataset', version: 1, experiment: 'tiny-mnist', solver: 'ddim', length: c.ddimLength, numModels: 2, recordKey: 'k', featureNetwork: 'synthetic', images: 64, scheduleSeed: c.seed, splitSeed: c.splitSeed, trainRatio: c.trainRatio });
+    for (let id = 0; id < 30; id++) {
+      const { schedule } = jobFor(c, 'ddim', 2, 1000, id);
+      const fid = 100 - 7 * schedule.filter((m) => m === 2).length - 3 * schedule.filter((m) => m === 1).length;
+      appendRecord(file, { id, split: splitOf(c, id), solver: 'ddim', schedule, fid, costMs: null, nfe: schedule.filter((m) => m > 0).length, images: 64, seed: 0, configHash: exp.hash, engine: 'synthetic', seconds: 0 });
+    }
+    trainExperimentPredictor(exp, 'ddim');
+    fs.writeFileSync(path.join(root, 'tiny-mnist', 'latency-tfjs-wasm.json'), JSON.stringify({ models: { a: { medianMs: 10 }, b: { medianMs: 25 } } }));
+
+    const ctx: FidContext = { exp, models: [analytic(0.3), analytic(0.6)], engine: 'tfjs-wasm', extractor: pixelStats, reference: { mu: new Float64Array([0.3, 0.3, 0.2]), sigma: new Float64Array([0.01, 0, 0, 0, 0.01, 0, 0, 0, 0.01]), dim: 3 } };
+    const base = { engine: 'tfjs-wasm', score: fidContextScorer(ctx), featureNetwork: pixelStats.describe(), provenance: { test: true }, scoreIdentity: 'test' };
+    const settings = { randomCount: 2, singleModelNfes: [2, 4], twoSegmentNfes: [3, 4] };
+    const run = experimentFrontRun(exp, 'ddim', { ...base, budgets: [50, 60], settings });
+    assert.equal(run.length, c.ddimLength, "the predictor's length");
+    assert.deepEqual(run.latency, [0, 10, 25]);
+    assert.equal(run.file, path.join(root, 'tiny-mnist', 'front-ddim.json'));
+    // the default grid: 3 NFEs of a (30 ms) to 10 NFEs (the length) of b (250 ms)
+    const grid = experimentFrontRun(exp, 'ddim', base).budgets;
+    assert.equal(grid[0], 30);
+    assert.equal(grid[grid.length - 1], 250);
+
+    const data = await runFront(run);
+    const stored = JSON.parse(fs.readFileSync(run.file, 'utf8')) as FrontData;
+    assert.deepEqual(stored.series.map((s) => s.name), [...FRONT_SERIES]);
+    for (const s of stored.series) {
+      assert.deepEqual(s.points.map((p) => p.budget), [50, 60], s.name);
+      for (const p of s.points) assert.ok(Number.isFinite(p.fid) && p.fid >= 0 && p.cost <= p.budget && p.images === 8, `${s.name}: ${JSON.stringify(p)}`);
+    }
+    assert.equal(stored.series[0].points[0].schedule.length, c.ddimLength);
+    assert.equal(stored.featureNetwork, 'pixel statistics (test)');
+    assert.deepEqual(stored.series, data.series);
+
+    const figs = frontFiguresFor(path.join(root, 'tiny-mnist'), 'tiny-mnist');
+    assert.deepEqual(figs.figures.map((f) => f.id), ['fid-vs-cost-ddim']);
+    assert.deepEqual(figs.missing.map((m) => m.id), ['fid-vs-cost-dpm-solver']);
+    assert.match(figs.missing[0].why, /oms-dpm front --experiment tiny-mnist --solver dpm-solver/);
+
+    // without a predictor the oms-dpm series cannot run; the baselines alone can
+    assert.throws(() => experimentFrontRun(exp, 'dpm-solver', base), (e: unknown) => isKitError(e) && /train-predictor/.test(e.hint ?? ''));
+    const baselines = experimentFrontRun(exp, 'dpm-solver', { ...base, settings: { series: ['best-single-model'] } });
+    assert.equal(baselines.length, c.dpmSolverLength);
+  } finally {
+    delete process.env.OMS_DPM_RESULTS;
+  }
+});

@@ -1,0 +1,97 @@
+/**
+ * The front's figure and the speed-up at equal FID on hand-made fronts, where the answers are
+ * worked out by hand.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { costToReach, frontFigure, lowerEnvelope, speedupAtEqualFid } from '../../lib/figures/front-figures';
+import type { FrontData, FrontPoint, FrontSeries, FrontSeriesName } from '../../lib/front/index';
+
+function pt(budget: number, cost: number, fid: number, extra: Partial<FrontPoint> = {}): FrontPoint {
+  return { budget, cost, fid, nfe: 1, schedule: [1], images: 100, label: 'x', candidates: 1, ...extra };
+}
+
+function front(series: Partial<Record<FrontSeriesName, FrontPoint[]>>): FrontData {
+  return {
+    kind: 'oms-dpm-front', version: 1, experiment: 'toy', solver: 'dpm-solver', engine: 'onnxruntime-cpu', configHash: 'h', experimentConfigHash: 'e',
+    featureNetwork: 'toy features', images: 100, note: '', length: 9, latency: [0, 1, 2], modelIds: ['a', 'b'], budgets: [], budgetRule: '', settings: {},
+    series: Object.entries(series).map(([name, points]) => ({ name, points }) as FrontSeries), empty: [], provenance: null,
+  };
+}
+
+test('lower envelope: the Pareto front of a baseline, cheapest first', () => {
+  const env = lowerEnvelope([
+    { cost: 40, fid: 20 },
+    { cost: 10, fid: 50 },
+    { cost: 20, fid: 30 },
+    { cost: 25, fid: 35 }, // worse than the cheaper (20, 30): dropped
+    { cost: 40, fid: 25 }, // same cost, worse: dropped
+    { cost: 80, fid: 20 }, // no improvement: dropped
+    { cost: 100, fid: 10 },
+  ]);
+  assert.deepEqual(env, [
+    { cost: 10, fid: 50 },
+    { cost: 20, fid: 30 },
+    { cost: 40, fid: 20 },
+    { cost: 100, fid: 10 },
+  ]);
+});
+
+test('cost to reach a FID: linear between envelope points, the first point when already reached, null beyond the best', () => {
+  const env = [
+    { cost: 10, fid: 50 },
+    { cost: 20, fid: 30 },
+    { cost: 40, fid: 20 },
+  ];
+  assert.equal(costToReach(env, 40), 15);
+  assert.equal(costToReach(env, 30), 20);
+  assert.equal(costToReach(env, 25), 30);
+  assert.equal(costToReach(env, 20), 40);
+  assert.equal(costToReach(env, 60), 10);
+  assert.equal(costToReach(env, 19.9), null);
+  assert.equal(costToReach([], 10), null);
+});
+
+test('speed-up at equal FID: baseline cost on its envelope over the oms-dpm cost, per oms-dpm point', () => {
+  const data = front({
+    'oms-dpm': [pt(30, 28, 20), pt(10, 9, 30), pt(60, 55, 12)],
+    'best-single-model': [pt(10, 10, 50), pt(20, 20, 30), pt(30, 30, 30), pt(60, 40, 20)],
+    random: [pt(10, 10, 5)], // other series do not matter
+  });
+  const rows = speedupAtEqualFid(data);
+  assert.deepEqual(rows.map((r) => r.budget), [10, 30, 60]);
+  // FID 30: the baseline needs 20 ms, OMS-DPM 9 ms
+  assert.equal(rows[0].baselineCost, 20);
+  assert.ok(Math.abs(rows[0].speedup! - 20 / 9) < 1e-12);
+  // FID 20: 40 ms against 28 ms
+  assert.ok(Math.abs(rows[1].speedup! - 40 / 28) < 1e-12);
+  // FID 12: the baseline never gets there
+  assert.equal(rows[2].baselineCost, null);
+  assert.equal(rows[2].speedup, null);
+  // another baseline, and a front without one
+  assert.equal(speedupAtEqualFid(data, 'random')[0].baselineCost, 10);
+  assert.deepEqual(speedupAtEqualFid(front({ 'oms-dpm': [pt(10, 9, 30)] })).map((r) => r.speedup), [null]);
+  assert.deepEqual(speedupAtEqualFid(front({ 'best-single-model': [pt(10, 9, 30)] })), []);
+});
+
+test('the figure: FID vs cost, one trace per series in budget order, the random mean beside it, the speed-up in the caption', () => {
+  const data = front({
+    'oms-dpm': [pt(60, 55, 12), pt(10, 9, 30)],
+    'best-single-model': [pt(10, 10, 50), pt(60, 20, 30)],
+    'best-in-training-set': [pt(10, 8, 45, { images: 32 })],
+    random: [pt(10, 9.5, 40, { meanFid: 60, meanCost: 9.6, fids: [40, 80] })],
+  });
+  const fig = frontFigure(data);
+  assert.equal(fig.id, 'fid-vs-cost-dpm-solver');
+  assert.deepEqual(fig.sources, ['toy/front-dpm-solver.json']);
+  assert.deepEqual(fig.data.map((t) => t.name), ['oms-dpm', 'best-single-model', 'best-in-training-set', 'random', 'random (mean of 2)']);
+  assert.deepEqual(fig.data[0].x, [9, 55]);
+  assert.deepEqual(fig.data[0].y, [30, 12]);
+  assert.deepEqual(fig.data[4].y, [60]);
+  assert.match(fig.caption, /up to 2\.22x faster than the best single model \(FID 30\.00: 9\.0 vs 20\.0 ms\)/);
+  assert.match(fig.caption, /Training-set FIDs are as collected/);
+  assert.match(JSON.stringify(fig.layout), /time cost of a batch \(ms, onnxruntime-cpu\)/);
+  const slower = frontFigure(front({ 'oms-dpm': [pt(10, 10, 40)], 'best-single-model': [pt(10, 5, 40)] }));
+  assert.match(slower.caption, /nowhere faster than the best single model on this grid; its best cost ratio is 0\.50/);
+  assert.match(frontFigure(front({ 'oms-dpm': [pt(10, 10, 4)], 'best-single-model': [pt(10, 5, 40)] })).caption, /never reaches the FID/);
+});

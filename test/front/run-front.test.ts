@@ -1,0 +1,188 @@
+/**
+ * runFront on an analytic FID: the file format, FIDs cached across budgets and series, resuming
+ * after a kill without rescoring, recomputing (from the cache) when settings change, and budgets
+ * where a method has nothing to offer.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { FRONT_SERIES, runFront, singleModelCandidates, twoSegmentCandidates, type FrontData, type FrontEvent } from '../../lib/front/index';
+import { nfe, scheduleCost, validateSchedule } from '../../lib/schedule/index';
+import { isKitError } from '../../lib/util/errors';
+import { LATENCY, analyticFid, makeRun, tempDir, trainingRecords, type Counters } from './helpers';
+
+const counters = (): Counters => ({ scored: [], searches: [] });
+
+const POINT_KEYS = ['budget', 'candidates', 'cost', 'fid', 'images', 'label', 'nfe', 'schedule'];
+const EXTRA_KEYS: Record<string, string[]> = {
+  'oms-dpm': ['predicted', 'predictedRank'],
+  'best-single-model': [],
+  'best-in-training-set': ['recordId', 'recordedFid', 'recordedImages'],
+  random: ['fids', 'meanCost', 'meanFid'],
+  'two-segment': [],
+};
+
+test('the front file: every series, one point per budget, each the best of its candidates under the budget', async () => {
+  const dir = tempDir();
+  const c = counters();
+  const run = makeRun(dir, c);
+  const data = await runFront(run);
+  const file = JSON.parse(fs.readFileSync(run.file, 'utf8')) as FrontData;
+  assert.deepEqual(file, JSON.parse(JSON.stringify(data)));
+  assert.deepEqual(Object.keys(file).sort(), [
+    'budgetRule', 'budgets', 'configHash', 'empty', 'engine', 'experiment', 'experimentConfigHash', 'featureNetwork', 'images', 'kind', 'latency', 'length', 'modelIds', 'note', 'provenance', 'series', 'settings', 'solver', 'version',
+  ]);
+  assert.equal(file.kind, 'oms-dpm-front');
+  assert.equal(file.images, 16);
+  assert.match(file.note, /same images/);
+  assert.deepEqual(file.budgets, [10, 30, 60]);
+  assert.deepEqual(file.series.map((s) => s.name), [...FRONT_SERIES]);
+  assert.deepEqual(file.empty, []);
+  for (const s of file.series) {
+    assert.deepEqual(s.points.map((p) => p.budget), [10, 30, 60], s.name);
+    for (const p of s.points) {
+      assert.deepEqual(Object.keys(p).sort(), [...POINT_KEYS, ...EXTRA_KEYS[s.name]].sort(), s.name);
+      validateSchedule('ddim', p.schedule, 3);
+      assert.ok(p.cost <= p.budget, `${s.name} at ${p.budget}: cost ${p.cost}`);
+      assert.equal(p.cost, scheduleCost(p.schedule, LATENCY));
+      assert.equal(p.nfe, nfe(p.schedule));
+      assert.equal(p.fid, analyticFid(p.schedule));
+      assert.equal(p.images, 16);
+    }
+  }
+  const points = (name: string) => file.series.find((s) => s.name === name)!.points;
+  // best single model = the minimum over every candidate that fits
+  const singles = singleModelCandidates('ddim', LATENCY, 60, { modelIds: ['s', 'm', 'l'], timesteps: 1000 });
+  const pairs = twoSegmentCandidates('ddim', LATENCY, 60, { modelIds: ['s', 'm', 'l'], timesteps: 1000, fractions: [0.25, 0.5, 0.75] });
+  for (const p of points('best-single-model')) {
+    const fit = singles.filter((x) => x.cost <= p.budget);
+    assert.equal(p.candidates, fit.length);
+    assert.equal(p.fid, Math.min(...fit.map((x) => analyticFid(x.schedule))));
+  }
+  for (const p of points('two-segment')) assert.equal(p.fid, Math.min(...pairs.filter((x) => x.cost <= p.budget).map((x) => analyticFid(x.schedule))));
+  // random: best and mean of n, each in the window [0.9 C, C], on the searched length
+  for (const p of points('random')) {
+    assert.equal(p.fids!.length, 3);
+    assert.equal(p.fid, Math.min(...p.fids!));
+    assert.ok(Math.abs(p.meanFid! - p.fids!.reduce((a, b) => a + b) / 3) < 1e-12);
+    assert.ok(p.meanCost! >= 0.9 * p.budget && p.meanCost! <= p.budget);
+    assert.equal(p.schedule.length, 10);
+  }
+  // training set: the lowest recorded FID that fits, re-scored on the front's images
+  const records = trainingRecords('ddim', 10).filter((r) => r.split === 'train');
+  for (const p of points('best-in-training-set')) {
+    const fit = records.filter((r) => scheduleCost(r.schedule, LATENCY) <= p.budget);
+    assert.equal(p.recordedFid, Math.min(...fit.map((r) => r.fid)));
+    assert.equal(p.recordedImages, 32);
+    assert.equal(p.fid, analyticFid(p.schedule));
+  }
+  // oms-dpm: the best real FID among the top 3 of the population, which is ranked by a noisy score
+  for (const p of points('oms-dpm')) assert.equal(p.candidates, 3);
+  assert.deepEqual(c.searches, [10, 30, 60]);
+});
+
+test('a candidate is scored once for every budget and series it serves; the cache file holds each FID', async () => {
+  const dir = tempDir();
+  const c = counters();
+  const run = makeRun(dir, c);
+  await runFront(run);
+  assert.equal(new Set(c.scored).size, c.scored.length, 'no schedule scored twice');
+  const singles = singleModelCandidates('ddim', LATENCY, 60, { modelIds: ['s', 'm', 'l'], timesteps: 1000 });
+  // every single-model candidate under the largest budget is scored exactly once, though the
+  // cheap ones fit all three budgets
+  for (const s of singles) assert.equal(c.scored.filter((k) => k === `ddim:${s.schedule.join(',')}`).length, 1);
+  const lines = fs.readFileSync(run.scoresFile, 'utf8').trim().split('\n');
+  assert.equal(JSON.parse(lines[0]).identity, 'scores-v1');
+  assert.equal(lines.length - 1, c.scored.length);
+});
+
+test('resume: a killed run keeps its points and FIDs; the rerun scores only what is missing and ends where an uninterrupted run ends', async () => {
+  const whole = counters();
+  const reference = await runFront(makeRun(tempDir(), whole));
+
+  const dir = tempDir();
+  const first = counters();
+  await assert.rejects(runFront(makeRun(dir, first, { failAfter: 70 })), /killed/);
+  const partial = JSON.parse(fs.readFileSync(makeRun(dir, first).file, 'utf8')) as FrontData;
+  const donePoints = partial.series.reduce((n, s) => n + s.points.length, 0);
+  assert.ok(donePoints >= 1 && donePoints < 15, `${donePoints} points before the kill`);
+  assert.equal(fs.readFileSync(makeRun(dir, first).scoresFile, 'utf8').trim().split('\n').length - 1, 70);
+
+  const second = counters();
+  const events: FrontEvent[] = [];
+  const resumed = await runFront({ ...makeRun(dir, second), onEvent: (e) => events.push(e) });
+  assert.equal(first.scored.length + second.scored.length, whole.scored.length, 'nothing scored twice across the kill');
+  assert.ok(events.some((e) => e.kind === 'resume' && e.points === donePoints && e.scores === 70));
+  // the points made before the kill are not recomputed (no search repeated for their budgets)
+  const omsDone = partial.series.find((s) => s.name === 'oms-dpm')!.points.map((p) => p.budget);
+  assert.deepEqual(second.searches.filter((b) => omsDone.includes(b)), []);
+  assert.deepEqual(resumed.series, reference.series);
+
+  // a third run has nothing to do
+  const third = counters();
+  const again = await runFront(makeRun(dir, third));
+  assert.deepEqual(third, { scored: [], searches: [] });
+  assert.deepEqual(again.series, reference.series);
+});
+
+test('changed settings recompute the points from the cached FIDs; another FID identity starts the cache again', async () => {
+  const dir = tempDir();
+  await runFront(makeRun(dir, counters()));
+  const c = counters();
+  const events: FrontEvent[] = [];
+  const more = await runFront({ ...makeRun(dir, c, { settings: { randomCount: 4 } }), onEvent: (e) => events.push(e) });
+  assert.ok(events.some((e) => e.kind === 'reset' && /other settings/.test(e.why)));
+  // random draw i depends on (seed, budget, i) only: one new draw per budget is all that is scored
+  assert.equal(c.scored.length, 3);
+  assert.deepEqual(c.searches, [10, 30, 60]);
+  assert.ok(more.series.find((s) => s.name === 'random')!.points.every((p) => p.fids!.length === 4));
+
+  const d = counters();
+  const fresh: FrontEvent[] = [];
+  await runFront({ ...makeRun(dir, d, { settings: { randomCount: 4 } }), scoreIdentity: 'scores-v2', onEvent: (e) => fresh.push(e) });
+  assert.ok(fresh.some((e) => e.kind === 'reset' && /another zoo/.test(e.why)));
+  assert.ok(d.scored.length > 100, 'every FID again');
+});
+
+test('new budgets extend a front; a budget where a method has nothing is recorded once, not retried', async () => {
+  const dir = tempDir();
+  const c = counters();
+  const run = makeRun(dir, c, { budgets: [1, 12], settings: { series: ['best-single-model', 'best-in-training-set'] } });
+  const data = await runFront(run);
+  assert.deepEqual(data.series.map((s) => s.name), ['best-single-model', 'best-in-training-set']);
+  assert.deepEqual(data.empty.map((e) => [e.series, e.budget]), [['best-single-model', 1], ['best-in-training-set', 1]]);
+  assert.match(data.empty[0].why, /no single-model setting/);
+  const c2 = counters();
+  const wider = await runFront(makeRun(dir, c2, { budgets: [12, 20], settings: { series: ['best-single-model'] } }));
+  assert.deepEqual(wider.budgets, [1, 12, 20]);
+  assert.deepEqual(wider.series.find((s) => s.name === 'best-single-model')!.points.map((p) => p.budget), [12, 20]);
+  assert.equal(wider.series.find((s) => s.name === 'best-in-training-set')!.points.length, 1, 'other series kept');
+  assert.ok(c2.scored.length > 0 && c2.scored.every((k) => !c.scored.includes(k)));
+});
+
+test('recorded training-set FIDs are reported on their own image count without sampling', async () => {
+  const c = counters();
+  const data = await runFront(makeRun(tempDir(), c, { settings: { series: ['best-in-training-set'], rescoreTrainingBest: false } }));
+  assert.deepEqual(c.scored, []);
+  for (const p of data.series[0].points) {
+    assert.equal(p.images, 32);
+    assert.equal(p.fid, p.recordedFid);
+  }
+});
+
+test('the DPM-Solver front has valid schedules in every series', async () => {
+  const data = await runFront(makeRun(tempDir(), counters(), { solver: 'dpm-solver', budgets: [15, 40] }));
+  for (const s of data.series) {
+    assert.equal(s.points.length, 2, s.name);
+    for (const p of s.points) {
+      validateSchedule('dpm-solver', p.schedule, 3);
+      assert.ok(p.cost <= p.budget);
+    }
+  }
+});
+
+test('a budget the search cannot meet is a KitError before anything is scored', async () => {
+  const c = counters();
+  await assert.rejects(runFront(makeRun(tempDir(), c, { budgets: [1, 30] })), (e: unknown) => isKitError(e) && /budget 1/.test((e as Error).message));
+  assert.deepEqual(c, { scored: [], searches: [] });
+});
