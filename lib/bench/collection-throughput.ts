@@ -33,11 +33,10 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { ResolvedExperiment } from '../config/index';
 import { jobFor, scheduleLength } from '../collection/schedule-job';
-import { toModelInput } from '../data/batch';
 import { streamRng } from '../engine/rng';
 import { scoreSchedule, type FidContext } from '../evaluation/schedule-fid';
 import { loadLabelClassifier, loadTfjsFeatureModel } from '../metrics/feature-extractor';
-import { featureNetFeatures, featureNetParams, type FeatureParams } from '../metrics/feature-network';
+import { featureNetBatchedFeatures, featureNetParams, type FeatureParams } from '../metrics/feature-network';
 import { ensureFidReference, fidPaths, referenceKey } from '../metrics/fid-reference';
 import { featureStats, frechetDistance } from '../metrics/frechet-distance';
 import { recommendOrtSplit } from '../onnx/engine-choice';
@@ -113,20 +112,9 @@ function randomLabelClassifier(h: number, w: number, c: number): { features: Fea
     const bound = 1 / Math.sqrt(spec.fanIn);
     params[spec.name] = tf.tensor(Float32Array.from({ length: n }, () => (2 * rng() - 1) * bound), spec.shape);
   }
-  const batch = 500; // as loadLabelClassifier
   return {
     async features(images, count) {
-      const dim = params['fc2.b'].shape[0];
-      const out = new Float32Array(count * dim);
-      const d = h * w * c;
-      for (let s = 0; s < count; s += batch) {
-        const n = Math.min(batch, count - s);
-        const x = tf.tensor4d(toModelInput(images.subarray(s * d, (s + n) * d), n, h, w, c), [n, h, w, c]);
-        const f = featureNetFeatures(params, x);
-        out.set(await f.data(), s * dim);
-        tf.dispose([x, f]);
-      }
-      return { data: out, dim };
+      return { data: await featureNetBatchedFeatures(params, images, count, h, w, c), dim: params['fc2.b'].shape[0] };
     },
     dispose: () => tf.dispose(Object.values(params)),
   };

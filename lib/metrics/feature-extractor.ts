@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { toModelInput } from '../data/batch';
 import { readTensorFile } from '../diffusion/tensor-file';
 import { KitError } from '../util/errors';
-import { featureNetFeatures, type FeatureNetArch, type FeatureParams } from './feature-network';
+import { featureNetBatchedFeatures, type FeatureNetArch, type FeatureParams } from './feature-network';
 
 export interface FeatureExtractor {
   kind: 'label-classifier' | 'tfjs-model';
@@ -47,17 +47,7 @@ export function loadLabelClassifier(file: string, batch = 500): FeatureExtractor
           hint: 'compare images of the experiment\'s dataset shape, or use the feature network made for those images',
         });
       }
-      const dim = params['fc2.b'].shape[0];
-      const out = new Float32Array(count * dim);
-      const d = h * w * c;
-      for (let s = 0; s < count; s += batch) {
-        const n = Math.min(batch, count - s);
-        const x = tf.tensor4d(toModelInput(images.subarray(s * d, (s + n) * d), n, h, w, c), [n, h, w, c]);
-        const f = featureNetFeatures(params, x);
-        out.set(await f.data(), s * dim);
-        tf.dispose([x, f]);
-      }
-      return out;
+      return featureNetBatchedFeatures(params, images, count, h, w, c, batch);
     },
     dispose: () => tf.dispose(Object.values(params)),
   };

@@ -9,6 +9,7 @@
  *     -> dense(128) relu -> dense(64) relu  = features [B,64] -> dense(classes) = logits
  */
 import * as tf from '@tensorflow/tfjs';
+import { toModelInput } from '../data/batch';
 
 export const FEATURE_DIM = 64;
 
@@ -45,6 +46,21 @@ export function featureNetFeatures(p: FeatureParams, x: tf.Tensor4D): tf.Tensor2
     const f1 = tf.relu(tf.add(tf.matMul(flat, p['fc1.w'] as tf.Tensor2D), p['fc1.b'])) as tf.Tensor2D;
     return tf.relu(tf.add(tf.matMul(f1, p['fc2.w'] as tf.Tensor2D), p['fc2.b'])) as tf.Tensor2D;
   });
+}
+
+/** Penultimate features of `count` uint8 NHWC images (h x w x c), `batch` images per pass: [count * 64]. */
+export async function featureNetBatchedFeatures(p: FeatureParams, images: Uint8Array, count: number, h: number, w: number, c: number, batch = 500): Promise<Float32Array> {
+  const dim = p['fc2.b'].shape[0];
+  const out = new Float32Array(count * dim);
+  const d = h * w * c;
+  for (let s = 0; s < count; s += batch) {
+    const n = Math.min(batch, count - s);
+    const x = tf.tensor4d(toModelInput(images.subarray(s * d, (s + n) * d), n, h, w, c), [n, h, w, c]);
+    const f = featureNetFeatures(p, x);
+    out.set(await f.data(), s * dim);
+    tf.dispose([x, f]);
+  }
+  return out;
 }
 
 /** Class logits [B, classes]. */
