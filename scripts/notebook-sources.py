@@ -9,6 +9,8 @@ HEADER = """// Experiment and profile: change here, or set OMS_DPM_EXPERIMENT / 
 const EXPERIMENT = process.env.OMS_DPM_EXPERIMENT ?? 'mnist';
 const PROFILE = process.env.OMS_DPM_PROFILE ?? 'default';"""
 
+# Note: tslab rewrites top-level names of earlier cells to exports.<name> but misses object-literal
+# shorthand ({ exp }), so cells write { exp: exp }.
 SETUP = """import * as fs from 'fs';
 import * as tslab from 'tslab';
 import { loadExperiment } from './lib/config/index';
@@ -53,7 +55,7 @@ for (const m of exp.config.zoo) {
 import { vpOf } from './lib/evaluation/sample-schedule';
 const N = exp.config.zoo.length;
 const ddim = [0, 1, 0, 0, 2, 0, 0, N, 0, N];
-const dpm = [1, 2, 3, 0, 0, 0, N, 0, 0, 2, N, 0];
+const dpm = [1, 2, Math.min(3, N), 0, 0, 0, N, 0, 0, Math.min(2, N), N, 0];
 for (const [solver, s] of [['ddim', ddim], ['dpm-solver', dpm]] as const) {
   console.log(`${solver} ${formatSchedule(s)}: ${nfe(s)} NFE`);
   console.table(evaluations(solver, s, { vp: vpOf(exp), timesteps: exp.config.diffusion.timesteps }).map((e) => ({ step: e.step, order: e.order, model: exp.config.zoo[e.model - 1].id, t: e.t?.toFixed(4) ?? '', tInput: e.tInput.toFixed(1) })));
@@ -63,7 +65,76 @@ const c = exp.config.collection;
 const rs = randomSchedules('dpm-solver', 5, { seed: c.seed, length: c.dpmSolverLength, numModels: N, alpha: c.dirichletAlpha, nullProb: c.nullProbability });
 for (const s of rs) console.log(`${nfe(s)} NFE: ${formatSchedule(s)}`);"""),
   ],
-  '03-figures.ipynb': [
+  '03-observation.ipynb': [
+    ('markdown', "# 3. The paper's first observation\nFID vs NFE of every zoo model alone (DDIM and DPM-Solver), and the small-then-large / large-then-small switch curves: the evidence that mixing models can beat every single model. Resumable: points already scored are read back."),
+    ('code', HEADER), ('code', SETUP),
+    ('code', """import * as path from 'path';
+import { runObservation } from './lib/evaluation/observation-run';
+import { ensureFidReference } from './lib/metrics/fid-reference';
+import { makeProvenance } from './lib/pipeline/provenance';
+import { chooseSamplingEngine, loadSamplingModels, disposeSamplingModels } from './lib/zoo/sampling-engine';
+import { resultsDir } from './lib/zoo/workspace';
+const choice = await chooseSamplingEngine({ backend: backend });
+const ref = await ensureFidReference(exp);
+const models = await loadSamplingModels(exp, choice.engine, {});
+const small = PROFILE === 'smoke';
+const plan = { singleNfe: { ddim: small ? [2, 4] : [2, 4, 6, 10, 20], 'dpm-solver': small ? [3] : [3, 6, 10, 15] }, switchNfe: small ? 2 : 10 };
+const data = await runObservation({ exp: exp, models: models.map((m) => m.denoiser), engine: choice.tag, extractor: ref.extractor, reference: ref.stats },
+  path.join(resultsDir(exp), 'observation-first.json'), plan, ref.description, makeProvenance(exp));
+await disposeSamplingModels(models);
+console.log(`${data.points.length} points, FID on ${data.images} images (${data.featureNetwork})`);"""),
+    ('code', """// The FID-vs-NFE and switch figures
+import * as os from 'os';
+import { buildFigures } from './lib/figures/build-figures';
+import { renderPngs } from './lib/figures/render';
+const figs = buildFigures(exp).figures.filter((f) => f.id.startsWith('fid-vs-nfe') || f.id === 'small-large-switch');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nb-'));
+await renderPngs(figs.map((fig) => ({ fig, file: path.join(tmp, fig.id + '.png') })));
+for (const f of figs) { tslab.display.markdown(`**${f.title}**: ${f.caption}`); tslab.display.png(fs.readFileSync(path.join(tmp, f.id + '.png'))); }"""),
+  ],
+  '04-dataset-and-predictor.ipynb': [
+    ('markdown', '# 4. The schedule-FID dataset and the predictor\nSummarises the collected (schedule, FID) records per split with danfojs and shows how well the trained ranking predictor orders them (Kendall tau-b). Collection and training run through `npm run reproduce` or `oms-dpm collect` / `oms-dpm train-predictor`.'),
+    ('code', HEADER), ('code', SETUP),
+    ('code', """import { datasetFile } from './lib/collection/collect';
+import { readDataset } from './lib/collection/dataset-file';
+import { summariseSplits } from './lib/collection/summary';
+for (const solver of ['ddim', 'dpm-solver'] as const) {
+  const file = datasetFile(exp, solver);
+  if (!fs.existsSync(file)) { console.log(`${solver}: no dataset yet (oms-dpm collect --experiment ${exp.config.name} --solver ${solver} --count N)`); continue; }
+  const { records, header } = readDataset(file);
+  tslab.display.markdown(`**${solver}**: ${records.length} records, FID on ${header.images} images (${header.featureNetwork})`);
+  summariseSplits(records).frame.print();
+}"""),
+    ('code', """import * as path from 'path';
+import { predictorDir } from './lib/predictor/experiment-predictor';
+for (const solver of ['ddim', 'dpm-solver'] as const) {
+  const m = path.join(predictorDir(exp, solver), 'metrics.json');
+  if (!fs.existsSync(m)) { console.log(`${solver}: no trained predictor yet`); continue; }
+  const metrics = JSON.parse(fs.readFileSync(m, 'utf8'));
+  tslab.display.markdown(`**${solver} predictor**: Kendall tau-b train ${metrics.kendallTau.train.toFixed(3)}, validation ${metrics.kendallTau.validation.toFixed(3)} (${metrics.records.train} + ${metrics.records.validation} records)`);
+}"""),
+  ],
+  '05-search-and-front.ipynb': [
+    ('markdown', "# 5. Search and the FID-vs-cost front\nThe paper's Fig. 1 for this experiment: OMS-DPM's searched schedules against the best single model, the best schedule of the training set, random schedules and two-segment schedules at each time budget, and the speed-up at equal FID. The fronts are computed by `npm run reproduce` or `oms-dpm front`."),
+    ('code', HEADER), ('code', SETUP),
+    ('code', """import * as path from 'path';
+import { speedupAtEqualFid } from './lib/figures/front-figures';
+import { resultsDir } from './lib/zoo/workspace';
+for (const solver of ['ddim', 'dpm-solver']) {
+  const f = path.join(resultsDir(exp), `front-${solver}.json`);
+  if (!fs.existsSync(f)) { console.log(`${solver}: no front yet (oms-dpm front --experiment ${exp.config.name} --solver ${solver})`); continue; }
+  const front = JSON.parse(fs.readFileSync(f, 'utf8'));
+  console.table(speedupAtEqualFid(front).map((r) => ({ budget: r.budget, fid: r.fid.toFixed(2), cost: r.cost.toFixed(1), singleModelCost: r.baselineCost?.toFixed(1) ?? 'never', speedup: r.speedup?.toFixed(2) ?? '-' })));
+}"""),
+    ('code', """import * as os from 'os';
+import { buildFigures } from './lib/figures/build-figures';
+import { renderPngs } from './lib/figures/render';
+const figs = buildFigures(exp).figures.filter((f) => f.id.startsWith('fid-vs-cost'));
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nb-'));
+await renderPngs(figs.map((fig) => ({ fig, file: path.join(tmp, fig.id + '.png') })));
+for (const f of figs) { tslab.display.markdown(`**${f.title}**: ${f.caption}`); tslab.display.png(fs.readFileSync(path.join(tmp, f.id + '.png'))); }"""),
+  ],
+  '06-figures.ipynb': [
     ('markdown', '# 3. All figures\nRegenerates every figure the recorded results of the experiment allow (figure data JSON, offline HTML, PNG) and shows them; figures whose stages have not run are listed with the command that makes them.'),
     ('code', HEADER), ('code', SETUP),
     ('code', """import * as path from 'path';

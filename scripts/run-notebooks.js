@@ -29,32 +29,35 @@ const outDir = path.join(root, 'runs', 'notebooks', `${experiment}@${profile}`);
 fs.mkdirSync(outDir, { recursive: true });
 const names = fs.readdirSync(path.join(root, 'notebooks')).filter((f) => f.endsWith('.ipynb')).sort().filter((f) => args.length === 0 || args.some((a) => f.includes(a)));
 let failed = 0;
+// tslab reports a failing cell to Jupyter as an error reply but writes the message itself to the
+// cell's stderr stream, so: run strictly (a failure stops nbconvert with a non-zero exit), and on
+// failure run again with --allow-errors to read the message from the cell outputs.
+const ERROR_TEXT = /^(\w*Error\b|\d+:\d+ - )/m;
+const env = { ...process.env, JUPYTER_PATH: path.join(root, '.jupyter', 'share', 'jupyter'), OMS_DPM_EXPERIMENT: experiment, OMS_DPM_PROFILE: profile };
+const nbconvert = (name, extra) =>
+  spawnSync(jupyter, ['nbconvert', '--to', 'notebook', '--execute', ...extra, '--ExecutePreprocessor.timeout=3600', '--output-dir', outDir, path.join(root, 'notebooks', name)], { env, encoding: 'utf8' });
 for (const name of names) {
   const t0 = Date.now();
-  const r = spawnSync(jupyter, ['nbconvert', '--to', 'notebook', '--execute', '--allow-errors', '--ExecutePreprocessor.timeout=3600', '--output-dir', outDir, path.join(root, 'notebooks', name)], {
-    env: { ...process.env, JUPYTER_PATH: path.join(root, '.jupyter', 'share', 'jupyter'), OMS_DPM_EXPERIMENT: experiment, OMS_DPM_PROFILE: profile },
-    encoding: 'utf8',
-  });
-  const outFile = path.join(outDir, name);
-  if (r.status !== 0 || !fs.existsSync(outFile)) {
-    console.log(`FAIL ${name}: nbconvert exited ${r.status}\n${(r.stderr || '').split('\n').slice(-15).join('\n')}`);
-    failed++;
+  const r = nbconvert(name, []);
+  const secs = ((Date.now() - t0) / 1000).toFixed(0);
+  if (r.status === 0) {
+    console.log(`ok   ${name} (${secs} s) -> ${path.relative(root, path.join(outDir, name))}`);
     continue;
   }
-  const nb = JSON.parse(fs.readFileSync(outFile, 'utf8'));
-  const errors = [];
-  nb.cells.forEach((c, i) => {
-    for (const o of c.outputs || []) {
-      if (o.output_type === 'error') {
-        const stderr = (c.outputs || []).filter((x) => x.name === 'stderr').map((x) => [].concat(x.text).join('')).join('');
-        errors.push(`cell ${i}: ${o.ename}: ${o.evalue}\n${stderr}`.trim());
+  failed++;
+  nbconvert(name, ['--allow-errors']);
+  const outFile = path.join(outDir, name);
+  const messages = [];
+  if (fs.existsSync(outFile)) {
+    const nb = JSON.parse(fs.readFileSync(outFile, 'utf8'));
+    nb.cells.forEach((c, i) => {
+      for (const o of c.outputs || []) {
+        const text = o.output_type === 'error' ? `${o.ename}: ${o.evalue}` : o.name === 'stderr' ? [].concat(o.text).join('') : '';
+        if (text && (o.output_type === 'error' || ERROR_TEXT.test(text))) messages.push(`cell ${i}: ${text.split('\n').slice(0, 8).join('\n')}`);
       }
-    }
-  });
-  if (errors.length) {
-    failed++;
-    console.log(`FAIL ${name} (${((Date.now() - t0) / 1000).toFixed(0)} s):\n${errors.join('\n')}`);
-  } else console.log(`ok   ${name} (${((Date.now() - t0) / 1000).toFixed(0)} s) -> ${path.relative(root, outFile)}`);
+    });
+  }
+  console.log(`FAIL ${name} (${secs} s):\n${messages.length ? messages[0] : (r.stderr || '').split('\n').slice(-15).join('\n')}`);
 }
 console.log(`${names.length - failed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
