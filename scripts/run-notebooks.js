@@ -25,7 +25,7 @@ if (!fs.existsSync(jupyter)) {
   process.exit(1);
 }
 spawnSync(process.execPath, [path.join(__dirname, 'install-kernel.js')], { stdio: 'ignore' });
-const outDir = path.join(root, 'runs', 'notebooks', `${experiment}@${profile}`);
+const outDir = path.join(process.env.OMS_DPM_RUNS || path.join(root, 'runs'), 'notebooks', `${path.basename(experiment, '.yaml')}@${profile}`);
 fs.mkdirSync(outDir, { recursive: true });
 const names = fs.readdirSync(path.join(root, 'notebooks')).filter((f) => f.endsWith('.ipynb')).sort().filter((f) => args.length === 0 || args.some((a) => f.includes(a)));
 let failed = 0;
