@@ -6,7 +6,6 @@
  * The zoo's denoisers may be TF.js or ONNX Runtime ones (lib/zoo/sampling-engine.ts); the same
  * noise bank and sampler run either way.
  */
-import * as tf from '@tensorflow/tfjs';
 import type { ResolvedExperiment } from '../config/index';
 import { fromModelOutput } from '../data/batch';
 import { ContinuousVpSchedule } from '../diffusion/continuous-vp';
@@ -14,7 +13,7 @@ import { scheduleFromConfig } from '../diffusion/noise-schedule';
 import { ddimSample } from '../samplers/ddim';
 import type { Denoiser } from '../samplers/denoiser';
 import { dpmSolverSample } from '../samplers/dpm-solver';
-import { noiseBank } from '../samplers/noise-bank';
+import { forEachNoiseBankBatch } from '../samplers/noise-bank';
 import { compileScheduleDenoiser } from '../samplers/schedule-denoiser';
 import { dpmSolverSteps, evaluations, validateSchedule, type SolverName } from '../schedule/index';
 
@@ -50,23 +49,15 @@ export async function forEachScheduleBatch(
   const sched = scheduleFromConfig(cfg.diffusion);
   const shape = { height: cfg.dataset.imageSize, width: cfg.dataset.imageSize, channels: cfg.dataset.channels };
   const steps = req.solver === 'dpm-solver' ? dpmSolverSteps(req.entries, { vp }) : null;
-  for (let s = 0; s < req.count; s += req.batchSize) {
-    const n = Math.min(req.batchSize, req.count - s);
-    const xT = tf.tensor4d(noiseBank(cfg.sampling.noiseBankSeed, req.start + s, n, shape), [n, shape.height, shape.width, shape.channels]);
-    let x0: tf.Tensor4D;
-    try {
-      x0 = steps
-        ? await dpmSolverSample(denoiser, xT, steps, vp, { clipDenoised: cfg.sampling.clipDenoised })
-        : await ddimSample(denoiser, xT, evals.map((e) => e.tInput), sched.alphasCumprod, { clipDenoised: cfg.sampling.clipDenoised });
-    } finally {
-      xT.dispose();
-    }
-    try {
-      each((await x0.data()) as Float32Array, s, n);
-    } finally {
-      x0.dispose();
-    }
-  }
+  const timesteps = evals.map((e) => e.tInput);
+  await forEachNoiseBankBatch(
+    { seed: cfg.sampling.noiseBankSeed, shape, start: req.start, count: req.count, batchSize: req.batchSize },
+    (xT) =>
+      steps
+        ? dpmSolverSample(denoiser, xT, steps, vp, { clipDenoised: cfg.sampling.clipDenoised })
+        : ddimSample(denoiser, xT, timesteps, sched.alphasCumprod, { clipDenoised: cfg.sampling.clipDenoised }),
+    each,
+  );
 }
 
 /** uint8 NHWC images of noise-bank entries [start, start + count) sampled with the schedule. */

@@ -3,6 +3,7 @@
  * different schedules are paired comparisons. Image i's noise depends only on (seed, i): any
  * subset or prefix of the bank is reproducible without generating the rest.
  */
+import * as tf from '@tensorflow/tfjs';
 import { fillNormal, streamRng } from '../engine/rng';
 
 /** x_T for images [start, start + count), NHWC float32. */
@@ -11,4 +12,41 @@ export function noiseBank(seed: number, start: number, count: number, shape: { h
   const out = new Float32Array(count * d);
   for (let i = 0; i < count; i++) fillNormal(out.subarray(i * d, (i + 1) * d), streamRng(seed, 'xT', start + i));
   return out;
+}
+
+export interface NoiseBankRun {
+  seed: number;
+  shape: { height: number; width: number; channels: number };
+  /** first noise-bank image and how many */
+  start: number;
+  count: number;
+  batchSize: number;
+}
+
+/**
+ * Runs `sample` on noise-bank images [start, start + count), batch by batch, and hands each batch's
+ * x_0 (float32 NHWC, `n` images starting at image `offset` of the run) to `each`. Both tensors of a
+ * batch are disposed, also when sampling fails.
+ */
+export async function forEachNoiseBankBatch(
+  run: NoiseBankRun,
+  sample: (xT: tf.Tensor4D) => Promise<tf.Tensor4D>,
+  each: (x0: Float32Array, offset: number, n: number) => void,
+): Promise<void> {
+  const { height, width, channels } = run.shape;
+  for (let s = 0; s < run.count; s += run.batchSize) {
+    const n = Math.min(run.batchSize, run.count - s);
+    const xT = tf.tensor4d(noiseBank(run.seed, run.start + s, n, run.shape), [n, height, width, channels]);
+    let x0: tf.Tensor4D;
+    try {
+      x0 = await sample(xT);
+    } finally {
+      xT.dispose();
+    }
+    try {
+      each((await x0.data()) as Float32Array, s, n);
+    } finally {
+      x0.dispose();
+    }
+  }
 }

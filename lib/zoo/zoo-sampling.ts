@@ -3,13 +3,12 @@
  * `oms-dpm sample` and the post-training sample grid use to look at a trained model. The denoiser
  * may come from either sampling engine (sampling-engine.ts).
  */
-import * as tf from '@tensorflow/tfjs';
 import type { ResolvedExperiment } from '../config/index';
 import { fromModelOutput } from '../data/batch';
 import { scheduleFromConfig } from '../diffusion/noise-schedule';
 import { ddimSample, ddimTimesteps } from '../samplers/ddim';
 import type { Denoiser } from '../samplers/denoiser';
-import { noiseBank } from '../samplers/noise-bank';
+import { forEachNoiseBankBatch } from '../samplers/noise-bank';
 
 export interface SampleRequest {
   count: number;
@@ -28,22 +27,11 @@ export async function sampleWithDdim(exp: ResolvedExperiment, denoiser: Denoiser
   const d = shape.height * shape.width * shape.channels;
   const sched = scheduleFromConfig(cfg.diffusion);
   const ts = ddimTimesteps(sched.timesteps, req.steps, req.skip ?? 'uniform');
-  const batch = req.batchSize ?? cfg.sampling.batchSize;
   const out = new Uint8Array(req.count * d);
-  for (let s = 0; s < req.count; s += batch) {
-    const n = Math.min(batch, req.count - s);
-    const xT = tf.tensor4d(noiseBank(cfg.sampling.noiseBankSeed, (req.start ?? 0) + s, n, shape), [n, shape.height, shape.width, shape.channels]);
-    let x0: tf.Tensor4D;
-    try {
-      x0 = await ddimSample(denoiser, xT, ts, sched.alphasCumprod, { eta: req.eta ?? 0, clipDenoised: cfg.sampling.clipDenoised, noiseSeed: cfg.sampling.noiseBankSeed });
-    } finally {
-      xT.dispose();
-    }
-    try {
-      out.set(fromModelOutput(await x0.data()), s * d);
-    } finally {
-      x0.dispose();
-    }
-  }
+  await forEachNoiseBankBatch(
+    { seed: cfg.sampling.noiseBankSeed, shape, start: req.start ?? 0, count: req.count, batchSize: req.batchSize ?? cfg.sampling.batchSize },
+    (xT) => ddimSample(denoiser, xT, ts, sched.alphasCumprod, { eta: req.eta ?? 0, clipDenoised: cfg.sampling.clipDenoised, noiseSeed: cfg.sampling.noiseBankSeed }),
+    (x0, offset) => out.set(fromModelOutput(x0), offset * d),
+  );
   return out;
 }
