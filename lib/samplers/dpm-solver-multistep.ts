@@ -1,7 +1,7 @@
 /**
  * Multistep DPM-Solver (Lu et al., 2022, eps form) and multistep DPM-Solver++ (Lu et al., 2022b,
  * data-prediction form), orders 1-3, over a time grid t_T = tau_0 > tau_1 > ... > tau_M = t_0, one NFE
- * per step. Beyond the official OMS-DPM code (multistep schedules are a TODO there): a model schedule
+ * per step. Beyond the official OMS-DPM code (which leaves multistep schedules unimplemented): a model schedule
  * for these solvers is one model per step, and the network evaluated at tau_i is denoiser call i, so a
  * compiled schedule (`compileScheduleDenoiser`) with M calls drives them unchanged.
  *

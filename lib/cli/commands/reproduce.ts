@@ -1,7 +1,7 @@
 /**
  * `oms-dpm reproduce` (`npm run reproduce`): the experiment's stages in order, each skipped when
  * its manifest shows it is up to date for the same inputs, resumed where it stopped when it was
- * interrupted. Stages not built yet are named so a partial report is not mistaken for a full one.
+ * interrupted.
  * At the end, the new figure data is compared with the committed versions.
  */
 import { Command } from 'commander';
@@ -12,9 +12,6 @@ import { resultsDir } from '../../zoo/workspace';
 import { resolveEngine, withEngineOption, type EngineOpts } from '../engine-options';
 import { withExperimentOptions, resolveExperiment, type ExperimentOpts } from '../experiment-options';
 import { ProgressLine, formatDuration } from '../progress';
-
-/** Stages of the paper's workflow that this version of the kit does not run yet. */
-export const MISSING_STAGES: readonly string[] = [];
 
 export function reproduceCommand(): Command {
   const names = pipelineStages().map((s) => s.name);
@@ -49,6 +46,5 @@ export function reproduceCommand(): Command {
       console.log(`reproduce: ${report.stages.filter((s) => s.status === 'ran').length} stage(s) ran, ${report.stages.filter((s) => s.status !== 'ran').length} up to date, in ${formatDuration(report.seconds)}`);
       console.log('figure data against the committed results:');
       for (const line of compareWithCommitted(resultsDir(exp))) console.log(`  ${line}`);
-      if (MISSING_STAGES.length) console.log(`reproduce: not implemented yet in this version of the kit: ${MISSING_STAGES.join(', ')}`);
     });
 }
