@@ -1,7 +1,7 @@
 /** The options of commands that generate images: --engine (and --threads for ONNX Runtime), and the printing of the choice. */
 import { Command } from 'commander';
 import { initBackend } from '../engine/backend';
-import { KitError } from '../util/errors';
+import { positiveIntOption } from './option-values';
 import { chooseSamplingEngine, describeEngine, type EngineChoice, type OnnxExportEvent } from '../zoo/sampling-engine';
 
 export interface EngineOpts { engine?: string; threads?: string }
@@ -24,9 +24,7 @@ export async function resolveEngine(o: EngineOpts): Promise<EngineChoice> {
 /** --threads as a positive integer, or `fallback`. */
 export function threadsOption(o: EngineOpts, fallback: number): number {
   if (o.threads === undefined) return fallback;
-  const n = Number(o.threads);
-  if (!Number.isInteger(n) || n < 1) throw new KitError(`--threads must be a positive integer, got '${o.threads}'`);
-  return n;
+  return positiveIntOption('threads', o.threads);
 }
 
 /** Prints an automatic model.onnx (re-)export. */

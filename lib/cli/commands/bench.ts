@@ -44,6 +44,7 @@ import { benchModel, type ModelBench } from '../../zoo/model-bench';
 import { chooseSamplingEngine } from '../../zoo/sampling-engine';
 import { engineTag } from '../../zoo/workspace';
 import { archFor } from '../../zoo/zoo-model';
+import { positiveIntOption } from '../option-values';
 import { withExperimentOptions, resolveExperiment, type ExperimentOpts } from '../experiment-options';
 
 type BenchOpts = ExperimentOpts & {
@@ -81,12 +82,6 @@ function torchReference(arch: unknown, batch: number, repeats: number): TorchBen
   return JSON.parse(line) as TorchBench;
 }
 
-function positiveInt(name: string, raw: string): number {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new KitError(`${name} must be a positive integer, got '${raw}'`);
-  return n;
-}
-
 export function benchCommand(): Command {
   return withExperimentOptions(new Command('bench'), 'mnist')
     .description('per zoo model: forward / training-step time and peak memory at batch 128 on TF.js, PyTorch CPU and ONNX Runtime; search, predictor and collection throughput (writes results/bench.json)')
@@ -107,11 +102,11 @@ export function benchCommand(): Command {
     .option('--check-images <n>', 'images of the collection cross-check (default min(fid.images, sampling.batchSize))')
     .action(async (o: BenchOpts) => {
       const exp = resolveExperiment(o);
-      const batch = positiveInt('--batch', o.batch);
-      const repeats = positiveInt('--repeats', o.repeats);
-      const generations = positiveInt('--search-generations', o.searchGenerations);
-      const predictorSchedules = positiveInt('--predictor-schedules', o.predictorSchedules);
-      const checkImages = o.checkImages === undefined ? Math.min(exp.config.fid.images, exp.config.sampling.batchSize) : positiveInt('--check-images', o.checkImages);
+      const batch = positiveIntOption('batch', o.batch);
+      const repeats = positiveIntOption('repeats', o.repeats);
+      const generations = positiveIntOption('search-generations', o.searchGenerations);
+      const predictorSchedules = positiveIntOption('predictor-schedules', o.predictorSchedules);
+      const checkImages = o.checkImages === undefined ? Math.min(exp.config.fid.images, exp.config.sampling.batchSize) : positiveIntOption('check-images', o.checkImages);
       if (checkImages < 2) throw new KitError(`--check-images must be at least 2 (an FID needs two images), got ${checkImages}`);
       const info = await initBackend();
       if (o.model) {

@@ -4,8 +4,8 @@ import { collect, datasetFile } from '../../collection/collect';
 import { readDataset } from '../../collection/dataset-file';
 import { summariseSplits } from '../../collection/summary';
 import { parseSolver } from '../../schedule/index';
-import { KitError } from '../../util/errors';
 import { printExport, resolveEngine, withEngineOption, type EngineOpts } from '../engine-options';
+import { positiveIntOption } from '../option-values';
 import { withExperimentOptions, resolveExperiment, type ExperimentOpts } from '../experiment-options';
 import { ProgressLine, formatDuration } from '../progress';
 
@@ -18,10 +18,8 @@ export function collectCommand(): Command {
     .action(async (o: ExperimentOpts & EngineOpts & { solver: string; count: string; workers?: string }) => {
       const exp = resolveExperiment(o);
       const solver = parseSolver(o.solver);
-      const count = Number(o.count);
-      if (!Number.isInteger(count) || count < 1) throw new KitError(`--count must be a positive integer, got '${o.count}'`);
-      const workers = o.workers === undefined ? undefined : Number(o.workers);
-      if (workers !== undefined && (!Number.isInteger(workers) || workers < 1)) throw new KitError(`--workers must be a positive integer, got '${o.workers}'`);
+      const count = positiveIntOption('count', o.count);
+      const workers = o.workers === undefined ? undefined : positiveIntOption('workers', o.workers);
       const choice = await resolveEngine(o);
       const bar = new ProgressLine();
       const records = await collect(exp, solver, count, {

@@ -5,11 +5,11 @@ import { recommendOrtSplit } from '../../onnx/engine-choice';
 import { makeProvenance } from '../../pipeline/provenance';
 import { parseSolver } from '../../schedule/index';
 import { formatCost } from '../../search/budget';
-import { KitError } from '../../util/errors';
 import { disposeSamplingModels, engineRecord, loadSamplingModels, type SamplingModel } from '../../zoo/sampling-engine';
 import { speedupAtEqualFid } from '../../figures/front-figures';
 import { FRONT_SERIES, describePoint, experimentFrontRun, fidContextScorer, parseBudgets, parseSeries, runFront, type FrontData, type FrontEvent, type FrontScorer } from '../../front/index';
 import { printExport, resolveEngine, threadsOption, withEngineOption, type EngineOpts } from '../engine-options';
+import { positiveIntOption } from '../option-values';
 import { withExperimentOptions, resolveExperiment, type ExperimentOpts } from '../experiment-options';
 
 interface FrontOpts extends ExperimentOpts, EngineOpts {
@@ -19,12 +19,6 @@ interface FrontOpts extends ExperimentOpts, EngineOpts {
   randomN: string;
   series?: string;
   recordedTrainingFid: boolean;
-}
-
-function positiveInt(name: string, v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new KitError(`--${name} must be a positive integer, got '${v}'`);
-  return n;
 }
 
 function printEvent(e: FrontEvent): void {
@@ -80,11 +74,11 @@ export function frontCommand(): Command {
       const solver = parseSolver(o.solver);
       const budgets = o.budgets === undefined ? null : parseBudgets(o.budgets);
       const settings = {
-        randomCount: positiveInt('random-n', o.randomN),
+        randomCount: positiveIntOption('random-n', o.randomN),
         rescoreTrainingBest: !o.recordedTrainingFid,
         ...(o.series === undefined ? {} : { series: parseSeries(o.series) }),
       };
-      const budgetCount = positiveInt('budget-count', o.budgetCount);
+      const budgetCount = positiveIntOption('budget-count', o.budgetCount);
       const threads = threadsOption(o, recommendOrtSplit({ jobs: 1 }).intraOpThreads);
       const choice = await resolveEngine(o);
       const ref = await ensureFidReference(exp);

@@ -9,13 +9,8 @@ import { sampleWithDdim } from '../../zoo/zoo-sampling';
 import { zooPaths } from '../../zoo/workspace';
 import { KitError } from '../../util/errors';
 import { printExport, resolveEngine, threadsOption, withEngineOption, type EngineOpts } from '../engine-options';
+import { positiveIntOption } from '../option-values';
 import { withExperimentOptions, resolveExperiment, type ExperimentOpts } from '../experiment-options';
-
-function positiveInt(name: string, v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new KitError(`--${name} must be a positive integer, got '${v}'`);
-  return n;
-}
 
 export function sampleCommand(): Command {
   return withEngineOption(withExperimentOptions(new Command('sample')), 'ONNX Runtime intra-op threads (default: every core, one sampling job)')
@@ -28,8 +23,8 @@ export function sampleCommand(): Command {
     .option('--out <file.png>', 'output PNG (default: results/<experiment>/zoo/<id>/samples-ddim<N>.png)')
     .action(async (o: ExperimentOpts & EngineOpts & { model: string; steps: string; count: string; skip: string; eta: string; out?: string }) => {
       const exp = resolveExperiment(o);
-      const steps = positiveInt('steps', o.steps);
-      const count = positiveInt('count', o.count);
+      const steps = positiveIntOption('steps', o.steps);
+      const count = positiveIntOption('count', o.count);
       if (o.skip !== 'uniform' && o.skip !== 'quadratic') throw new KitError(`--skip must be uniform or quadratic, got '${o.skip}'`);
       zooMember(exp.config, o.model); // unknown id -> clear error before any work
       const choice = await resolveEngine(o);

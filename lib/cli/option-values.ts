@@ -1,0 +1,9 @@
+/** Parsing of command-line option values, with the error every command gives for a bad one. */
+import { KitError } from '../util/errors';
+
+/** The value of `--<flag>` as a positive integer, or a KitError naming the option and the value. */
+export function positiveIntOption(flag: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new KitError(`--${flag} must be a positive integer, got '${raw}'`);
+  return n;
+}
