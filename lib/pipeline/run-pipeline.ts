@@ -47,8 +47,9 @@ export async function runPipeline(ctx: StageContext, stages: Stage[], opts: Pipe
     const summary = await stage.run(ctx);
     const seconds = (Date.now() - started.getTime()) / 1000;
     // inputs can change by running (e.g. a dataset grows): the key is what the stage produced from
-    const finalKey = stageKey(stage.inputs(ctx), upstream);
-    writeManifest(ctx.exp, { stage: stage.name, key: finalKey, inputs: stage.inputs(ctx), config: ctx.exp.config, provenance: { ...makeProvenance(ctx.exp) }, startedAt: started.toISOString(), seconds, summary });
+    const finalInputs = stage.inputs(ctx);
+    const finalKey = stageKey(finalInputs, upstream);
+    writeManifest(ctx.exp, { stage: stage.name, key: finalKey, inputs: finalInputs, config: ctx.exp.config, provenance: { ...makeProvenance(ctx.exp) }, startedAt: started.toISOString(), seconds, summary });
     opts.onStage?.(stage.name, 'done', seconds, summary);
     report.stages.push({ name: stage.name, status: 'ran', seconds });
     upstream.push(finalKey);
