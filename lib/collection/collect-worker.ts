@@ -28,6 +28,10 @@ function send(m: WorkerReply): void {
   process.send!(m);
 }
 
+// The parent was killed (or exited): a worker alone has nobody to send its FIDs to, so it stops
+// instead of sampling on as an orphan. The parent's rerun gives the unfinished ids out again.
+process.on('disconnect', () => process.exit(0));
+
 process.on('message', (m: WorkerRequest) => {
   void (async () => {
     if (m.type === 'init') {

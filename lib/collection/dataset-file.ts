@@ -4,7 +4,7 @@
  * one whole line per write, so a kill loses at most the record being written: a last line without
  * its newline is that record in flight, dropped (and cut off before the next append). Any other
  * malformed line, a header of another experiment or solver, or records of the wrong schedule
- * length are errors that name the file and line.
+ * length are errors that name the file and line. Records are read back in id order.
  */
 import * as fs from 'node:fs';
 import { KitError } from '../util/errors';
@@ -95,6 +95,9 @@ export function readDataset(file: string, expect?: Partial<DatasetHeader>): Data
     ids.add(r.id);
     records.push(r);
   }
+  // Workers append in completion order; readers see id order, so everything made from the records
+  // (splits, predictor batches, summaries) is the same however the collection was interrupted.
+  records.sort((a, b) => a.id - b.id);
   return { header, records, droppedPartialLine };
 }
 

@@ -40,3 +40,8 @@ export function readManifest(exp: ResolvedExperiment, stage: string): StageManif
 export function writeManifest(exp: ResolvedExperiment, m: StageManifest): void {
   writeJsonAtomic(manifestFile(exp, m.stage), m);
 }
+
+/** Forgets a stage's manifest (nothing when there is none). */
+export function removeManifest(exp: ResolvedExperiment, stage: string): void {
+  fs.rmSync(manifestFile(exp, stage), { force: true });
+}

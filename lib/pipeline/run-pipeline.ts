@@ -1,12 +1,15 @@
 /**
  * Runs the pipeline stages in order. A stage runs when it has no manifest, its key changed (its
  * settings or an upstream stage changed), `force` is set for it, or `from` names it or an earlier
- * stage; otherwise it is reported as up to date. Each finished stage writes its manifest
+ * stage; otherwise it is reported as up to date. A stage that starts running first removes its own
+ * manifest and every later stage's: if the run is killed there, the next run cannot mistake the
+ * half-done stage, or a later stage made from its old output, for up to date (each stage's own
+ * work resumes from what it wrote). Each finished stage writes its manifest
  * (resolved config and hash, git commit and dirty flag, backend and engine, package versions,
  * seeds, timings, command line) so the results say how they were made.
  */
 import { makeProvenance } from './provenance';
-import { readManifest, writeManifest } from './manifest';
+import { readManifest, removeManifest, writeManifest } from './manifest';
 import { stageKey, type Stage, type StageContext } from './stages';
 import { KitError } from '../util/errors';
 
@@ -42,6 +45,7 @@ export async function runPipeline(ctx: StageContext, stages: Stage[], opts: Pipe
       upstream.push(key);
       continue;
     }
+    for (const later of stages.slice(i)) removeManifest(ctx.exp, later.name);
     opts.onStage?.(stage.name, 'running');
     const started = new Date();
     const summary = await stage.run(ctx);

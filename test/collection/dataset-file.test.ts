@@ -28,6 +28,13 @@ test('records append one line each and read back in order', () => {
   assert.equal(d.droppedPartialLine, false);
 });
 
+test('records appended out of order (workers finish in any order) read back in id order', () => {
+  const f = fresh();
+  openDataset(f, header);
+  for (const id of [2, 0, 3, 1]) appendRecord(f, rec(id));
+  assert.deepEqual(readDataset(f).records.map((r) => r.id), [0, 1, 2, 3]);
+});
+
 test('a half-written last record (killed mid-write) is dropped and cut off on reopen; earlier records survive', () => {
   const f = fresh();
   openDataset(f, header);
