@@ -198,13 +198,24 @@ export const SearchSchema = obj(
 
 export const FrontSchema = obj(
   {
-    budgetCount: int({ default: 8, min: 1, doc: 'budgets of the default grid (geometric from 3 NFEs of the cheapest model to 20 of the dearest)' }),
+    budgetCount: int({ default: 8, min: 1, doc: 'budgets of the default grid (geometric from lowNfe NFEs of the cheapest model to highNfe of the dearest)' }),
+    lowNfe: int({ default: 3, min: 1, doc: 'the smallest budget: this many NFEs of the cheapest model' }),
+    highNfe: int({ default: 20, min: 1, doc: 'the largest budget: this many NFEs of the dearest model' }),
     randomCount: int({ default: 10, min: 1, doc: 'random schedules per budget (mean and best of n)' }),
     singleModelNfes: nullable(list(int({ min: 1, doc: 'an NFE' }), { minLength: 1, doc: 'NFEs of the single-model baseline (null = the default grid)' })),
     twoSegmentNfes: nullable(list(int({ min: 2, doc: 'an NFE' }), { minLength: 1, doc: 'NFEs of the two-segment baseline (null = the default grid)' })),
     splitFractions: list(num({ gt: 0, lt: 1, doc: 'a split point' }), { default: [0.25, 0.5, 0.75], minLength: 1, doc: 'two-segment split points as fractions of the steps' }),
   },
   { doc: "the FID-vs-cost front (the paper's Fig. 1): budgets and baseline grids" },
+);
+
+export const ObservationSchema = obj(
+  {
+    ddimNfes: list(int({ min: 1, doc: 'an NFE' }), { default: [2, 4, 6, 10, 20], minLength: 1, doc: 'NFEs of the single-model DDIM curves (FID vs NFE per zoo model)' }),
+    dpmSolverNfes: list(int({ min: 1, doc: 'an NFE' }), { default: [3, 6, 10, 15], minLength: 1, doc: 'NFEs of the single-model DPM-Solver curves' }),
+    switchNfe: int({ default: 10, min: 1, doc: 'NFE of the small-then-large and large-then-small DDIM switch curves (k = 0..NFE)' }),
+  },
+  { doc: "the paper's first observation (oms-dpm observe): FID vs NFE of every zoo model, and where a small/large switch pays" },
 );
 
 export const ExperimentSchema = obj({
@@ -223,6 +234,7 @@ export const ExperimentSchema = obj({
   predictor: PredictorSchema,
   search: SearchSchema,
   front: FrontSchema,
+  observation: ObservationSchema,
   profiles: record(record(unknownValue({ doc: 'the value to set' }), { doc: 'dotted key -> value' }), {
     keyPattern: NAME,
     default: {},

@@ -5,6 +5,8 @@
  * the file for the same config hash, so a kill loses at most the point in flight.
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { resultsDir } from '../zoo/workspace';
 import type { ResolvedExperiment } from '../config/index';
 import { writeJsonAtomic } from '../util/atomic-file';
 import type { SolverName } from '../schedule/index';
@@ -34,6 +36,17 @@ export interface ObservationData {
   images: number;
   points: ObservationPoint[];
   provenance?: unknown;
+}
+
+/** The plan of the experiment's `observation` config section. */
+export function observationPlan(exp: ResolvedExperiment): ObservationPlan {
+  const o = exp.config.observation;
+  return { singleNfe: { ddim: [...o.ddimNfes], 'dpm-solver': [...o.dpmSolverNfes] }, switchNfe: o.switchNfe };
+}
+
+/** Where an experiment's observation data lives. */
+export function observationFile(exp: ResolvedExperiment): string {
+  return path.join(resultsDir(exp), 'observation-first.json');
 }
 
 export function plannedPoints(exp: ResolvedExperiment, plan: ObservationPlan): { series: string; x: number; solver: SolverName; entries: number[] }[] {

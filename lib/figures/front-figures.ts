@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FRONT_SERIES, type FrontData, type FrontPoint, type FrontSeriesName } from '../front/front-data';
 import { axisLayout, type FigureData } from './figure-data';
+import { scheduleStripsFigure } from './schedule-strips';
 
 /** A (cost, FID) pair. */
 export interface CostFid {
@@ -143,15 +144,17 @@ export function frontFigure(data: FrontData): FigureData {
 }
 
 /**
- * The front figures of an experiment's results folder (pure: reads front-<solver>.json files),
+ * The front figures of an experiment's results folder (FID vs cost, schedule strips) (pure: reads front-<solver>.json files),
  * with the command that makes each missing one.
  */
 export function frontFiguresFor(dir: string, experiment: string): { figures: FigureData[]; missing: { id: string; why: string }[] } {
   const out: { figures: FigureData[]; missing: { id: string; why: string }[] } = { figures: [], missing: [] };
   for (const solver of ['ddim', 'dpm-solver'] as const) {
     const file = path.join(dir, `front-${solver}.json`);
-    if (fs.existsSync(file)) out.figures.push(frontFigure(JSON.parse(fs.readFileSync(file, 'utf8')) as FrontData));
-    else out.missing.push({ id: `fid-vs-cost-${solver}`, why: `no ${solver} front: oms-dpm front --experiment ${experiment} --solver ${solver}` });
+    if (fs.existsSync(file)) {
+      const data = JSON.parse(fs.readFileSync(file, 'utf8')) as FrontData;
+      out.figures.push(frontFigure(data), scheduleStripsFigure(data));
+    } else out.missing.push({ id: `fid-vs-cost-${solver}, schedule-strips-${solver}`, why: `no ${solver} front: oms-dpm front --experiment ${experiment} --solver ${solver}` });
   }
   return out;
 }

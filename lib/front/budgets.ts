@@ -8,7 +8,8 @@
  *                                          the largest model alone sets the quality ceiling and
  *                                          bigger budgets add no information)
  *
- * both capped at the schedule length L (a schedule of length L has at most L NFEs), with `count`
+ * (the defaults; an experiment can narrow them with front.lowNfe and front.highNfe, e.g. where its
+ * models converge sooner), both capped at the schedule length L (a schedule of length L has at most L NFEs), with `count`
  * budgets spaced geometrically between them (FID changes fastest at small costs) and rounded to 3
  * significant digits (the lowest up, the highest down, so both stay reachable).
  */
@@ -19,8 +20,15 @@ export const FRONT_LOW_NFE = 3;
 export const FRONT_HIGH_NFE = 20;
 export const DEFAULT_BUDGET_COUNT = 8;
 
-export const BUDGET_RULE =
-  `geometric grid from ${FRONT_LOW_NFE} NFEs of the cheapest model to ${FRONT_HIGH_NFE} NFEs of the dearest (NFEs capped at the schedule length), 3 significant digits`;
+/** The NFE range of the grid: from `low` NFEs of the cheapest model to `high` of the dearest. */
+export interface BudgetNfeRange { low: number; high: number }
+export const DEFAULT_BUDGET_NFE_RANGE: BudgetNfeRange = { low: FRONT_LOW_NFE, high: FRONT_HIGH_NFE };
+
+/** The grid rule in words, as stored in a front file. */
+export function budgetRule(range: BudgetNfeRange = DEFAULT_BUDGET_NFE_RANGE): string {
+  return `geometric grid from ${range.low} NFEs of the cheapest model to ${range.high} NFEs of the dearest (NFEs capped at the schedule length), 3 significant digits`;
+}
+export const BUDGET_RULE = budgetRule();
 
 function roundTo3(x: number, mode: 'up' | 'down' | 'nearest'): number {
   if (x <= 0) return x;
@@ -34,15 +42,18 @@ function roundTo3(x: number, mode: 'up' | 'down' | 'nearest'): number {
  * `count` budgets (ascending, distinct) for a zoo with latencies `latency` (indexed by model,
  * entry 0 = the null model) and schedules of length `length`; see the rule above.
  */
-export function frontBudgets(latency: readonly number[], length: number, count = DEFAULT_BUDGET_COUNT): number[] {
+export function frontBudgets(latency: readonly number[], length: number, count = DEFAULT_BUDGET_COUNT, range: BudgetNfeRange = DEFAULT_BUDGET_NFE_RANGE): number[] {
   const models = latency.slice(1);
   if (models.length < 1 || models.some((l) => !(Number.isFinite(l) && l > 0))) {
     throw new KitError(`front budgets: latencies must be positive numbers per model, got [${latency.join(', ')}]`, { hint: 'profile the zoo again: oms-dpm profile-latency --experiment <name>' });
   }
   if (!Number.isInteger(length) || length < 1) throw new KitError(`front budgets: schedule length must be a positive integer, got ${length}`);
   if (!Number.isInteger(count) || count < 1) throw new KitError(`front budgets: count must be a positive integer, got ${count}`, { hint: `the default is ${DEFAULT_BUDGET_COUNT}` });
-  const low = Math.min(...models) * Math.min(FRONT_LOW_NFE, length);
-  const high = Math.max(...models) * Math.min(FRONT_HIGH_NFE, length);
+  if (!(Number.isInteger(range.low) && Number.isInteger(range.high) && range.low >= 1 && range.high >= range.low)) {
+    throw new KitError(`front budgets: the NFE range must be integers with 1 <= low <= high, got low ${range.low}, high ${range.high}`, { hint: `the default is low ${FRONT_LOW_NFE}, high ${FRONT_HIGH_NFE}` });
+  }
+  const low = Math.min(...models) * Math.min(range.low, length);
+  const high = Math.max(...models) * Math.min(range.high, length);
   if (count === 1 || high <= low) return [roundTo3(high, 'down')];
   const out: number[] = [];
   for (let i = 0; i < count; i++) {

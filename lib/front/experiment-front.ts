@@ -20,7 +20,7 @@ import type { GenerationReport } from '../search/evolution';
 import { experimentLatency, runSearch } from '../search/experiment-search';
 import { KitError } from '../util/errors';
 import { resultsDir } from '../zoo/workspace';
-import { BUDGET_RULE, DEFAULT_BUDGET_COUNT, frontBudgets } from './budgets';
+import { budgetRule, DEFAULT_BUDGET_COUNT, frontBudgets, type BudgetNfeRange } from './budgets';
 import type { FrontEvent, FrontRun, FrontScorer } from './front-run';
 import { checkFrontSettings, defaultFrontSettings, type FrontSettings } from './settings';
 
@@ -43,6 +43,8 @@ export interface ExperimentFrontOptions {
   /** budgets to compute; default `frontBudgets` over the latency table */
   budgets?: number[] | null;
   budgetCount?: number;
+  /** NFE range of the default budget grid (default 3 to 20) */
+  budgetNfes?: BudgetNfeRange;
   settings?: Partial<FrontSettings>;
   onEvent?: (e: FrontEvent) => void;
   onGeneration?: (budget: number, r: GenerationReport) => void;
@@ -77,7 +79,7 @@ export function experimentFrontRun(exp: ResolvedExperiment, solver: SolverName, 
   const length = predictor?.length ?? scheduleLength(exp.config.collection, solver);
   const latency = o.latency ?? experimentLatency(exp, o.engine);
   const dataset = datasetFile(exp, solver);
-  const budgets = o.budgets ?? frontBudgets(latency, length, o.budgetCount ?? DEFAULT_BUDGET_COUNT);
+  const budgets = o.budgets ?? frontBudgets(latency, length, o.budgetCount ?? DEFAULT_BUDGET_COUNT, o.budgetNfes);
   return {
     experiment: exp.config.name,
     experimentConfigHash: exp.hash,
@@ -88,7 +90,7 @@ export function experimentFrontRun(exp: ResolvedExperiment, solver: SolverName, 
     length,
     timesteps: exp.config.diffusion.timesteps,
     budgets,
-    budgetRule: o.budgets ? 'given with --budgets' : BUDGET_RULE,
+    budgetRule: o.budgets ? 'given with --budgets' : budgetRule(o.budgetNfes),
     images: exp.config.search.rerankImages,
     rerankTopK: exp.config.search.rerankTopK,
     randomDistribution: { alpha: exp.config.collection.dirichletAlpha, nullProb: exp.config.collection.nullProbability },

@@ -3,7 +3,7 @@
  * schedules against the best single model, the best schedule of the predictor's training set,
  * random schedules and (beyond the paper) two-segment schedules.
  */
-export { BUDGET_RULE, DEFAULT_BUDGET_COUNT, FRONT_HIGH_NFE, FRONT_LOW_NFE, budgetText, frontBudgets, parseBudgets } from './budgets';
+export { BUDGET_RULE, DEFAULT_BUDGET_COUNT, DEFAULT_BUDGET_NFE_RANGE, budgetRule, type BudgetNfeRange, FRONT_HIGH_NFE, FRONT_LOW_NFE, budgetText, frontBudgets, parseBudgets } from './budgets';
 export { candidate, candidateKey, ddimQuadraticSchedule, distinctCandidates, dpmSolverFromSteps, fitsBudget } from './candidate';
 export type { Candidate } from './candidate';
 export { experimentFrontRun, frontFile, frontScoresFile } from './experiment-front';

@@ -8,6 +8,8 @@ import * as fs from 'node:fs';
 import { hashOf, resolveModelTraining, type ResolvedExperiment } from '../config/index';
 import { collect, datasetFile, recordKey } from '../collection/collect';
 import { readDataset } from '../collection/dataset-file';
+import { observeExperiment } from '../evaluation/experiment-observation';
+import { observationPlan } from '../evaluation/observation-run';
 import { buildFigures } from '../figures/build-figures';
 import { writeFigures, writeIndex } from '../figures/report';
 import { ensureFidReference, referenceKey } from '../metrics/fid-reference';
@@ -72,6 +74,19 @@ const fidReference: Stage = {
   },
 };
 
+const observation: Stage = {
+  name: 'observation',
+  inputs: ({ exp, engine }) => ({ plan: exp.config.observation, images: exp.config.fid.images, sampling: exp.config.sampling, engine: engine.tag }),
+  async run({ exp, engine, log, progress }) {
+    const { data } = await observeExperiment(exp, engine, observationPlan(exp), {
+      threads: 2,
+      onExport: (e) => log(`  exported ${e.file} (${e.reason})`),
+      onPoint: (done, total, p) => progress(`${p.series} x=${p.x} FID ${p.fid.toFixed(1)}`, done, total),
+    });
+    return { points: data.points.length };
+  },
+};
+
 function collection(solver: (typeof SOLVERS)[number]): Stage {
   return {
     name: `collection-${solver}`,
@@ -115,6 +130,7 @@ function front(solver: (typeof SOLVERS)[number]): Stage {
           provenance: { ...makeProvenance(exp), engine: engineRecord(engine) },
           budgets: null,
           budgetCount: f.budgetCount,
+          budgetNfes: { low: f.lowNfe, high: f.highNfe },
           settings: { randomCount: f.randomCount, singleModelNfes: f.singleModelNfes, twoSegmentNfes: f.twoSegmentNfes, splitFractions: [...f.splitFractions] },
           onEvent: (e) => {
             if (e.kind === 'point') log(`  [${e.done}/${e.total}] ${e.series}: ${e.point ? describePoint(e.point) : `no point: ${e.why}`}`);
@@ -146,7 +162,7 @@ const figures: Stage = {
 
 /** The pipeline in order. */
 export function pipelineStages(): Stage[] {
-  return [zoo, latency, fidReference, ...SOLVERS.map(collection), ...SOLVERS.map(predictor), ...SOLVERS.map(front), figures];
+  return [zoo, latency, fidReference, observation, ...SOLVERS.map(collection), ...SOLVERS.map(predictor), ...SOLVERS.map(front), figures];
 }
 
 export function stageKey(inputs: unknown, upstream: string[]): string {

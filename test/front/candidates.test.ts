@@ -159,3 +159,10 @@ test('best in training set: lowest recorded FID among train records whose recomp
   assert.equal(at10.fitting, 3);
   assert.equal(bestTrainingRecord(records, latency, 22)?.record.id, 1);
 });
+
+test('frontBudgets: a narrower NFE range (front.lowNfe / highNfe) moves both ends; a bad range is a clear error', () => {
+  const b = frontBudgets(latency, 100, 3, { low: 2, high: 10 });
+  assert.equal(b[0], 2 * 2);
+  assert.equal(b[2], 10 * 11);
+  assert.throws(() => frontBudgets(latency, 100, 3, { low: 5, high: 4 }), (e: unknown) => isKitError(e) && /1 <= low <= high.*low 5, high 4/.test((e as Error).message));
+});

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { costToReach, frontFigure, lowerEnvelope, speedupAtEqualFid } from '../../lib/figures/front-figures';
+import { scheduleStripsFigure } from '../../lib/figures/schedule-strips';
 import type { FrontData, FrontPoint, FrontSeries, FrontSeriesName } from '../../lib/front/index';
 
 function pt(budget: number, cost: number, fid: number, extra: Partial<FrontPoint> = {}): FrontPoint {
@@ -94,4 +95,26 @@ test('the figure: FID vs cost, one trace per series in budget order, the random 
   const slower = frontFigure(front({ 'oms-dpm': [pt(10, 10, 40)], 'best-single-model': [pt(10, 5, 40)] }));
   assert.match(slower.caption, /nowhere faster than the best single model on this grid; its best cost ratio is 0\.50/);
   assert.match(frontFigure(front({ 'oms-dpm': [pt(10, 10, 4)], 'best-single-model': [pt(10, 5, 40)] })).caption, /never reaches the FID/);
+});
+
+test('schedule strips: one row per searched schedule and its two-segment rival, cells = models in calling order', () => {
+  // DDIM entries are read from the last position (the noisiest timestep) to the first
+  const data = {
+    ...front({
+      'oms-dpm': [pt(60, 55, 12, { schedule: [2, 0, 2, 0, 1] }), pt(10, 9, 30, { schedule: [0, 0, 1, 0, 1] })],
+      'two-segment': [pt(60, 50, 14, { schedule: [2, 2, 1] })],
+    }),
+    solver: 'ddim' as const,
+  };
+  const fig = scheduleStripsFigure(data);
+  assert.equal(fig.id, 'schedule-strips-ddim');
+  const heat = fig.data[0] as { z: (number | null)[][]; y: string[] };
+  // plotly draws the first row at the bottom: rows are stored bottom-up
+  assert.deepEqual(heat.y, ['C=60 two-segment', 'C=60 OMS-DPM', 'C=10 OMS-DPM']);
+  assert.deepEqual(heat.z, [
+    [1, 2, 2],
+    [1, 2, 2],
+    [1, 1, null],
+  ]);
+  assert.deepEqual(fig.data.slice(1).map((t) => t.name), ['1: a (1.0 ms)', '2: b (2.0 ms)']);
 });

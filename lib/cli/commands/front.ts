@@ -15,8 +15,8 @@ import { withExperimentOptions, resolveExperiment, type ExperimentOpts } from '.
 interface FrontOpts extends ExperimentOpts, EngineOpts {
   solver: string;
   budgets?: string;
-  budgetCount: string;
-  randomN: string;
+  budgetCount?: string;
+  randomN?: string;
   series?: string;
   recordedTrainingFid: boolean;
 }
@@ -64,21 +64,25 @@ export function frontCommand(): Command {
   return withEngineOption(withExperimentOptions(new Command('front')), 'ONNX Runtime intra-op threads (default: every core, one sampling job)')
     .description("FID vs time cost (the paper's Fig. 1): OMS-DPM's search and the baselines (best single model, best of the training set, random, two-segment) at each budget of a grid; writes results/<experiment>/front-<solver>.json, resumable")
     .requiredOption('--solver <name>', 'ddim | dpm-solver')
-    .option('--budgets <list>', 'budgets C in ms per batch, e.g. 50,100,200 (default: a geometric grid from 3 NFEs of the cheapest model to 20 of the dearest)')
-    .option('--budget-count <n>', 'budgets of the default grid', '8')
-    .option('--random-n <n>', 'random schedules per budget (mean and best of n)', '10')
+    .option('--budgets <list>', 'budgets C in ms per batch, e.g. 50,100,200 (default: a geometric grid from front.lowNfe NFEs of the cheapest model to front.highNfe of the dearest)')
+    .option('--budget-count <n>', 'budgets of the default grid (default: front.budgetCount)')
+    .option('--random-n <n>', 'random schedules per budget, mean and best of n (default: front.randomCount)')
     .option('--series <list>', `series to compute (default all): ${FRONT_SERIES.join(', ')}`)
     .option('--recorded-training-fid', "report the training set's pick with its FID as collected instead of re-scoring it on search.rerankImages images", false)
     .action(async (o: FrontOpts) => {
       const exp = resolveExperiment(o);
       const solver = parseSolver(o.solver);
       const budgets = o.budgets === undefined ? null : parseBudgets(o.budgets);
+      const f = exp.config.front;
       const settings = {
-        randomCount: positiveIntOption('random-n', o.randomN),
+        randomCount: o.randomN === undefined ? f.randomCount : positiveIntOption('random-n', o.randomN),
+        singleModelNfes: f.singleModelNfes,
+        twoSegmentNfes: f.twoSegmentNfes,
+        splitFractions: [...f.splitFractions],
         rescoreTrainingBest: !o.recordedTrainingFid,
         ...(o.series === undefined ? {} : { series: parseSeries(o.series) }),
       };
-      const budgetCount = positiveIntOption('budget-count', o.budgetCount);
+      const budgetCount = o.budgetCount === undefined ? f.budgetCount : positiveIntOption('budget-count', o.budgetCount);
       const threads = threadsOption(o, recommendOrtSplit({ jobs: 1 }).intraOpThreads);
       const choice = await resolveEngine(o);
       const ref = await ensureFidReference(exp);
@@ -93,6 +97,7 @@ export function frontCommand(): Command {
           provenance: { ...makeProvenance(exp), engine: engineRecord(choice) },
           budgets,
           budgetCount,
+          budgetNfes: { low: f.lowNfe, high: f.highNfe },
           settings,
           onEvent: printEvent,
           onGeneration: (budget, g) => {
