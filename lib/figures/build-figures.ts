@@ -11,6 +11,8 @@ import { resultsDir, zooPaths } from '../zoo/workspace';
 import type { FigureData } from './figure-data';
 import { frontFiguresFor } from './front-figures';
 import { fidVsNfeFigure, switchFigure } from './observation-figures';
+import type { SampleComparison } from '../front/sample-comparison';
+import { sampleComparisonFigure } from './sample-comparison-figure';
 import { lossCurvesFigure, zooTableFigure, type ZooModelResult } from './zoo-figures';
 
 export interface FigureSet { figures: FigureData[]; missing: { id: string; why: string }[] }
@@ -66,6 +68,10 @@ export function buildFigures(exp: ResolvedExperiment): FigureSet {
   const fronts = frontFiguresFor(dir, exp.config.name);
   out.figures.push(...fronts.figures);
   out.missing.push(...fronts.missing);
-  out.missing.push({ id: 'schedule strips, sample comparison', why: 'not built by oms-dpm figures in this version of the kit' });
+  for (const solver of ['ddim', 'dpm-solver'] as const) {
+    const comparison = readJson<SampleComparison>(path.join(dir, 'samples', `comparison-${solver}.json`));
+    if (comparison && comparison.rows.length) out.figures.push(sampleComparisonFigure(comparison));
+    else out.missing.push({ id: `sample-comparison-${solver}`, why: `no sample grids of the ${solver} front: oms-dpm reproduce --experiment ${exp.config.name} --from front-${solver}` });
+  }
   return out;
 }

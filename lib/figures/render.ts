@@ -27,6 +27,23 @@ export function ensurePlotlyAsset(resultsRoot: string): string {
   return dest;
 }
 
+/**
+ * A copy of `fig` whose layout images given as paths (relative to `baseDir`, the experiment's
+ * results folder) are inlined as data URIs, so the HTML stands alone and the PNG renderer (an
+ * about:blank page) can draw them. The figure data itself keeps the paths.
+ */
+export function inlineLocalImages(fig: FigureData, baseDir: string): FigureData {
+  const images = fig.layout.images as { source?: string }[] | undefined;
+  if (!Array.isArray(images)) return fig;
+  const inlined = images.map((im) => {
+    if (typeof im.source !== 'string' || /^(data:|https?:|file:)/.test(im.source)) return im;
+    const file = path.join(baseDir, im.source);
+    if (!fs.existsSync(file)) throw new KitError(`figure ${fig.id} shows ${im.source}, which is missing from ${baseDir}`, { hint: 'run the stage that makes it again (oms-dpm reproduce --from front-ddim)' });
+    return { ...im, source: `data:image/png;base64,${fs.readFileSync(file).toString('base64')}` };
+  });
+  return { ...fig, layout: { ...fig.layout, images: inlined } };
+}
+
 function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-file';
 import type { FigureData } from './figure-data';
-import { ensurePlotlyAsset, figureHtml, renderPngs } from './render';
+import { ensurePlotlyAsset, figureHtml, inlineLocalImages, renderPngs } from './render';
 
 export async function writeFigures(resultsRoot: string, experimentDir: string, figures: FigureData[], png: boolean): Promise<string[]> {
   ensurePlotlyAsset(resultsRoot);
@@ -16,10 +16,10 @@ export async function writeFigures(resultsRoot: string, experimentDir: string, f
   const written: string[] = [];
   for (const fig of figures) {
     writeJsonAtomic(path.join(dir, `${fig.id}.json`), fig);
-    writeFileAtomic(path.join(dir, `${fig.id}.html`), figureHtml(fig, rel));
+    writeFileAtomic(path.join(dir, `${fig.id}.html`), figureHtml(inlineLocalImages(fig, experimentDir), rel));
     written.push(path.join(dir, `${fig.id}.json`));
   }
-  if (png) await renderPngs(figures.map((fig) => ({ fig, file: path.join(dir, `${fig.id}.png`) })));
+  if (png) await renderPngs(figures.map((fig) => ({ fig: inlineLocalImages(fig, experimentDir), file: path.join(dir, `${fig.id}.png`) })));
   return written;
 }
 

@@ -18,6 +18,7 @@ import { SOLVERS } from '../schedule/index';
 import { LATENCY_ORT_THREADS, writeLatencyTable } from '../zoo/latency-table';
 import { disposeSamplingModels, engineRecord, loadSamplingModels, type EngineChoice, type SamplingModel } from '../zoo/sampling-engine';
 import { describePoint, experimentFrontRun, fidContextScorer, runFront, type FrontScorer } from '../front/index';
+import { writeSampleComparison } from '../front/sample-comparison';
 import { speedupAtEqualFid } from '../figures/front-figures';
 import { makeProvenance } from './provenance';
 import { trainZoo } from '../zoo/train-zoo';
@@ -139,7 +140,8 @@ function front(solver: (typeof SOLVERS)[number]): Stage {
         models = await loadSamplingModels(exp, engine.engine, { threads: 2 });
         scorer = fidContextScorer({ exp, models: models.map((m) => m.denoiser), engine: engine.tag, extractor: ref.extractor, reference: ref.stats });
         const data = await runFront(run);
-        return { budgets: data.budgets, speedups: speedupAtEqualFid(data) };
+        const grids = await writeSampleComparison(exp, data, models.map((m) => m.denoiser), { onGrid: (file, reused) => log(`  ${reused ? 'kept' : 'sampled'} ${file}`) });
+        return { budgets: data.budgets, speedups: speedupAtEqualFid(data), sampleGrids: grids.rows.length };
       } finally {
         await disposeSamplingModels(models);
         ref.extractor.dispose();

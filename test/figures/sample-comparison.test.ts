@@ -1,0 +1,79 @@
+/**
+ * Sample grids at equal budget: the grids are sampled on the same noise for both series, reused
+ * when the schedule is unchanged, and the figure names them and is drawn with them inlined.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { loadExperiment } from '../../lib/config/index';
+import { sampleComparisonFigure } from '../../lib/figures/sample-comparison-figure';
+import { inlineLocalImages } from '../../lib/figures/render';
+import type { FrontData, FrontPoint } from '../../lib/front/index';
+import { writeSampleComparison } from '../../lib/front/sample-comparison';
+import type { Denoiser } from '../../lib/samplers/denoiser';
+import { isKitError } from '../../lib/util/errors';
+
+const tiny = path.join(__dirname, '..', 'fixtures', 'tiny-mnist.yaml');
+
+const pt = (budget: number, schedule: number[], fid: number): FrontPoint => ({ budget, cost: budget - 1, fid, nfe: schedule.filter((m) => m > 0).length, schedule, images: 64, label: 'x', candidates: 1 });
+
+function front(oms: number[]): FrontData {
+  return {
+    kind: 'oms-dpm-front', version: 1, experiment: 'tiny-mnist', solver: 'ddim', engine: 'test', configHash: 'h', experimentConfigHash: 'e', featureNetwork: 'f',
+    images: 64, note: '', length: 4, latency: [0, 1, 2], modelIds: ['a', 'b'], budgets: [5, 9], budgetRule: '', settings: {}, empty: [], provenance: null,
+    series: [
+      { name: 'oms-dpm', points: [pt(5, [1, 0, 0, 2], 30), pt(9, oms, 20)] },
+      { name: 'best-single-model', points: [pt(9, [2, 2, 2, 2], 25)] }, // nothing fits C = 5: that row is left out
+    ],
+  };
+}
+
+test('sample grids: paired noise, one row per budget with both series, reused while the schedule stays', async () => {
+  const prev = process.env.OMS_DPM_RESULTS;
+  process.env.OMS_DPM_RESULTS = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-grid-'));
+  try {
+    const exp = loadExperiment(tiny);
+    let calls = 0;
+    const model = (scale: number): Denoiser => (x) => {
+      calls++;
+      return tf.mul(x, scale) as tf.Tensor4D;
+    };
+    const grids: string[] = [];
+    const c = await writeSampleComparison(exp, front([1, 1, 2, 2]), [model(0.1), model(0.3)], { images: 4, columns: 2, onGrid: (f, reused) => grids.push(`${f}:${reused}`) });
+    assert.deepEqual(c.rows.map((r) => r.budget), [9]);
+    assert.deepEqual(c.rows[0].panels.map((p) => [p.series, p.fid, p.file]), [
+      ['oms-dpm', 20, 'samples/ddim-C9-oms-dpm.png'],
+      ['best-single-model', 25, 'samples/ddim-C9-best-single-model.png'],
+    ]);
+    assert.deepEqual(grids, ['samples/ddim-C9-oms-dpm.png:false', 'samples/ddim-C9-best-single-model.png:false']);
+    assert.equal(calls, 8); // 4 NFE each, one batch of 4 images
+    const dir = path.join(process.env.OMS_DPM_RESULTS, 'tiny-mnist');
+    const png = fs.readFileSync(path.join(dir, c.rows[0].panels[0].file));
+    assert.equal(png.subarray(1, 4).toString(), 'PNG');
+
+    grids.length = 0;
+    await writeSampleComparison(exp, front([1, 1, 2, 2]), [model(0.1), model(0.3)], { images: 4, columns: 2, onGrid: (f, reused) => grids.push(`${f}:${reused}`) });
+    assert.deepEqual(grids, ['samples/ddim-C9-oms-dpm.png:true', 'samples/ddim-C9-best-single-model.png:true']);
+    assert.equal(calls, 8);
+    grids.length = 0;
+    await writeSampleComparison(exp, front([1, 2, 2, 2]), [model(0.1), model(0.3)], { images: 4, columns: 2, onGrid: (f, reused) => grids.push(`${f}:${reused}`) });
+    assert.deepEqual(grids, ['samples/ddim-C9-oms-dpm.png:false', 'samples/ddim-C9-best-single-model.png:true']);
+
+    const fig = sampleComparisonFigure(c);
+    assert.equal(fig.id, 'sample-comparison-ddim');
+    const images = fig.layout.images as { source: string }[];
+    assert.deepEqual(images.map((i) => i.source), ['samples/ddim-C9-oms-dpm.png', 'samples/ddim-C9-best-single-model.png']);
+    assert.match(JSON.stringify(fig.layout.annotations), /C = 9 ms, oms-dpm.*FID 20\.00/);
+    const drawn = inlineLocalImages(fig, dir);
+    assert.ok((drawn.layout.images as { source: string }[]).every((i) => i.source.startsWith('data:image/png;base64,')));
+    assert.equal((fig.layout.images as { source: string }[])[0].source, 'samples/ddim-C9-oms-dpm.png'); // figure data untouched
+    fs.rmSync(path.join(dir, 'samples', 'ddim-C9-oms-dpm.png'));
+    assert.throws(() => inlineLocalImages(fig, dir), (e: unknown) => isKitError(e) && /ddim-C9-oms-dpm\.png, which is missing/.test((e as Error).message));
+  } finally {
+    if (prev === undefined) delete process.env.OMS_DPM_RESULTS;
+    else process.env.OMS_DPM_RESULTS = prev;
+  }
+});
