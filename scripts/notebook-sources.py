@@ -33,14 +33,10 @@ const dfd = require('danfojs-node');
 const df = new dfd.DataFrame(summaries.map((s) => ({ model: s.modelId, params: s.params, steps: s.steps, secondsPerStep: Number(s.secondsPerStep.toFixed(2)) })));
 df.print();"""),
     ('code', """// Loss curves, rendered to PNG with headless Chromium
-import * as os from 'os';
-import * as path from 'path';
 import { buildFigures } from './lib/figures/build-figures';
-import { renderPngs } from './lib/figures/render';
-const figs = buildFigures(exp).figures.filter((f) => f.id === 'loss-curves');
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nb-'));
-await renderPngs(figs.map((fig) => ({ fig, file: path.join(tmp, fig.id + '.png') })));
-for (const f of figs) tslab.display.png(fs.readFileSync(path.join(tmp, f.id + '.png')));"""),
+import { figurePngs } from './lib/figures/render';
+import { resultsDir } from './lib/zoo/workspace';
+for (const { png } of await figurePngs(buildFigures(exp).figures.filter((f) => f.id === 'loss-curves'), resultsDir(exp))) tslab.display.png(png);"""),
     ('code', """// Sample grids (DDIM, 20 steps, the fixed noise bank)
 import { zooPaths } from './lib/zoo/workspace';
 for (const m of exp.config.zoo) {
@@ -68,29 +64,19 @@ for (const s of rs) console.log(`${nfe(s)} NFE: ${formatSchedule(s)}`);"""),
   '03-observation.ipynb': [
     ('markdown', "# 3. The paper's first observation\nFID vs NFE of every zoo model alone (DDIM and DPM-Solver), and the small-then-large / large-then-small switch curves: the evidence that mixing models can beat every single model. Resumable: points already scored are read back."),
     ('code', HEADER), ('code', SETUP),
-    ('code', """import * as path from 'path';
-import { runObservation } from './lib/evaluation/observation-run';
-import { ensureFidReference } from './lib/metrics/fid-reference';
-import { makeProvenance } from './lib/pipeline/provenance';
-import { chooseSamplingEngine, loadSamplingModels, disposeSamplingModels } from './lib/zoo/sampling-engine';
-import { resultsDir } from './lib/zoo/workspace';
+    ('code', """// The plan (NFEs of the single-model curves, NFE of the switch curves) is the config's observation section.
+import { observeExperiment } from './lib/evaluation/experiment-observation';
+import { observationPlan } from './lib/evaluation/observation-run';
+import { chooseSamplingEngine } from './lib/zoo/sampling-engine';
 const choice = await chooseSamplingEngine({ backend: backend });
-const ref = await ensureFidReference(exp);
-const models = await loadSamplingModels(exp, choice.engine, {});
-const small = PROFILE === 'smoke';
-const plan = { singleNfe: { ddim: small ? [2, 4] : [2, 4, 6, 10, 20], 'dpm-solver': small ? [3] : [3, 6, 10, 15] }, switchNfe: small ? 2 : 10 };
-const data = await runObservation({ exp: exp, models: models.map((m) => m.denoiser), engine: choice.tag, extractor: ref.extractor, reference: ref.stats },
-  path.join(resultsDir(exp), 'observation-first.json'), plan, ref.description, makeProvenance(exp));
-await disposeSamplingModels(models);
+const { data } = await observeExperiment(exp, choice, observationPlan(exp), { threads: 2 });
 console.log(`${data.points.length} points, FID on ${data.images} images (${data.featureNetwork})`);"""),
     ('code', """// The FID-vs-NFE and switch figures
-import * as os from 'os';
 import { buildFigures } from './lib/figures/build-figures';
-import { renderPngs } from './lib/figures/render';
+import { figurePngs } from './lib/figures/render';
+import { resultsDir } from './lib/zoo/workspace';
 const figs = buildFigures(exp).figures.filter((f) => f.id.startsWith('fid-vs-nfe') || f.id === 'small-large-switch');
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nb-'));
-await renderPngs(figs.map((fig) => ({ fig, file: path.join(tmp, fig.id + '.png') })));
-for (const f of figs) { tslab.display.markdown(`**${f.title}**: ${f.caption}`); tslab.display.png(fs.readFileSync(path.join(tmp, f.id + '.png'))); }"""),
+for (const { fig, png } of await figurePngs(figs, resultsDir(exp))) { tslab.display.markdown(`**${fig.title}**: ${fig.caption}`); tslab.display.png(png); }"""),
   ],
   '04-dataset-and-predictor.ipynb': [
     ('markdown', '# 4. The schedule-FID dataset and the predictor\nSummarises the collected (schedule, FID) records per split with danfojs and shows how well the trained ranking predictor orders them (Kendall tau-b). Collection and training run through `npm run reproduce` or `oms-dpm collect` / `oms-dpm train-predictor`.'),
@@ -126,16 +112,13 @@ for (const solver of ['ddim', 'dpm-solver']) {
   const front = JSON.parse(fs.readFileSync(f, 'utf8'));
   console.table(speedupAtEqualFid(front).map((r) => ({ budget: r.budget, fid: r.fid.toFixed(2), cost: r.cost.toFixed(1), singleModelCost: r.baselineCost?.toFixed(1) ?? 'never', speedup: r.speedup?.toFixed(2) ?? '-' })));
 }"""),
-    ('code', """import * as os from 'os';
-import { buildFigures } from './lib/figures/build-figures';
-import { renderPngs } from './lib/figures/render';
-const figs = buildFigures(exp).figures.filter((f) => f.id.startsWith('fid-vs-cost'));
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nb-'));
-await renderPngs(figs.map((fig) => ({ fig, file: path.join(tmp, fig.id + '.png') })));
-for (const f of figs) { tslab.display.markdown(`**${f.title}**: ${f.caption}`); tslab.display.png(fs.readFileSync(path.join(tmp, f.id + '.png'))); }"""),
+    ('code', """import { buildFigures } from './lib/figures/build-figures';
+import { figurePngs } from './lib/figures/render';
+const figs = buildFigures(exp).figures.filter((f) => f.id.startsWith('fid-vs-cost') || f.id.startsWith('schedule-strips') || f.id.startsWith('sample-comparison'));
+for (const { fig, png } of await figurePngs(figs, resultsDir(exp))) { tslab.display.markdown(`**${fig.title}**: ${fig.caption}`); tslab.display.png(png); }"""),
   ],
   '06-figures.ipynb': [
-    ('markdown', '# 3. All figures\nRegenerates every figure the recorded results of the experiment allow (figure data JSON, offline HTML, PNG) and shows them; figures whose stages have not run are listed with the command that makes them.'),
+    ('markdown', '# 6. All figures\nRegenerates every figure the recorded results of the experiment allow (figure data JSON, offline HTML, PNG) and shows them; figures whose stages have not run are listed with the command that makes them.'),
     ('code', HEADER), ('code', SETUP),
     ('code', """import * as path from 'path';
 import { buildFigures } from './lib/figures/build-figures';

@@ -13,12 +13,12 @@ import { fork, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { hashOf, type ResolvedExperiment } from '../config/index';
-import { readTensorFile } from '../diffusion/tensor-file';
-import { ensureFidReference, referenceKey } from '../metrics/fid-reference';
+import { ensureFidReference } from '../metrics/fid-reference';
 import { latencyByModelIndex, nfe, readLatencyFile, scheduleCost, type SolverName } from '../schedule/index';
 import { KitError } from '../util/errors';
+import { samplingIdentity } from '../evaluation/sampling-identity';
 import { ensureZooOnnxExports, type OnnxExportEvent, type SamplingEngine } from '../zoo/sampling-engine';
-import { latencyFile, resultsDir, zooPaths } from '../zoo/workspace';
+import { latencyFile, resultsDir } from '../zoo/workspace';
 import { appendRecord, openDataset, type DatasetHeader, type ScheduleRecord } from './dataset-file';
 import { jobFor, scheduleLength, splitOf } from './schedule-job';
 import type { WorkerReply, WorkerRequest } from './collect-worker';
@@ -29,9 +29,7 @@ export function datasetFile(exp: ResolvedExperiment, solver: SolverName): string
 
 /** Everything a record's FID depends on: the zoo weights, the sampler settings and the FID reference. */
 export function recordKey(exp: ResolvedExperiment, solver: SolverName): string {
-  const weights = exp.config.zoo.map((m) => readTensorFile(zooPaths(exp, m.id).weights, `weights of zoo model '${m.id}'`).sha256);
-  const { noiseBankSeed, clipDenoised } = exp.config.sampling;
-  return hashOf({ weights, noiseBankSeed, clipDenoised, diffusion: exp.config.diffusion, fid: referenceKey(exp), images: exp.config.fid.images, solver });
+  return hashOf({ ...samplingIdentity(exp), solver });
 }
 
 export interface CollectProgress { done: number; total: number; record: ScheduleRecord; ratePerHour: number; etaSeconds: number }

@@ -2,11 +2,14 @@
  * Runs the first-observation measurements (first-observation.ts) for an experiment's zoo and keeps
  * them as figure data: single-model FID vs NFE per solver, and the small/large switch curves.
  * Every point is written atomically as soon as it is scored; a rerun skips the points already in
- * the file for the same config hash, so a kill loses at most the point in flight.
+ * the file while the zoo, sampler and FID reference are the same (`samplingIdentity`; other config
+ * changes keep them), so a kill loses at most the point in flight.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { hashOf } from '../config/index';
 import { resultsDir } from '../zoo/workspace';
+import { samplingIdentity } from './sampling-identity';
 import type { ResolvedExperiment } from '../config/index';
 import { writeJsonAtomic } from '../util/atomic-file';
 import type { SolverName } from '../schedule/index';
@@ -31,7 +34,10 @@ export interface ObservationData {
   engine?: string;
   /** the engine tags of the points, sorted (one entry unless runs on different engines were merged) */
   engines?: string[];
+  /** the experiment config's hash when the file was last written (provenance) */
   configHash: string;
+  /** hash of `samplingIdentity`: the points are reused while it is unchanged */
+  samplingKey?: string;
   featureNetwork: string;
   images: number;
   points: ObservationPoint[];
@@ -76,10 +82,13 @@ export async function runObservation(
 ): Promise<ObservationData> {
   const exp = ctx.exp;
   const engines = (points: ObservationPoint[]) => [...new Set(points.map((p) => p.engine ?? 'unrecorded'))].sort();
-  let data: ObservationData = { kind: 'oms-dpm-first-observation', experiment: exp.config.name, engine: ctx.engine, engines: [], configHash: exp.hash, featureNetwork, images: exp.config.fid.images, points: [], provenance };
+  const samplingKey = hashOf(samplingIdentity(exp));
+  let data: ObservationData = { kind: 'oms-dpm-first-observation', experiment: exp.config.name, engine: ctx.engine, engines: [], configHash: exp.hash, samplingKey, featureNetwork, images: exp.config.fid.images, points: [], provenance };
   if (fs.existsSync(file)) {
     const old = JSON.parse(fs.readFileSync(file, 'utf8')) as ObservationData;
-    if (old.configHash === exp.hash && old.featureNetwork === featureNetwork && old.images === data.images) data = { ...old, engine: ctx.engine, engines: engines(old.points), provenance };
+    // files written before samplingKey existed were keyed on the whole config
+    const same = old.samplingKey !== undefined ? old.samplingKey === samplingKey : old.configHash === exp.hash;
+    if (same && old.featureNetwork === featureNetwork && old.images === data.images) data = { ...old, engine: ctx.engine, engines: engines(old.points), configHash: exp.hash, samplingKey, provenance };
   }
   const key = (s: string, x: number) => `${s}@${x}`;
   const done = new Set(data.points.map((p) => key(p.series, p.x)));

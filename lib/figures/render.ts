@@ -4,6 +4,7 @@
  * driven by playwright-core (never a downloaded browser). One browser serves a whole batch.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { findChromium } from '../engine/environment-checks';
 import { writeFileAtomic } from '../util/atomic-file';
@@ -90,5 +91,20 @@ export async function renderPngs(figs: { fig: FigureData; file: string }[]): Pro
     }
   } finally {
     await browser.close();
+  }
+}
+
+/**
+ * PNGs of `figs` in memory (for notebooks, which show them inline): rendered in a temporary folder
+ * with the figures' local images inlined from `baseDir` (the experiment's results folder).
+ */
+export async function figurePngs(figs: FigureData[], baseDir: string): Promise<{ fig: FigureData; png: Buffer }[]> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-fig-'));
+  try {
+    const jobs = figs.map((fig) => ({ fig: inlineLocalImages(fig, baseDir), file: path.join(tmp, `${fig.id}.png`) }));
+    await renderPngs(jobs);
+    return figs.map((fig, i) => ({ fig, png: fs.readFileSync(jobs[i].file) }));
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
   }
 }

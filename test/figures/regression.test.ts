@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { listExperiments, loadExperiment } from '../../lib/config/index';
 import { buildFigures } from '../../lib/figures/build-figures';
-import { diffFigures } from '../../lib/figures/compare-figures';
+import { diffFigures, FRESH_RUN_TOLERANCES } from '../../lib/figures/compare-figures';
 import type { FigureData } from '../../lib/figures/figure-data';
 
 const results = path.join(__dirname, '..', '..', 'results');
@@ -48,4 +48,17 @@ test('the comparison reports numeric drift beyond tolerance, and structural chan
   assert.equal(d.length, 2);
   assert.match(d.join('\n'), /f\.data\[0\]\.x: committed 3 entries, regenerated 2/);
   assert.match(d.join('\n'), /f\.data\[0\]\.y\[1\]: committed 21, regenerated 20/);
+});
+
+test('fresh-run goldens skip what follows from measured times and still check the rest', () => {
+  const front: FigureData = { id: 'fid-vs-cost-ddim', title: 't', caption: 'up to 2.1x', data: [{ x: [10], y: [50] }], layout: { height: 400 }, sources: ['m/front-ddim.json'] };
+  const moved = { ...front, caption: 'up to 1.9x', data: [{ x: [12, 30], y: [48, 40] }] };
+  assert.equal(diffFigures(moved, front).length, 3); // caption, x and y
+  assert.deepEqual(diffFigures(moved, front, FRESH_RUN_TOLERANCES), []);
+  assert.match(diffFigures({ ...moved, title: 'other' }, front, FRESH_RUN_TOLERANCES).join(), /fid-vs-cost-ddim\.title/);
+  const table = (train: string, params: string): FigureData => ({ id: 'zoo-table', title: 't', caption: 'c', data: [{ cells: { values: [['s8'], [params], ['30'], [train], ['5.0']] } }], layout: {}, sources: [] });
+  assert.deepEqual(diffFigures(table('1.5', '67,673'), table('2.0', '67,673'), FRESH_RUN_TOLERANCES), []);
+  assert.match(diffFigures(table('1.5', '67,673'), table('1.5', '67,000'), FRESH_RUN_TOLERANCES).join(), /values\[1\]\[0\]: committed "67,000"/);
+  const curve: FigureData = { id: 'loss-curves', title: 't', caption: 'c', data: [{ x: [1], y: [0.5] }], layout: {}, sources: [] };
+  assert.equal(diffFigures({ ...curve, data: [{ x: [1], y: [0.6] }] }, curve, FRESH_RUN_TOLERANCES).length, 1);
 });
