@@ -39,7 +39,8 @@ export function sampleComparisonFigure(c: SampleComparison): FigureData {
       `FIDs are the front's, on ${c.fidImages} images.`,
     data: [],
     layout: {
-      title: { text: `${c.experiment}: samples at equal budget (${c.solver})` },
+      // margins are 0 (the panels are placed in paper coordinates), so the title sits inside the top band
+      title: { text: `${c.experiment}: samples at equal budget (${c.solver})`, y: 1 - 30 / height, yanchor: 'middle' },
       width, height,
       margin: { l: 0, r: 0, t: 0, b: 0 },
       xaxis: { visible: false, range: [0, 1] },

@@ -90,10 +90,10 @@ test('the paper experiments restate the paper and have the official largest memb
 });
 
 test('the CPU-scale experiments match the brief', () => {
-  // mnist: the two members trained so far on this machine; fashion-mnist: the planned four
+  // the two members a 2-core machine trains in a session (wider ones: see bench)
   const zoos = {
     mnist: { ch: [['s8', 8], ['m16', 16]], iterations: [3000, 1500] },
-    'fashion-mnist': { ch: [['s8', 8], ['m16', 16], ['l24', 24], ['xl32', 32]], iterations: [3000, 1500, 1300, 1300] },
+    'fashion-mnist': { ch: [['s8', 8], ['m16', 16]], iterations: [3000, 1500] },
   };
   for (const [name, want] of Object.entries(zoos)) {
     const { config: c } = loadExperiment(name);
