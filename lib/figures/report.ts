@@ -26,7 +26,9 @@ export async function writeFigures(resultsRoot: string, experimentDir: string, f
 /** results/index.html: every experiment folder's figures, with title, caption and links. */
 export function writeIndex(resultsRoot: string): string {
   const sections: string[] = [];
-  const exps = fs.existsSync(resultsRoot) ? fs.readdirSync(resultsRoot).filter((d) => fs.existsSync(path.join(resultsRoot, d, 'figures'))).sort() : [];
+  // results/<experiment>@<profile> (smoke runs, CI goldens) are checks that the stages run, not an
+  // experiment's results: their figures stay in their own folder and out of the index.
+  const exps = fs.existsSync(resultsRoot) ? fs.readdirSync(resultsRoot).filter((d) => !d.includes('@') && fs.existsSync(path.join(resultsRoot, d, 'figures'))).sort() : [];
   for (const e of exps) {
     const figDir = path.join(resultsRoot, e, 'figures');
     const items = fs.readdirSync(figDir).filter((f) => f.endsWith('.json')).sort().map((f) => {
