@@ -9,7 +9,8 @@
  *                                          bigger budgets add no information)
  *
  * (the defaults; an experiment can narrow them with front.lowNfe and front.highNfe, e.g. where its
- * models converge sooner), both capped at the schedule length L (a schedule of length L has at most L NFEs), with `count`
+ * models converge sooner), both capped at the schedule length L (a schedule of length L has at
+ * most L NFEs), with `count`
  * budgets spaced geometrically between them (FID changes fastest at small costs) and rounded to 3
  * significant digits (the lowest up, the highest down, so both stay reachable).
  */

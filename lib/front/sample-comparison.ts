@@ -3,11 +3,12 @@
  * sampled with OMS-DPM's searched schedule and with the best single-model setting at that budget,
  * written as PNG grids under results/<experiment>/samples/, and an index of them
  * (comparison-<solver>.json) that the sample-comparison figure is built from. Grids already on
- * disk for the same schedule are not sampled again.
+ * disk for the same schedule, zoo and noise bank are not sampled again.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ResolvedExperiment } from '../config/index';
+import { hashOf, type ResolvedExperiment } from '../config/index';
+import { samplingIdentity } from '../evaluation/sampling-identity';
 import { sampleSchedule } from '../evaluation/sample-schedule';
 import { writeImageGrid } from '../figures/image-grid';
 import type { Denoiser } from '../samplers/denoiser';
@@ -39,6 +40,8 @@ export interface SampleComparison {
   columns: number;
   /** FID images of the front (the panels' FIDs) */
   fidImages: number;
+  /** hash of `samplingIdentity` (zoo weights, noise bank, clipping, ...): grids are reused only while it holds */
+  samplingKey: string;
   rows: { budget: number; panels: SamplePanel[] }[];
 }
 
@@ -47,6 +50,8 @@ export function sampleComparisonFile(exp: ResolvedExperiment, solver: SolverName
 }
 
 export interface SampleComparisonOptions {
+  /** default: the hash of `samplingIdentity(exp)` (reads the zoo weights) */
+  samplingKey?: string;
   images?: number;
   columns?: number;
   batchSize?: number;
@@ -57,7 +62,8 @@ export async function writeSampleComparison(exp: ResolvedExperiment, front: Fron
   const images = o.images ?? 64;
   const columns = o.columns ?? 8;
   const dir = resultsDir(exp);
-  const out: SampleComparison = { kind: 'oms-dpm-sample-comparison', experiment: front.experiment, solver: front.solver, images, columns, fidImages: front.images, rows: [] };
+  const samplingKey = o.samplingKey ?? hashOf(samplingIdentity(exp));
+  const out: SampleComparison = { kind: 'oms-dpm-sample-comparison', experiment: front.experiment, solver: front.solver, images, columns, fidImages: front.images, samplingKey, rows: [] };
   const old = fs.existsSync(sampleComparisonFile(exp, front.solver)) ? (JSON.parse(fs.readFileSync(sampleComparisonFile(exp, front.solver), 'utf8')) as SampleComparison) : null;
   const d = exp.config.dataset;
   for (const budget of [...front.budgets].sort((a, b) => a - b)) {
@@ -69,6 +75,7 @@ export async function writeSampleComparison(exp: ResolvedExperiment, front: Fron
       const reused =
         fs.existsSync(path.join(dir, file)) &&
         old?.images === images &&
+        old.samplingKey === samplingKey &&
         old.rows.some((r) => r.panels.some((q) => q.file === file && JSON.stringify(q.schedule) === JSON.stringify(p!.schedule)));
       if (!reused) {
         const imgs = await sampleSchedule(exp, models, { solver: front.solver, entries: p!.schedule, start: 0, count: images, batchSize: o.batchSize ?? exp.config.sampling.batchSize });

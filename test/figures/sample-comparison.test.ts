@@ -42,7 +42,7 @@ test('sample grids: paired noise, one row per budget with both series, reused wh
       return tf.mul(x, scale) as tf.Tensor4D;
     };
     const grids: string[] = [];
-    const c = await writeSampleComparison(exp, front([1, 1, 2, 2]), [model(0.1), model(0.3)], { images: 4, columns: 2, onGrid: (f, reused) => grids.push(`${f}:${reused}`) });
+    const c = await writeSampleComparison(exp, front([1, 1, 2, 2]), [model(0.1), model(0.3)], { samplingKey: 'zoo-1', images: 4, columns: 2, onGrid: (f, reused) => grids.push(`${f}:${reused}`) });
     assert.deepEqual(c.rows.map((r) => r.budget), [9]);
     assert.deepEqual(c.rows[0].panels.map((p) => [p.series, p.fid, p.file]), [
       ['oms-dpm', 20, 'samples/ddim-C9-oms-dpm.png'],
@@ -55,12 +55,16 @@ test('sample grids: paired noise, one row per budget with both series, reused wh
     assert.equal(png.subarray(1, 4).toString(), 'PNG');
 
     grids.length = 0;
-    await writeSampleComparison(exp, front([1, 1, 2, 2]), [model(0.1), model(0.3)], { images: 4, columns: 2, onGrid: (f, reused) => grids.push(`${f}:${reused}`) });
+    await writeSampleComparison(exp, front([1, 1, 2, 2]), [model(0.1), model(0.3)], { samplingKey: 'zoo-1', images: 4, columns: 2, onGrid: (f, reused) => grids.push(`${f}:${reused}`) });
     assert.deepEqual(grids, ['samples/ddim-C9-oms-dpm.png:true', 'samples/ddim-C9-best-single-model.png:true']);
     assert.equal(calls, 8);
     grids.length = 0;
-    await writeSampleComparison(exp, front([1, 2, 2, 2]), [model(0.1), model(0.3)], { images: 4, columns: 2, onGrid: (f, reused) => grids.push(`${f}:${reused}`) });
+    await writeSampleComparison(exp, front([1, 2, 2, 2]), [model(0.1), model(0.3)], { samplingKey: 'zoo-1', images: 4, columns: 2, onGrid: (f, reused) => grids.push(`${f}:${reused}`) });
     assert.deepEqual(grids, ['samples/ddim-C9-oms-dpm.png:false', 'samples/ddim-C9-best-single-model.png:true']);
+    // another zoo (or noise bank): every grid is sampled again
+    grids.length = 0;
+    await writeSampleComparison(exp, front([1, 2, 2, 2]), [model(0.1), model(0.3)], { samplingKey: 'zoo-2', images: 4, columns: 2, onGrid: (f, reused) => grids.push(`${f}:${reused}`) });
+    assert.deepEqual(grids, ['samples/ddim-C9-oms-dpm.png:false', 'samples/ddim-C9-best-single-model.png:false']);
 
     const fig = sampleComparisonFigure(c);
     assert.equal(fig.id, 'sample-comparison-ddim');
