@@ -27,13 +27,16 @@ export function editDistance(a: string, b: string): number {
 /**
  * The candidate closest to `input`, or undefined when nothing is close enough to be a plausible
  * typo. A case-insensitive exact match wins (YAML keys are case-sensitive, `imagesize` is a
- * common slip); otherwise the distance must be at most max(2, a third of the input's length) so
+ * common slip), then the one candidate the input abbreviates; otherwise the distance must be at most max(2, a third of the input's length) so
  * that short keys do not "suggest" unrelated short keys.
  */
 export function closest(input: string, candidates: readonly string[]): string | undefined {
   const lower = input.toLowerCase();
   const caseMatch = candidates.find((c) => c.toLowerCase() === lower);
   if (caseMatch !== undefined) return caseMatch;
+  // An abbreviation of exactly one candidate ('dpm' for 'dpm-solver') beats any short edit distance.
+  const prefixed = lower.length >= 2 ? candidates.filter((c) => c.toLowerCase().startsWith(lower)) : [];
+  if (prefixed.length === 1) return prefixed[0];
   const limit = Math.max(2, Math.floor(input.length / 3));
   let best: string | undefined;
   let bestD = Infinity;

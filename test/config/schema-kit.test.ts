@@ -17,6 +17,7 @@ import {
   validate,
 } from '../../lib/config/schema-kit';
 import { KitError } from '../../lib/util/errors';
+import { closest } from '../../lib/config/suggest';
 
 const Inner = obj(
   {
@@ -177,4 +178,10 @@ test('describeSchema lists every key with type, default and doc', () => {
 test('formatPath quotes keys that are not plain words', () => {
   assert.equal(formatPath(['profiles', 'smoke', 'zoo[s8].training.iterations']), 'profiles.smoke["zoo[s8].training.iterations"]');
   assert.equal(formatPath([]), '(root)');
+});
+
+test('suggestions: an abbreviation of exactly one candidate wins over a short edit distance', () => {
+  assert.equal(closest('dpm', ['ddim', 'dpm-solver']), 'dpm-solver');
+  assert.equal(closest('d', ['ddim', 'dpm-solver']), undefined); // too short to abbreviate anything
+  assert.equal(closest('budgetCout', ['budgetCount', 'lowNfe']), 'budgetCount');
 });
