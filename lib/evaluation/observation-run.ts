@@ -15,6 +15,7 @@ import { writeJsonAtomic } from '../util/atomic-file';
 import type { SolverName } from '../schedule/index';
 import { ddimSingleModel, ddimSwitchAt, dpmSolverSingleModel } from './first-observation';
 import { scoreSchedule, type FidContext, type ScoredSchedule } from './schedule-fid';
+import { readJsonFile } from '../util/json-file';
 
 export interface ObservationPoint extends ScoredSchedule {
   series: string;
@@ -85,7 +86,7 @@ export async function runObservation(
   const samplingKey = hashOf(samplingIdentity(exp));
   let data: ObservationData = { kind: 'oms-dpm-first-observation', experiment: exp.config.name, engine: ctx.engine, engines: [], configHash: exp.hash, samplingKey, featureNetwork, images: exp.config.fid.images, points: [], provenance };
   if (fs.existsSync(file)) {
-    const old = JSON.parse(fs.readFileSync(file, 'utf8')) as ObservationData;
+    const old = readJsonFile<ObservationData>(file, 'observation data');
     // files written before samplingKey existed were keyed on the whole config
     const same = old.samplingKey !== undefined ? old.samplingKey === samplingKey : old.configHash === exp.hash;
     if (same && old.featureNetwork === featureNetwork && old.images === data.images) data = { ...old, engine: ctx.engine, engines: engines(old.points), configHash: exp.hash, samplingKey, provenance };

@@ -14,11 +14,12 @@ import { fidVsNfeFigure, switchFigure } from './observation-figures';
 import type { SampleComparison } from '../front/sample-comparison';
 import { sampleComparisonFigure } from './sample-comparison-figure';
 import { lossCurvesFigure, zooTableFigure, type ZooModelResult } from './zoo-figures';
+import { readJsonIfExists } from '../util/json-file';
 
 export interface FigureSet { figures: FigureData[]; missing: { id: string; why: string }[] }
 
 function readJson<T>(file: string): T | null {
-  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as T) : null;
+  return readJsonIfExists<T>(file, 'result file');
 }
 
 function latestLatency(dir: string): { engine: string; models: Record<string, { medianMs: number }> } | null {

@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { FRONT_SERIES, type FrontData, type FrontPoint, type FrontSeriesName } from '../front/front-data';
 import { axisLayout, type FigureData } from './figure-data';
 import { scheduleStripsFigure } from './schedule-strips';
+import { readJsonFile } from '../util/json-file';
 
 /** A (cost, FID) pair. */
 export interface CostFid {
@@ -152,7 +153,7 @@ export function frontFiguresFor(dir: string, experiment: string): { figures: Fig
   for (const solver of ['ddim', 'dpm-solver'] as const) {
     const file = path.join(dir, `front-${solver}.json`);
     if (fs.existsSync(file)) {
-      const data = JSON.parse(fs.readFileSync(file, 'utf8')) as FrontData;
+      const data = readJsonFile<FrontData>(file, 'front');
       out.figures.push(frontFigure(data), scheduleStripsFigure(data));
     } else out.missing.push({ id: `fid-vs-cost-${solver}, schedule-strips-${solver}`, why: `no ${solver} front: oms-dpm front --experiment ${experiment} --solver ${solver}` });
   }

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-file';
 import type { FigureData } from './figure-data';
 import { ensurePlotlyAsset, figureHtml, inlineLocalImages, renderPngs } from './render';
+import { readJsonFile } from '../util/json-file';
 
 export async function writeFigures(resultsRoot: string, experimentDir: string, figures: FigureData[], png: boolean): Promise<string[]> {
   ensurePlotlyAsset(resultsRoot);
@@ -32,7 +33,7 @@ export function writeIndex(resultsRoot: string): string {
   for (const e of exps) {
     const figDir = path.join(resultsRoot, e, 'figures');
     const items = fs.readdirSync(figDir).filter((f) => f.endsWith('.json')).sort().map((f) => {
-      const fig = JSON.parse(fs.readFileSync(path.join(figDir, f), 'utf8')) as FigureData;
+      const fig = readJsonFile<FigureData>(path.join(figDir, f), 'figure data', 'rebuild it: oms-dpm figures --experiment <name>');
       const base = `${e}/figures/${fig.id}`;
       const img = fs.existsSync(path.join(figDir, `${fig.id}.png`)) ? `<a href="${base}.html"><img src="${base}.png" style="max-width:380px"></a>` : '';
       return `<li><a href="${base}.html"><b>${fig.title}</b></a><br>${fig.caption}<br>${img}</li>`;

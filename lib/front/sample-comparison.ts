@@ -16,6 +16,7 @@ import type { SolverName } from '../schedule/index';
 import { writeJsonAtomic } from '../util/atomic-file';
 import { resultsDir } from '../zoo/workspace';
 import type { FrontData, FrontSeriesName } from './front-data';
+import { readJsonIfExists } from '../util/json-file';
 
 /** The series drawn side by side, in this order. */
 export const COMPARED_SERIES: readonly FrontSeriesName[] = ['oms-dpm', 'best-single-model'];
@@ -64,7 +65,7 @@ export async function writeSampleComparison(exp: ResolvedExperiment, front: Fron
   const dir = resultsDir(exp);
   const samplingKey = o.samplingKey ?? hashOf(samplingIdentity(exp));
   const out: SampleComparison = { kind: 'oms-dpm-sample-comparison', experiment: front.experiment, solver: front.solver, images, columns, fidImages: front.images, samplingKey, rows: [] };
-  const old = fs.existsSync(sampleComparisonFile(exp, front.solver)) ? (JSON.parse(fs.readFileSync(sampleComparisonFile(exp, front.solver), 'utf8')) as SampleComparison) : null;
+  const old = readJsonIfExists<SampleComparison>(sampleComparisonFile(exp, front.solver), 'sample-grid index');
   const d = exp.config.dataset;
   for (const budget of [...front.budgets].sort((a, b) => a - b)) {
     const points = COMPARED_SERIES.map((name) => ({ name, p: front.series.find((s) => s.name === name)?.points.find((q) => q.budget === budget) }));

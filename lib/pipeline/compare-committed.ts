@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { repoRoot } from '../config/index';
 import { diffFigures } from '../figures/compare-figures';
 import type { FigureData } from '../figures/figure-data';
+import { readJsonFile } from '../util/json-file';
 
 export function compareWithCommitted(experimentDir: string): string[] {
   const figDir = path.join(experimentDir, 'figures');
@@ -16,7 +17,7 @@ export function compareWithCommitted(experimentDir: string): string[] {
   const lines: string[] = [];
   for (const f of fs.readdirSync(figDir).filter((x) => x.endsWith('.json')).sort()) {
     const rel = path.relative(root, path.join(figDir, f)).split(path.sep).join('/');
-    const fresh = JSON.parse(fs.readFileSync(path.join(figDir, f), 'utf8')) as FigureData;
+    const fresh = readJsonFile<FigureData>(path.join(figDir, f), 'figure data', 'rebuild it: oms-dpm figures --experiment <name>');
     let committed: FigureData;
     try {
       committed = JSON.parse(execFileSync('git', ['show', `HEAD:${rel}`], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString()) as FigureData;
