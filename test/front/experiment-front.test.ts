@@ -9,9 +9,6 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { datasetFile } from '../../lib/collection/collect';
-import { appendRecord, openDataset } from '../../lib/collection/dataset-file';
-import { jobFor, splitOf } from '../../lib/collection/schedule-job';
 import { loadExperiment } from '../../lib/config/index';
 import { initBackend } from '../../lib/engine/backend';
 import type { FidContext } from '../../lib/evaluation/schedule-fid';
@@ -22,6 +19,7 @@ import { trainExperimentPredictor } from '../../lib/predictor/experiment-predict
 import type { Denoiser } from '../../lib/samplers/denoiser';
 import { isKitError } from '../../lib/util/errors';
 import { tempDir } from './helpers';
+import { writeSyntheticDdimDataset } from '../collection/synthetic-dataset';
 
 const tiny = path.join(__dirname, '..', 'fixtures', 'tiny-mnist.yaml');
 
@@ -56,13 +54,7 @@ test('experimentFrontRun: real search, dataset, latency table and sampler path g
       set: ['predictor.epochs=6', 'predictor.evalEvery=3', 'search.generations=4', 'search.rerankTopK=2', 'search.rerankImages=8', 'sampling.batchSize=8'],
     });
     const c = exp.config.collection;
-    const file = datasetFile(exp, 'ddim');
-    openDataset(file, { kind: 'oms-dpm-schedule-fid-dataset', version: 1, experiment: 'tiny-mnist', solver: 'ddim', length: c.ddimLength, numModels: 2, recordKey: 'k', featureNetwork: 'synthetic', images: 64, scheduleSeed: c.seed, splitSeed: c.splitSeed, trainRatio: c.trainRatio });
-    for (let id = 0; id < 30; id++) {
-      const { schedule } = jobFor(c, 'ddim', 2, 1000, id);
-      const fid = 100 - 7 * schedule.filter((m) => m === 2).length - 3 * schedule.filter((m) => m === 1).length;
-      appendRecord(file, { id, split: splitOf(c, id), solver: 'ddim', schedule, fid, costMs: null, nfe: schedule.filter((m) => m > 0).length, images: 64, seed: 0, configHash: exp.hash, engine: 'synthetic', seconds: 0 });
-    }
+    writeSyntheticDdimDataset(exp, 30);
     trainExperimentPredictor(exp, 'ddim');
     fs.writeFileSync(path.join(root, 'tiny-mnist', 'latency-tfjs-wasm.json'), JSON.stringify({ models: { a: { medianMs: 10 }, b: { medianMs: 25 } } }));
 

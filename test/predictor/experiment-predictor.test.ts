@@ -5,12 +5,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadExperiment } from '../../lib/config/index';
 import { initBackend } from '../../lib/engine/backend';
-import { appendRecord, openDataset } from '../../lib/collection/dataset-file';
-import { datasetFile } from '../../lib/collection/collect';
-import { jobFor, splitOf } from '../../lib/collection/schedule-job';
 import { trainExperimentPredictor, loadExperimentPredictor } from '../../lib/predictor/experiment-predictor';
 import { isKitError } from '../../lib/util/errors';
 import { runSearch, writeSearch } from '../../lib/search/experiment-search';
+
+import { jobFor } from '../../lib/collection/schedule-job';
+import { writeSyntheticDdimDataset } from '../collection/synthetic-dataset';
 
 const tiny = path.join(__dirname, '..', 'fixtures', 'tiny-mnist.yaml');
 
@@ -21,14 +21,7 @@ test('train-predictor on a collected dataset writes predictions.csv, metrics.jso
     await initBackend('wasm');
     const exp = loadExperiment(tiny, { set: ['predictor.epochs=40', 'predictor.evalEvery=20', 'predictor.learningRate=0.003'] });
     const c = exp.config.collection;
-    const file = datasetFile(exp, 'ddim');
-    openDataset(file, { kind: 'oms-dpm-schedule-fid-dataset', version: 1, experiment: 'tiny-mnist', solver: 'ddim', length: c.ddimLength, numModels: 2, recordKey: 'k', featureNetwork: 'synthetic', images: 64, scheduleSeed: c.seed, splitSeed: c.splitSeed, trainRatio: c.trainRatio });
-    // A synthetic, learnable FID: fewer NFE and the small model cost quality.
-    for (let id = 0; id < 80; id++) {
-      const { schedule } = jobFor(c, 'ddim', 2, 1000, id);
-      const fid = 100 - 7 * schedule.filter((m) => m === 2).length - 3 * schedule.filter((m) => m === 1).length;
-      appendRecord(file, { id, split: splitOf(c, id), solver: 'ddim', schedule, fid, costMs: null, nfe: schedule.filter((m) => m > 0).length, images: 64, seed: 0, configHash: exp.hash, engine: 'synthetic', seconds: 0 });
-    }
+    writeSyntheticDdimDataset(exp, 80);
     const r = trainExperimentPredictor(exp, 'ddim');
     const dir = path.join(root, 'tiny-mnist', 'predictor-ddim');
     const csv = fs.readFileSync(path.join(dir, 'predictions.csv'), 'utf8').trim().split('\n');
