@@ -43,7 +43,7 @@ export interface BenchReport {
   /** the engine `collect` would choose here (OMS_DPM_ENGINE / auto) */
   collectionEngine: string | null;
   models: BenchModelRow[];
-  /** the 1000-generation search with the predictor (paper sizes, random weights) */
+  /** the 1000-generation search with the predictor (paper sizes, random weights) on the scorer the kit uses (ONNX Runtime when it loads) */
   searchSeconds: number | null;
   /** the same search loop with a synthetic table score */
   searchSecondsSyntheticScore: number | null;

@@ -69,6 +69,9 @@ test('bench --json on a trained tiny zoo: every field present and positive, cros
   assert.equal(b.search.solver, 'dpm-solver');
   assert.deepEqual(b.search.latency, [0, ...b.models.map((m: { forwardMs: number }) => m.forwardMs)]);
   assert.equal(b.search.withPredictor.scoreCalls, 11);
+  assert.equal(b.search.scorer, 'onnxruntime-cpu');
+  assert.equal(b.search.withPredictorTfjs.scoreCalls, 11);
+  assert.equal(b.searchSeconds, b.search.withPredictor.seconds);
   positive('predictor ddim', b.predictorSchedulesPerSecond.ddim);
   positive('predictor dpm-solver', b.predictorSchedulesPerSecond['dpm-solver']);
   assert.deepEqual(b.predictor.map((p: { length: number }) => p.length), [100, 60]);

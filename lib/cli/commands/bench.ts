@@ -191,7 +191,8 @@ export function benchCommand(): Command {
         log(
           `search: ${search.generations} generations, ${search.solver} L=${search.length}, ${search.numModels} models, budget ${search.budget.toFixed(1)} ms (${search.budgetRule}; latency: ${search.latencySource})`,
         );
-        log(`  with the predictor (paper sizes, random weights, ${search.predictor.parameters} parameters): ${search.withPredictor.seconds.toFixed(2)} s, ${search.withPredictor.scoreCalls} calls, ${search.withPredictor.schedulesScored} schedules scored`);
+        log(`  with the predictor (paper sizes, random weights, ${search.predictor.parameters} parameters) on ${search.scorer}: ${search.withPredictor.seconds.toFixed(2)} s, ${search.withPredictor.scoreCalls} calls, ${search.withPredictor.schedulesScored} schedules scored`);
+        log(`  the same predictor on TF.js:                               ${search.withPredictorTfjs.seconds.toFixed(2)} s, ${search.withPredictorTfjs.scoreCalls} calls, ${search.withPredictorTfjs.schedulesScored} schedules scored`);
         log(`  with a synthetic score (search loop alone):                ${search.syntheticScore.seconds.toFixed(2)} s, ${search.syntheticScore.scoreCalls} calls, ${search.syntheticScore.schedulesScored} schedules scored`);
       }
 
