@@ -25,7 +25,7 @@ export const DEFAULT_TOLERANCES: ToleranceRule[] = [
  * title and sources.
  */
 export const FRESH_RUN_TOLERANCES: ToleranceRule[] = [
-  { match: /^(fid-vs-cost|schedule-strips|sample-comparison|cost-model)-[a-z-]+\.(data|layout|caption|sources)$/, tol: 'ignore' },
+  { match: /^(fid-vs-cost|front-table|schedule-strips|sample-comparison|cost-model)-[a-z-]+\.(data|layout|caption|sources)$/, tol: 'ignore' },
   { match: /^zoo-table\.data\[0\]\.cells\.values\[[34]\]$/, tol: 'ignore' },
   ...DEFAULT_TOLERANCES,
 ];
