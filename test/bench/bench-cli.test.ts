@@ -60,6 +60,10 @@ test('bench --json on a trained tiny zoo: every field present and positive, cros
     for (const k of ['forwardMs', 'trainMs', 'peakRssMb', 'ortForwardMs1', 'ortForwardMs2', 'ortSpeedup1', 'ortSpeedup2']) positive(`${m.id}.${k}`, m[k]);
     if (torch) for (const k of ['torchForwardMs', 'torchTrainMs', 'forwardRatio', 'trainRatio', 'ortForwardRatio1', 'ortForwardRatio2']) positive(`${m.id}.${k}`, m[k]);
     assert.ok(Math.abs(m.ortSpeedup1 - m.forwardMs / m.ortForwardMs1) < 1e-9);
+    for (const prof of [m.forwardProfile, m.trainProfile]) {
+      assert.ok(prof.kernels.length > 0 && prof.kernels.length <= 12 && prof.kernelMs > 0 && prof.kernelMs <= prof.wallMs + 1e-6, JSON.stringify(prof));
+    }
+    assert.ok(m.trainProfile.kernels.some((k: { kernel: string }) => k.kernel === 'Conv2D'), 'the filter gradients run as forward convolutions');
   }
 
   positive('searchSeconds', b.searchSeconds);

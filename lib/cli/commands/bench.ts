@@ -5,7 +5,8 @@
  *                  memory, each model in its own child process so its peak RSS is its own; the
  *                  same network in PyTorch CPU on one thread (bench/torch_unet.py); ONNX Runtime's
  *                  forward at the same batch with 1 and 2 intra-op threads (the architecture
- *                  exported in memory with random initial weights); the ratios between them.
+ *                  exported in memory with random initial weights); the ratios between them; and
+ *                  one profiled TF.js forward and training step, kernel by kernel.
  *   search         a 1000-generation evolutionary search, DPM-Solver L = 90, over the zoo's size,
  *                  priced by the measured TF.js forward times, scored by a paper-sized predictor
  *                  with random weights, and again with a synthetic score (the loop alone).
@@ -32,6 +33,7 @@ import {
   type EngineThroughput,
   type FidScoringTime,
 } from '../../bench/collection-throughput';
+import { describeProfile } from '../../bench/kernel-profile';
 import { benchOrtForward } from '../../bench/ort-forward';
 import { benchPredictorThroughput, type PredictorThroughput } from '../../bench/predictor-bench';
 import { collectionTable, modelTable, type BenchModelRow, type BenchReport } from '../../bench/report';
@@ -172,6 +174,12 @@ export function benchCommand(): Command {
       log('');
       log(`per model, batch ${batch} (ms; ratios: TF.js/torch > 1 = TF.js slower, TF.js/ORT > 1 = ORT faster, ORT/torch > 1 = ORT slower):`);
       log(modelTable(models));
+      log('');
+      log('where the TF.js time goes (one profiled pass; share of its wall time per kernel; lib/bench/kernel-profile.ts):');
+      for (const m of models) {
+        log(`  ${m.id} forward (${m.forwardProfile.wallMs.toFixed(0)} ms): ${describeProfile(m.forwardProfile)}`);
+        log(`  ${m.id} train step (${m.trainProfile.wallMs.toFixed(0)} ms): ${describeProfile(m.trainProfile)}`);
+      }
       if (useOrt && cores < 2) note(`ONNX Runtime with 2 intra-op threads was timed on ${cores} core(s)`);
       const fwdTfjs: Record<string, number> = Object.fromEntries(models.map((r) => [r.id, r.forwardMs]));
 
