@@ -14,7 +14,7 @@ import * as path from 'node:path';
 const root = path.join(__dirname, '..', '..');
 const bin = path.join(root, 'bin', 'oms-dpm.js');
 const tiny = path.join(root, 'test', 'fixtures', 'tiny-mnist.yaml');
-const FAST = ['--batch', '8', '--repeats', '1', '--search-generations', '10', '--predictor-schedules', '32'];
+const FAST = ['--batch', '8', '--repeats', '1', '--search-generations', '10', '--predictor-schedules', '32', '--memory-steps', '20'];
 
 const made: string[] = [];
 after(() => {
@@ -66,6 +66,13 @@ test('bench --json on a trained tiny zoo: every field present and positive, cros
     assert.ok(m.trainProfile.kernels.some((k: { kernel: string }) => k.kernel === 'Conv2D'), 'the filter gradients run as forward convolutions');
   }
 
+  // memory over steps: nothing leaks, RSS sampled on the way
+  assert.equal(b.memory.steps, 20);
+  assert.equal(b.memory.numTensors.atEnd, b.memory.numTensors.afterWarmup, 'no tensor leak per training step');
+  assert.equal(b.memory.tfBytes.atEnd, b.memory.tfBytes.afterWarmup);
+  assert.deepEqual(b.memory.rssMb.map((p: { step: number }) => p.step), [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20]);
+  assert.ok(Number.isFinite(b.memory.rssGrowthMbPer1kSteps));
+  assert.match(r.err, /memory over 20 training steps/); // --json: progress goes to stderr
   positive('searchSeconds', b.searchSeconds);
   positive('searchSecondsSyntheticScore', b.searchSecondsSyntheticScore);
   assert.equal(b.search.generations, 10);
@@ -107,13 +114,14 @@ test('bench --json on a trained tiny zoo: every field present and positive, cros
 test('bench without a trained zoo: table printed, cross-check skipped with a note, skipped parts are null', () => {
   const { dir, env } = workspace();
   const file = path.join(dir, 'bench.json');
-  const r = run(['bench', '--experiment', tiny, ...FAST, '--skip-torch', '--skip-search', '--skip-predictor', '--out', file], env);
+  const r = run(['bench', '--experiment', tiny, ...FAST, '--skip-torch', '--skip-search', '--skip-predictor', '--skip-memory', '--out', file], env);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /model\s+params\s+fwd TF\.js/);
   assert.match(r.out, /note: collection cross-check skipped: no trained zoo/);
   assert.match(r.out, /onnxruntime-cpu\s+\d+ x 1\s+dpm-solver L=6/);
   const b = JSON.parse(fs.readFileSync(file, 'utf8'));
   assert.equal(b.searchSeconds, null);
+  assert.equal(b.memory, null);
   assert.equal(b.predictorSchedulesPerSecond, null);
   assert.equal(b.models[0].torchForwardMs, undefined);
   positive('ORT a', b.models[0].ortForwardMs1);
