@@ -19,6 +19,7 @@ import { checkCostModel } from '../collection/cost-model-check';
 import { datasetFile } from '../collection/collect';
 import { readDataset } from '../collection/dataset-file';
 import { costModelFigure } from './cost-model-figure';
+import { isKitError } from '../util/errors';
 
 export interface FigureSet { figures: FigureData[]; missing: { id: string; why: string }[] }
 
@@ -72,11 +73,17 @@ export function buildFigures(exp: ResolvedExperiment): FigureSet {
   }
   for (const solver of ['ddim', 'dpm-solver'] as const) {
     const file = datasetFile(exp, solver);
-    const records = fs.existsSync(file) ? readDataset(file).records : [];
-    if (records.filter((r) => r.costMs !== null).length >= 3) {
-      const check = checkCostModel(records, exp.config.sampling.batchSize);
+    if (!fs.existsSync(file)) {
+      out.missing.push({ id: `cost-model-${solver}`, why: `no ${solver} schedule-FID dataset: oms-dpm collect --experiment ${exp.config.name} --solver ${solver}` });
+      continue;
+    }
+    try {
+      const check = checkCostModel(readDataset(file).records, exp.config.sampling.batchSize);
       out.figures.push(costModelFigure(name, solver, check, `${name}/${path.basename(file)}`));
-    } else out.missing.push({ id: `cost-model-${solver}`, why: `fewer than 3 priced ${solver} records: oms-dpm collect --experiment ${exp.config.name} --solver ${solver}` });
+    } catch (e) {
+      if (!isKitError(e) || !/cost-model check needs/.test(e.message)) throw e; // a damaged dataset is an error
+      out.missing.push({ id: `cost-model-${solver}`, why: e.message });
+    }
   }
   const fronts = frontFiguresFor(dir, exp.config.name);
   out.figures.push(...fronts.figures);
