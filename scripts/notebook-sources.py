@@ -99,6 +99,13 @@ for (const solver of ['ddim', 'dpm-solver'] as const) {
   const metrics = JSON.parse(fs.readFileSync(m, 'utf8'));
   tslab.display.markdown(`**${solver} predictor**: Kendall tau-b train ${metrics.kendallTau.train.toFixed(3)}, validation ${metrics.kendallTau.validation.toFixed(3)} (${metrics.records.train} + ${metrics.records.validation} records)`);
 }"""),
+    ('code', """// Each record is a timed run of one schedule: how well does the additive cost model (sum of per-batch
+// latencies) predict it? And how well does the predictor rank the records?
+import { buildFigures } from './lib/figures/build-figures';
+import { figurePngs } from './lib/figures/render';
+import { resultsDir } from './lib/zoo/workspace';
+const figs = buildFigures(exp).figures.filter((f) => f.id.startsWith('cost-model') || f.id.startsWith('predictor-scatter'));
+for (const { fig, png } of await figurePngs(figs, resultsDir(exp))) { tslab.display.markdown(`**${fig.title}**: ${fig.caption}`); tslab.display.png(png); }"""),
   ],
   '05-search-and-front.ipynb': [
     ('markdown', "# 5. Search and the FID-vs-cost front\nThe paper's Fig. 1 for this experiment: OMS-DPM's searched schedules against the best single model, the best schedule of the training set, random schedules and two-segment schedules at each time budget, and the speed-up at equal FID. The fronts are computed by `npm run reproduce` or `oms-dpm front`."),
@@ -114,7 +121,7 @@ for (const solver of ['ddim', 'dpm-solver']) {
 }"""),
     ('code', """import { buildFigures } from './lib/figures/build-figures';
 import { figurePngs } from './lib/figures/render';
-const figs = buildFigures(exp).figures.filter((f) => f.id.startsWith('fid-vs-cost') || f.id.startsWith('schedule-strips') || f.id.startsWith('sample-comparison'));
+const figs = buildFigures(exp).figures.filter((f) => f.id.startsWith('fid-vs-cost') || f.id.startsWith('front-table') || f.id.startsWith('schedule-strips') || f.id.startsWith('sample-comparison'));
 for (const { fig, png } of await figurePngs(figs, resultsDir(exp))) { tslab.display.markdown(`**${fig.title}**: ${fig.caption}`); tslab.display.png(png); }"""),
   ],
   '06-figures.ipynb': [

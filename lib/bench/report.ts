@@ -4,6 +4,7 @@
 import type { ModelBench } from '../zoo/model-bench';
 import type { CollectionCheck, EngineThroughput, FidScoringTime } from './collection-throughput';
 import type { PredictorThroughput } from './predictor-bench';
+import type { MemoryOverSteps } from './memory-over-steps';
 import type { SearchBench } from './search-bench';
 
 /** One zoo model: TF.js (child process) + PyTorch + ONNX Runtime, with the ratios. */
@@ -43,7 +44,9 @@ export interface BenchReport {
   /** the engine `collect` would choose here (OMS_DPM_ENGINE / auto) */
   collectionEngine: string | null;
   models: BenchModelRow[];
-  /** the 1000-generation search with the predictor (paper sizes, random weights) */
+  /** TF.js memory over many training steps (null when skipped) */
+  memory: MemoryOverSteps | null;
+  /** the 1000-generation search with the predictor (paper sizes, random weights) on the scorer the kit uses (ONNX Runtime when it loads) */
   searchSeconds: number | null;
   /** the same search loop with a synthetic table score */
   searchSecondsSyntheticScore: number | null;

@@ -4,8 +4,10 @@
  * size, run twice with the same seed and settings:
  *
  *   - scored by a SchedulePredictor at the paper's default sizes (PAPER_PREDICTOR_SIZES) with
- *     random initial weights: what a real search costs, since every generation's unseen children
- *     go to the predictor in one batched call (a trained predictor costs the same per call);
+ *     random initial weights, on the engine the kit's search uses (batched-scorer.ts: ONNX Runtime
+ *     when it loads): what a real search costs, since every generation's unseen children go to the
+ *     predictor in one batched call (a trained predictor costs the same per call);
+ *   - the same on the TF.js forward (the fallback, and the engine the predictor trains on);
  *   - scored by a synthetic additive table (one lookup per position), which isolates the cost of
  *     the search loop itself (mutation, repair, cost sums, sorting).
  *
@@ -13,6 +15,7 @@
  * predictor calls and of scored schedules are reported with each.
  */
 import { streamRng } from '../engine/rng';
+import { batchedScorer } from '../predictor/batched-scorer';
 import { SchedulePredictor } from '../predictor/predictor';
 import { evolutionarySearch, type SearchOptions } from '../search/evolution';
 import type { SearchSettings } from '../search/settings';
@@ -54,7 +57,11 @@ export interface SearchBench {
   latency: number[];
   latencySource: string;
   predictor: { sizes: 'paper defaults (PAPER_PREDICTOR_SIZES)'; weights: 'random (seed 0)'; parameters: number };
+  /** on the kit's default scorer (`scorer`) */
   withPredictor: SearchRunStats;
+  scorer: string;
+  /** on the TF.js forward */
+  withPredictorTfjs: SearchRunStats;
   syntheticScore: SearchRunStats;
 }
 
@@ -102,11 +109,24 @@ export async function benchSearch(o: SearchBenchOptions): Promise<SearchBench> {
 
   const predictor = SchedulePredictor.create({ solver: BENCH_SEARCH_SOLVER, numModels: o.numModels, length: BENCH_SEARCH_LENGTH }, seed);
   let withPredictor: SearchRunStats;
+  let withPredictorTfjs: SearchRunStats;
+  let scorer: string;
   const parameters = predictor.parameterCount();
   try {
-    // Warm-up: the backend's kernels for these shapes are set up outside the timed search.
-    predictor.score([Array.from({ length: BENCH_SEARCH_LENGTH }, (_, i) => (i % 3 === 0 ? 1 : 0))]);
-    withPredictor = await timedSearch(base, (s) => Array.from(predictor.score(s)));
+    const warm = [Array.from({ length: BENCH_SEARCH_LENGTH }, (_, i) => (i % 3 === 0 ? 1 : 0))];
+    for (const choice of ['auto', 'tfjs'] as const) {
+      const s = await batchedScorer(predictor, choice);
+      try {
+        await s.score(warm); // kernels for these shapes are set up outside the timed search
+        const stats = await timedSearch(base, s.score);
+        if (choice === 'auto') {
+          withPredictor = stats;
+          scorer = s.engine;
+        } else withPredictorTfjs = stats;
+      } finally {
+        await s.release();
+      }
+    }
   } finally {
     predictor.dispose();
   }
@@ -129,7 +149,9 @@ export async function benchSearch(o: SearchBenchOptions): Promise<SearchBench> {
     latency: [...o.latency],
     latencySource: o.latencySource,
     predictor: { sizes: 'paper defaults (PAPER_PREDICTOR_SIZES)', weights: 'random (seed 0)', parameters },
-    withPredictor,
+    withPredictor: withPredictor!,
+    scorer: scorer!,
+    withPredictorTfjs: withPredictorTfjs!,
     syntheticScore,
   };
 }

@@ -7,6 +7,7 @@ import { isKitError } from '../util/errors';
 import { benchCommand } from './commands/bench';
 import { collectCommand, collectSummaryCommand } from './commands/collect';
 import { configCommand } from './commands/config';
+import { costModelCommand } from './commands/cost-model';
 import { doctorCommand } from './commands/doctor';
 import { exportOnnxCommand } from './commands/export-onnx';
 import { fidCommand, fidReferenceCommand } from './commands/fid';
@@ -26,7 +27,7 @@ export function buildProgram(): Command {
     .description('OMS-DPM experiment kit: model zoos, model schedules, predictor, search, figures')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const cmd of [doctorCommand(), trainZooCommand(), exportOnnxCommand(), sampleCommand(), benchCommand(), reproduceCommand(), configCommand(), scheduleCommand(), fidReferenceCommand(), fidCommand(), profileLatencyCommand(), observeCommand(), collectCommand(), collectSummaryCommand(), figuresCommand(), trainPredictorCommand(), searchCommand(), frontCommand()]) {
+  for (const cmd of [doctorCommand(), trainZooCommand(), exportOnnxCommand(), sampleCommand(), benchCommand(), reproduceCommand(), configCommand(), scheduleCommand(), fidReferenceCommand(), fidCommand(), profileLatencyCommand(), observeCommand(), collectCommand(), collectSummaryCommand(), costModelCommand(), figuresCommand(), trainPredictorCommand(), searchCommand(), frontCommand()]) {
     cmd.exitOverride();
     program.addCommand(cmd);
   }

@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import { KitError } from '../util/errors';
 import { writeFileAtomic } from '../util/atomic-file';
+import { appendJsonLine, cutPartialLine, readJsonLines } from '../util/jsonl-file';
 import type { SolverName } from '../schedule/index';
 
 export interface DatasetHeader {
@@ -51,13 +52,11 @@ function fail(file: string, line: number, why: string, hint: string): never {
 
 /** Reads and checks a dataset file; `expect` (if given) must match the header's identity fields. */
 export function readDataset(file: string, expect?: Partial<DatasetHeader>): DatasetContents {
-  const text = fs.readFileSync(file, 'utf8');
-  if (text.trim() === '') fail(file, 1, 'the file is empty: no header line', 'move it away to start a new dataset, or restore it from git');
-  const endsWithNewline = text.endsWith('\n');
-  const lines = text.split('\n');
-  if (endsWithNewline) lines.pop();
-  const droppedPartialLine = !endsWithNewline && lines.length > 0 && lines[lines.length - 1] !== '';
-  if (droppedPartialLine) lines.pop();
+  if (!fs.existsSync(file)) {
+    throw new KitError(`no schedule-FID dataset at ${file}`, { hint: 'collect it first: oms-dpm collect --experiment <name> --solver <solver> --count <n> (or npm run reproduce)' });
+  }
+  const { lines, partial: droppedPartialLine } = readJsonLines(file);
+  if (!droppedPartialLine && lines.every((l) => l.trim() === '')) fail(file, 1, 'the file is empty: no header line', 'move it away to start a new dataset, or restore it from git');
   const restore = 'restore the file from git (results/ is committed) or move it away to start a new dataset';
   if (lines.length === 0) fail(file, 1, 'the file is empty: no header line', restore);
   let header: DatasetHeader;
@@ -109,20 +108,11 @@ export function openDataset(file: string, header: DatasetHeader): DatasetContent
   }
   const { experiment, solver, length, numModels, recordKey, images, scheduleSeed, splitSeed, trainRatio } = header;
   const contents = readDataset(file, { experiment, solver, length, numModels, recordKey, images, scheduleSeed, splitSeed, trainRatio });
-  if (contents.droppedPartialLine) {
-    const text = fs.readFileSync(file, 'utf8');
-    fs.truncateSync(file, Buffer.byteLength(text.slice(0, text.lastIndexOf('\n') + 1), 'utf8'));
-  }
+  if (contents.droppedPartialLine) cutPartialLine(file);
   return contents;
 }
 
 /** Appends one record as a single line (one write call). */
 export function appendRecord(file: string, r: ScheduleRecord): void {
-  const fd = fs.openSync(file, 'a');
-  try {
-    fs.writeSync(fd, JSON.stringify(r) + '\n');
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
+  appendJsonLine(file, r);
 }

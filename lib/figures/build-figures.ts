@@ -15,6 +15,11 @@ import type { SampleComparison } from '../front/sample-comparison';
 import { sampleComparisonFigure } from './sample-comparison-figure';
 import { lossCurvesFigure, zooTableFigure, type ZooModelResult } from './zoo-figures';
 import { readJsonIfExists } from '../util/json-file';
+import { checkCostModel } from '../collection/cost-model-check';
+import { datasetFile } from '../collection/collect';
+import { readDataset } from '../collection/dataset-file';
+import { costModelFigure } from './cost-model-figure';
+import { isKitError } from '../util/errors';
 
 export interface FigureSet { figures: FigureData[]; missing: { id: string; why: string }[] }
 
@@ -65,6 +70,20 @@ export function buildFigures(exp: ResolvedExperiment): FigureSet {
     const scatter = readJson<FigureData>(path.join(dir, `predictor-${solver}`, 'scatter.json'));
     if (scatter) out.figures.push(scatter);
     else out.missing.push({ id: `predictor-scatter-${solver}`, why: `no trained predictor: oms-dpm train-predictor --experiment ${exp.config.name} --solver ${solver}` });
+  }
+  for (const solver of ['ddim', 'dpm-solver'] as const) {
+    const file = datasetFile(exp, solver);
+    if (!fs.existsSync(file)) {
+      out.missing.push({ id: `cost-model-${solver}`, why: `no ${solver} schedule-FID dataset: oms-dpm collect --experiment ${exp.config.name} --solver ${solver}` });
+      continue;
+    }
+    try {
+      const check = checkCostModel(readDataset(file).records, exp.config.sampling.batchSize);
+      out.figures.push(costModelFigure(name, solver, check, `${name}/${path.basename(file)}`));
+    } catch (e) {
+      if (!isKitError(e) || !/cost-model check needs/.test(e.message)) throw e; // a damaged dataset is an error
+      out.missing.push({ id: `cost-model-${solver}`, why: e.message });
+    }
   }
   const fronts = frontFiguresFor(dir, exp.config.name);
   out.figures.push(...fronts.figures);

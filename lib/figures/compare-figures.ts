@@ -20,12 +20,12 @@ export const DEFAULT_TOLERANCES: ToleranceRule[] = [
  * For goldens of a fresh run (the smoke profile in CI): fields that are measured times, or follow
  * from them, cannot repeat and are skipped. Latencies set the front's budgets, so a front's picks,
  * its schedule strips and its sample grids move with them; the zoo table's training time and
- * latency columns are clock readings. What stays checked is deterministic: loss curves, FID vs
+ * latency columns are clock readings, and so are the cost-model check's measured times. What stays checked is deterministic: loss curves, FID vs
  * NFE, the switch curves, the predictor scatter, parameter counts, and every figure's presence,
  * title and sources.
  */
 export const FRESH_RUN_TOLERANCES: ToleranceRule[] = [
-  { match: /^(fid-vs-cost|schedule-strips|sample-comparison)-[a-z-]+\.(data|layout|caption|sources)$/, tol: 'ignore' },
+  { match: /^(fid-vs-cost|front-table|schedule-strips|sample-comparison|cost-model)-[a-z-]+\.(data|layout|caption|sources)$/, tol: 'ignore' },
   { match: /^zoo-table\.data\[0\]\.cells\.values\[[34]\]$/, tol: 'ignore' },
   ...DEFAULT_TOLERANCES,
 ];

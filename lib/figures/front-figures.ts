@@ -8,67 +8,12 @@ import * as path from 'node:path';
 import { FRONT_SERIES, type FrontData, type FrontPoint, type FrontSeriesName } from '../front/front-data';
 import { axisLayout, type FigureData } from './figure-data';
 import { scheduleStripsFigure } from './schedule-strips';
+import { frontTableFigure } from './front-table';
+import { speedupAtEqualFid, type SpeedupRow } from '../front/speedup';
 import { readJsonFile } from '../util/json-file';
 
-/** A (cost, FID) pair. */
-export interface CostFid {
-  cost: number;
-  fid: number;
-}
-
-/**
- * The lower envelope of a baseline: its points sorted by cost, keeping each one whose FID is lower
- * than every cheaper point's (the Pareto front). Between two kept points the baseline is taken to
- * improve linearly; every dropped point lies on or above that line.
- */
-export function lowerEnvelope(points: readonly CostFid[]): CostFid[] {
-  const sorted = [...points].filter((p) => Number.isFinite(p.cost) && Number.isFinite(p.fid)).sort((a, b) => a.cost - b.cost || a.fid - b.fid);
-  const out: CostFid[] = [];
-  for (const p of sorted) if (out.length === 0 || p.fid < out[out.length - 1].fid) out.push({ cost: p.cost, fid: p.fid });
-  return out;
-}
-
-/**
- * The smallest cost at which the envelope reaches `fid`, by linear interpolation between its
- * points; its cheapest point's cost when that point is already as good (the envelope starts
- * there: nothing is known below it); null when no point reaches `fid`.
- */
-export function costToReach(envelope: readonly CostFid[], fid: number): number | null {
-  if (envelope.length === 0 || fid < envelope[envelope.length - 1].fid) return null;
-  if (fid >= envelope[0].fid) return envelope[0].cost;
-  for (let i = 0; i + 1 < envelope.length; i++) {
-    const a = envelope[i];
-    const b = envelope[i + 1];
-    if (fid <= a.fid && fid >= b.fid) return a.cost + ((a.fid - fid) / (a.fid - b.fid)) * (b.cost - a.cost);
-  }
-  return null; // unreachable: the envelope's FIDs decrease and fid lies within their range
-}
-
-export interface SpeedupRow {
-  budget: number;
-  cost: number;
-  fid: number;
-  /** what the baseline needs to reach `fid` (null: it never does) */
-  baselineCost: number | null;
-  /** baselineCost / cost (null with baselineCost) */
-  speedup: number | null;
-}
-
-/**
- * For each oms-dpm point, the cost the baseline (default: the best single model) needs for the same
- * FID, on its lower envelope, divided by the oms-dpm point's cost. > 1: OMS-DPM is that many times
- * faster at equal quality.
- */
-export function speedupAtEqualFid(front: Pick<FrontData, 'series'>, baseline: FrontSeriesName = 'best-single-model'): SpeedupRow[] {
-  const oms = front.series.find((s) => s.name === 'oms-dpm')?.points ?? [];
-  const envelope = lowerEnvelope(front.series.find((s) => s.name === baseline)?.points ?? []);
-  return [...oms]
-    .sort((a, b) => a.budget - b.budget)
-    .map((p) => {
-      const baselineCost = costToReach(envelope, p.fid);
-      return { budget: p.budget, cost: p.cost, fid: p.fid, baselineCost, speedup: baselineCost === null || !(p.cost > 0) ? null : baselineCost / p.cost };
-    });
-}
+// The speed-up at equal FID lives with the front data (lib/front/speedup.ts); re-exported for notebooks.
+export { costToReach, lowerEnvelope, speedupAtEqualFid, type CostFid, type SpeedupRow } from '../front/speedup';
 
 const STYLE: Record<FrontSeriesName, { color: string; symbol: string; dash: string }> = {
   'oms-dpm': { color: '#d62728', symbol: 'star', dash: 'solid' },
@@ -145,7 +90,7 @@ export function frontFigure(data: FrontData): FigureData {
 }
 
 /**
- * The front figures of an experiment's results folder (FID vs cost, schedule strips) (pure: reads front-<solver>.json files),
+ * The front figures of an experiment's results folder (FID vs cost, the per-budget table, schedule strips) (pure: reads front-<solver>.json files),
  * with the command that makes each missing one.
  */
 export function frontFiguresFor(dir: string, experiment: string): { figures: FigureData[]; missing: { id: string; why: string }[] } {
@@ -154,8 +99,8 @@ export function frontFiguresFor(dir: string, experiment: string): { figures: Fig
     const file = path.join(dir, `front-${solver}.json`);
     if (fs.existsSync(file)) {
       const data = readJsonFile<FrontData>(file, 'front');
-      out.figures.push(frontFigure(data), scheduleStripsFigure(data));
-    } else out.missing.push({ id: `fid-vs-cost-${solver}, schedule-strips-${solver}`, why: `no ${solver} front: oms-dpm front --experiment ${experiment} --solver ${solver}` });
+      out.figures.push(frontFigure(data), frontTableFigure(data), scheduleStripsFigure(data));
+    } else out.missing.push({ id: `fid-vs-cost-${solver}, front-table-${solver}, schedule-strips-${solver}`, why: `no ${solver} front: oms-dpm front --experiment ${experiment} --solver ${solver}` });
   }
   return out;
 }

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import type { SolverName } from '../schedule/index';
 import { writeFileAtomic } from '../util/atomic-file';
 import { KitError } from '../util/errors';
+import { appendJsonLine, cutPartialLine, readJsonLines } from '../util/jsonl-file';
 import { candidateKey } from './candidate';
 
 export interface StoredScore {
@@ -41,9 +42,7 @@ export class FrontScoreStore {
       writeFileAtomic(file, JSON.stringify(header) + '\n');
       return new FrontScoreStore(file, identity, false);
     }
-    const text = fs.readFileSync(file, 'utf8');
-    const lines = text.split('\n');
-    const complete = lines.slice(0, -1); // the part after the last newline is '' or a line in flight
+    const { lines: complete, partial } = readJsonLines(file);
     let old: StoreHeader | null = null;
     try {
       old = JSON.parse(complete[0] ?? '') as StoreHeader;
@@ -66,7 +65,7 @@ export class FrontScoreStore {
       }
       store.scores.set(key(s.solver, s.schedule, s.images), s);
     });
-    if (lines[lines.length - 1] !== '') fs.truncateSync(file, Buffer.byteLength(complete.join('\n') + '\n', 'utf8'));
+    if (partial) cutPartialLine(file);
     return store;
   }
 
@@ -81,12 +80,6 @@ export class FrontScoreStore {
   /** Keeps `s` and appends it to the file as one line (one write, fsynced). */
   put(s: StoredScore): void {
     this.scores.set(key(s.solver, s.schedule, s.images), s);
-    const fd = fs.openSync(this.file, 'a');
-    try {
-      fs.writeSync(fd, JSON.stringify(s) + '\n');
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
+    appendJsonLine(this.file, s);
   }
 }

@@ -20,6 +20,7 @@ import { loadLabelClassifier, loadTfjsFeatureModel, type FeatureExtractor, type 
 import { trainFeatureNet } from './feature-network-training';
 import { featureStats, type GaussianStats } from './frechet-distance';
 import { readStatsNpz, writeStatsNpz } from './fid-stats-file';
+import { readJsonFile } from '../util/json-file';
 
 export function fidPaths(exp: ResolvedExperiment) {
   const dir = path.join(resultsDir(exp), 'fid');
@@ -57,7 +58,7 @@ export async function ensureFidReference(exp: ResolvedExperiment, onProgress?: (
   const key = referenceKey(exp);
   const fid = exp.config.fid;
   if (fs.existsSync(p.summary) && fs.existsSync(p.stats)) {
-    const s = JSON.parse(fs.readFileSync(p.summary, 'utf8')) as { key: string; featureNetwork: string; images: number };
+    const s = readJsonFile<{ key: string; featureNetwork: string; images: number }>(p.summary, 'FID reference summary', `delete it (and the statistics next to it) and rerun: oms-dpm fid-reference --experiment ${exp.config.name}`);
     if (s.key === key) {
       const extractor = await loadFeatureExtractor(exp);
       return { extractor, stats: readStatsNpz(p.stats), description: extractor.describe(), images: s.images };

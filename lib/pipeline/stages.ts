@@ -19,7 +19,7 @@ import { LATENCY_ORT_THREADS, writeLatencyTable } from '../zoo/latency-table';
 import { disposeSamplingModels, engineRecord, loadSamplingModels, type EngineChoice, type SamplingModel } from '../zoo/sampling-engine';
 import { describePoint, experimentFrontRun, fidContextScorer, runFront, type FrontScorer } from '../front/index';
 import { writeSampleComparison } from '../front/sample-comparison';
-import { speedupAtEqualFid } from '../figures/front-figures';
+import { speedupAtEqualFid } from '../front/speedup';
 import { makeProvenance } from './provenance';
 import { trainZoo } from '../zoo/train-zoo';
 import { resultsDir } from '../zoo/workspace';

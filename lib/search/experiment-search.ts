@@ -1,7 +1,8 @@
 /**
  * The search stage of an experiment (method doc §6): the trained predictor scores each generation
  * in one batched call, the latency table of the sampling engine prices schedules, and the final
- * population is written with predicted scores and costs. Optionally the top-k are re-ranked with
+ * population is written with predicted scores and costs. The predictor scores on ONNX Runtime when it
+ * loads (batched-scorer.ts), else on TF.js. Optionally the top-k are re-ranked with
  * real FID (fixed noise bank) and the best re-evaluated with more images. The searched length is
  * the predictor's (the collected dataset's) schedule length.
  */
@@ -9,6 +10,7 @@ import * as path from 'node:path';
 import type { ResolvedExperiment } from '../config/index';
 import type { FidContext } from '../evaluation/schedule-fid';
 import { scoreSchedule } from '../evaluation/schedule-fid';
+import { batchedScorer, type ScorerChoice } from '../predictor/batched-scorer';
 import { loadExperimentPredictor } from '../predictor/experiment-predictor';
 import { latencyByModelIndex, readLatencyFile, type SolverName } from '../schedule/index';
 import { writeJsonAtomic } from '../util/atomic-file';
@@ -18,6 +20,8 @@ import { evolutionarySearch, type GenerationReport, type SearchIndividual } from
 export interface SearchRun {
   budget: number;
   engine: string;
+  /** engine the predictor scored on (batched-scorer.ts) */
+  scorer: string;
   population: SearchIndividual[];
   reranked: { schedule: number[]; cost: number; nfe: number; predicted: number; fid: number; images: number }[] | null;
   best: { schedule: number[]; cost: number; nfe: number; fid: number; images: number } | null;
@@ -39,26 +43,30 @@ export async function runSearch(
   solver: SolverName,
   budget: number,
   engine: string,
-  opts: { rerank?: FidContext; onGeneration?: (r: GenerationReport) => void } = {},
+  opts: { rerank?: FidContext; onGeneration?: (r: GenerationReport) => void; scorer?: ScorerChoice } = {},
 ): Promise<SearchRun> {
   const t0 = Date.now();
   const predictor = loadExperimentPredictor(exp, solver);
   const latency = experimentLatency(exp, engine);
   const s = exp.config.search;
   let population: SearchIndividual[];
+  let scorer: Awaited<ReturnType<typeof batchedScorer>> | null = null;
   try {
+    scorer = await batchedScorer(predictor, opts.scorer);
+    const score = scorer.score;
     population = await evolutionarySearch({
       solver,
       length: predictor.config.length,
       numModels: exp.config.zoo.length,
       latency,
       budget,
-      score: (schedules) => Array.from(predictor.score(schedules)),
+      score,
       seed: s.seed,
       settings: { generations: s.generations, populationSize: s.populationSize, childrenPerGeneration: s.childrenPerGeneration, maxMutationAttempts: s.mutationAttempts },
       onGeneration: opts.onGeneration,
     });
   } finally {
+    await scorer?.release();
     predictor.dispose();
   }
   let reranked: SearchRun['reranked'] = null;
@@ -74,7 +82,7 @@ export async function runSearch(
     const final = await scoreSchedule(opts.rerank, solver, top.schedule, s.finalImages);
     best = { schedule: top.schedule, cost: top.cost, nfe: top.nfe, fid: final.fid, images: final.images };
   }
-  return { budget, engine, population, reranked, best, seconds: (Date.now() - t0) / 1000 };
+  return { budget, engine, scorer: scorer.engine, population, reranked, best, seconds: (Date.now() - t0) / 1000 };
 }
 
 export function writeSearch(exp: ResolvedExperiment, solver: SolverName, run: SearchRun, provenance: unknown): string {

@@ -13,6 +13,7 @@ import { asParams, disposeVariables, toVariables } from '../diffusion/model-para
 import { unetForward } from '../diffusion/unet';
 import { countParams, planUNet } from '../diffusion/unet-spec';
 import { median } from '../bench/timing';
+import { profileKernels, type KernelProfile } from '../bench/kernel-profile';
 import { archFor } from './zoo-model';
 import { trainerSettings } from './train-zoo';
 
@@ -26,6 +27,13 @@ export interface ModelBench {
   trainMs: number;
   trainSpreadMs: [number, number];
   peakRssMb: number;
+  /** one profiled forward pass and training step, kernel by kernel (the 12 largest kernels kept) */
+  forwardProfile: KernelProfile;
+  trainProfile: KernelProfile;
+}
+
+function topKernels(p: KernelProfile, n = 12): KernelProfile {
+  return { ...p, kernels: p.kernels.slice(0, n) };
 }
 
 export async function benchModel(exp: ResolvedExperiment, id: string, batch: number, repeats = 5): Promise<ModelBench> {
@@ -62,6 +70,13 @@ export async function benchModel(exp: ResolvedExperiment, id: string, batch: num
     await vars[0].data();
     if (i > 0) train.push(performance.now() - t0);
   }
+  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024); // before profiling adds its bookkeeping
+  // Profiled separately from the timed runs: tf.profile's bookkeeping would inflate their times.
+  const forwardProfile = await profileKernels(() => unetForward(p, plan, x, t, { training: false }));
+  const trainProfile = await profileKernels(async () => {
+    await trainStep(state, b, [s, s, c], train.length + 1, { ...settings, microBatchSize: micro });
+    return [];
+  });
   tf.dispose([x, t]);
   disposeVariables(params);
   disposeVariables(ema);
@@ -76,6 +91,8 @@ export async function benchModel(exp: ResolvedExperiment, id: string, batch: num
     forwardSpreadMs: [Math.min(...fwd), Math.max(...fwd)],
     trainMs: median(train),
     trainSpreadMs: [Math.min(...train), Math.max(...train)],
-    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    peakRssMb,
+    forwardProfile: topKernels(forwardProfile),
+    trainProfile: topKernels(trainProfile),
   };
 }

@@ -23,6 +23,7 @@ import { loadSamplingModels, type SamplingEngine } from './sampling-engine';
 import { archFor, trainingIdentity, type ZooWeightsMeta } from './zoo-model';
 import { sampleWithDdim } from './zoo-sampling';
 import { splitFile, zooPaths } from './workspace';
+import { readJsonFile } from '../util/json-file';
 
 export interface ZooModelSummary {
   modelId: string;
@@ -100,7 +101,7 @@ export async function trainZoo(exp: ResolvedExperiment, opts: TrainZooOptions): 
     const paths = zooPaths(exp, id);
     const plan = planUNet(archFor(exp.config, id));
     if (isTrained(exp, id)) {
-      const s = JSON.parse(fs.readFileSync(paths.summary, 'utf8')) as ZooModelSummary;
+      const s = readJsonFile<ZooModelSummary>(paths.summary, `zoo model summary of '${id}'`, `restore it from git, or delete the model's folder and retrain: oms-dpm train-zoo --experiment ${exp.config.name} --model ${id}`);
       const onnx = ensureZooOnnx(exp, id);
       if (onnx.exported) opts.onExport?.(id, onnx.file, onnx.reason ?? 'exported');
       summaries.push({ ...s, skipped: true });

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 const root = path.join(__dirname, '..', '..');
 const bin = path.join(root, 'bin', 'oms-dpm.js');
 const tiny = path.join(root, 'test', 'fixtures', 'tiny-mnist.yaml');
-const FAST = ['--batch', '8', '--repeats', '1', '--search-generations', '10', '--predictor-schedules', '32'];
+const FAST = ['--batch', '8', '--repeats', '1', '--search-generations', '10', '--predictor-schedules', '32', '--memory-steps', '20'];
 
 const made: string[] = [];
 after(() => {
@@ -60,8 +60,19 @@ test('bench --json on a trained tiny zoo: every field present and positive, cros
     for (const k of ['forwardMs', 'trainMs', 'peakRssMb', 'ortForwardMs1', 'ortForwardMs2', 'ortSpeedup1', 'ortSpeedup2']) positive(`${m.id}.${k}`, m[k]);
     if (torch) for (const k of ['torchForwardMs', 'torchTrainMs', 'forwardRatio', 'trainRatio', 'ortForwardRatio1', 'ortForwardRatio2']) positive(`${m.id}.${k}`, m[k]);
     assert.ok(Math.abs(m.ortSpeedup1 - m.forwardMs / m.ortForwardMs1) < 1e-9);
+    for (const prof of [m.forwardProfile, m.trainProfile]) {
+      assert.ok(prof.kernels.length > 0 && prof.kernels.length <= 12 && prof.kernelMs > 0 && prof.kernelMs <= prof.wallMs + 1e-6, JSON.stringify(prof));
+    }
+    assert.ok(m.trainProfile.kernels.some((k: { kernel: string }) => k.kernel === 'Conv2D'), 'the filter gradients run as forward convolutions');
   }
 
+  // memory over steps: nothing leaks, RSS sampled on the way
+  assert.equal(b.memory.steps, 20);
+  assert.equal(b.memory.numTensors.atEnd, b.memory.numTensors.afterWarmup, 'no tensor leak per training step');
+  assert.equal(b.memory.tfBytes.atEnd, b.memory.tfBytes.afterWarmup);
+  assert.deepEqual(b.memory.rssMb.map((p: { step: number }) => p.step), [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20]);
+  assert.ok(Number.isFinite(b.memory.rssGrowthMbPer1kSteps));
+  assert.match(r.err, /memory over 20 training steps/); // --json: progress goes to stderr
   positive('searchSeconds', b.searchSeconds);
   positive('searchSecondsSyntheticScore', b.searchSecondsSyntheticScore);
   assert.equal(b.search.generations, 10);
@@ -69,6 +80,9 @@ test('bench --json on a trained tiny zoo: every field present and positive, cros
   assert.equal(b.search.solver, 'dpm-solver');
   assert.deepEqual(b.search.latency, [0, ...b.models.map((m: { forwardMs: number }) => m.forwardMs)]);
   assert.equal(b.search.withPredictor.scoreCalls, 11);
+  assert.equal(b.search.scorer, 'onnxruntime-cpu');
+  assert.equal(b.search.withPredictorTfjs.scoreCalls, 11);
+  assert.equal(b.searchSeconds, b.search.withPredictor.seconds);
   positive('predictor ddim', b.predictorSchedulesPerSecond.ddim);
   positive('predictor dpm-solver', b.predictorSchedulesPerSecond['dpm-solver']);
   assert.deepEqual(b.predictor.map((p: { length: number }) => p.length), [100, 60]);
@@ -100,13 +114,14 @@ test('bench --json on a trained tiny zoo: every field present and positive, cros
 test('bench without a trained zoo: table printed, cross-check skipped with a note, skipped parts are null', () => {
   const { dir, env } = workspace();
   const file = path.join(dir, 'bench.json');
-  const r = run(['bench', '--experiment', tiny, ...FAST, '--skip-torch', '--skip-search', '--skip-predictor', '--out', file], env);
+  const r = run(['bench', '--experiment', tiny, ...FAST, '--skip-torch', '--skip-search', '--skip-predictor', '--skip-memory', '--out', file], env);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /model\s+params\s+fwd TF\.js/);
   assert.match(r.out, /note: collection cross-check skipped: no trained zoo/);
   assert.match(r.out, /onnxruntime-cpu\s+\d+ x 1\s+dpm-solver L=6/);
   const b = JSON.parse(fs.readFileSync(file, 'utf8'));
   assert.equal(b.searchSeconds, null);
+  assert.equal(b.memory, null);
   assert.equal(b.predictorSchedulesPerSecond, null);
   assert.equal(b.models[0].torchForwardMs, undefined);
   positive('ORT a', b.models[0].ortForwardMs1);

@@ -106,6 +106,9 @@ test('train-zoo then sample: weights, loss curve, summary and PNG grids are writ
 
   // the schedule-FID dataset: collect 3, simulate a kill mid-write, continue to 5
   const ds = path.join(env.OMS_DPM_RESULTS, 'tiny-mnist', 'schedule-fid-ddim.jsonl');
+  const none = run(['cost-model', '--experiment', tiny, '--solver', 'ddim'], env);
+  assert.equal(none.code, 2);
+  assert.match(none.err, /no schedule-FID dataset at .*schedule-fid-ddim\.jsonl[\s\S]*fix: collect it first/);
   const c1 = run(['collect', '--experiment', tiny, '--solver', 'ddim', '--count', '3'], env);
   assert.equal(c1.code, 0, c1.err);
   assert.equal(fs.readFileSync(ds, 'utf8').trim().split('\n').length, 1 + 3);
@@ -127,6 +130,13 @@ test('train-zoo then sample: weights, loss curve, summary and PNG grids are writ
   const sum = run(['collect-summary', '--experiment', tiny, '--solver', 'ddim'], env);
   assert.equal(sum.code, 0, sum.err);
   assert.match(sum.out, /train|validation/);
+  // the cost-model check over the 3 records the TF.js workers made (the 2 ONNX ones are left out)
+  const cm = run(['cost-model', '--experiment', tiny, '--solver', 'ddim', '--engine', 'tfjs-wasm', '--json'], env);
+  assert.equal(cm.code, 0, cm.err);
+  const check = JSON.parse(cm.out);
+  assert.equal(check.count, 3);
+  assert.equal(check.skipped, 2);
+  assert.ok(Number.isFinite(check.r2) && Number.isFinite(check.slope), cm.out);
 
   // reproduce: reuses the zoo, profiles latency, grows the datasets to collection.count, trains the
   // predictors, writes figures and manifests; a second run finds every stage up to date

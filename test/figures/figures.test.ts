@@ -44,6 +44,19 @@ test('figure data is built from recorded results, with sources, and missing stag
     const sw = set.figures[4].data as { name: string; y: number[] }[];
     assert.deepEqual(sw.map((s) => s.name), ['a-then-b', 'b-then-a']);
     assert.ok(set.missing.some((m) => /oms-dpm front --experiment tiny-mnist --solver ddim/.test(m.why)));
+    assert.ok(set.missing.some((m) => m.id === 'cost-model-ddim' && /no ddim schedule-FID dataset: oms-dpm collect/.test(m.why)));
+    // a dataset too small for the cost-model check is a missing figure, not a failed build; a damaged one is an error
+    const header = { kind: 'oms-dpm-schedule-fid-dataset', version: 1, experiment: 'tiny-mnist', solver: 'ddim', length: 10, numModels: 2, recordKey: 'k', featureNetwork: 'f', images: 64, scheduleSeed: 0, splitSeed: 0, trainRatio: 0.5 };
+    const rec = (id: number, costMs: number, seconds: number) => ({ id, split: 'train', solver: 'ddim', schedule: [1, 0, 0, 0, 0, 0, 0, 0, 0, 2], fid: 50, costMs, nfe: 2, images: 64, seed: 0, configHash: 'h', engine: 'tfjs-wasm', seconds });
+    const ds = path.join(root, 'tiny-mnist', 'schedule-fid-ddim.jsonl');
+    fs.writeFileSync(ds, [header, rec(0, 40, 1), rec(1, 60, 2)].map((x) => JSON.stringify(x)).join('\n') + '\n');
+    const two = buildFigures(loadExperiment(tiny));
+    assert.ok(two.missing.some((m) => m.id === 'cost-model-ddim' && /at least 3 priced records/.test(m.why)));
+    fs.appendFileSync(ds, JSON.stringify(rec(2, 80, 3)) + '\n');
+    const three = buildFigures(loadExperiment(tiny)).figures.find((f) => f.id === 'cost-model-ddim');
+    assert.deepEqual(three?.data[0].y, [1, 2, 3]);
+    fs.writeFileSync(ds, JSON.stringify(header) + '\n{"id": 0, "spl\n');
+    assert.throws(() => buildFigures(loadExperiment(tiny)), /line 2 is not valid JSON|not valid JSON/);
   } finally {
     delete process.env.OMS_DPM_RESULTS;
   }

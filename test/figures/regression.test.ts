@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { listExperiments, loadExperiment } from '../../lib/config/index';
 import { buildFigures } from '../../lib/figures/build-figures';
 import { diffFigures, FRESH_RUN_TOLERANCES } from '../../lib/figures/compare-figures';
+import { describeAgainstCommitted } from '../../lib/pipeline/compare-committed';
 import type { FigureData } from '../../lib/figures/figure-data';
 
 const results = path.join(__dirname, '..', '..', 'results');
@@ -61,4 +62,12 @@ test('fresh-run goldens skip what follows from measured times and still check th
   assert.match(diffFigures(table('1.5', '67,673'), table('1.5', '67,000'), FRESH_RUN_TOLERANCES).join(), /values\[1\]\[0\]: committed "67,000"/);
   const curve: FigureData = { id: 'loss-curves', title: 't', caption: 'c', data: [{ x: [1], y: [0.5] }], layout: {}, sources: [] };
   assert.equal(diffFigures({ ...curve, data: [{ x: [1], y: [0.6] }] }, curve, FRESH_RUN_TOLERANCES).length, 1);
+});
+
+test('after a run, each figure gets one sentence: same, reproduced up to measured times, differs, or new', () => {
+  const front: FigureData = { id: 'fid-vs-cost-ddim', title: 't', caption: 'c', data: [{ x: [10], y: [50] }], layout: {}, sources: [] };
+  assert.match(describeAgainstCommitted(front, JSON.parse(JSON.stringify(front)), 'r/f.json'), /^fid-vs-cost-ddim: same as committed/);
+  assert.match(describeAgainstCommitted({ ...front, data: [{ x: [12], y: [50] }] }, front, 'r/f.json'), /^fid-vs-cost-ddim: reproduced; only measured times and what follows from them differ \(1 field\(s\): fid-vs-cost-ddim\.data\[0\]\.x\[0\]/);
+  assert.match(describeAgainstCommitted({ ...front, title: 'other' }, front, 'r/f.json'), /^fid-vs-cost-ddim: differs from committed in 1 place\(s\) that do not depend on timing: fid-vs-cost-ddim\.title/);
+  assert.equal(describeAgainstCommitted(front, null, 'r/f.json'), 'fid-vs-cost-ddim: new (no committed version of r/f.json)');
 });

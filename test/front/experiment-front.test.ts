@@ -82,8 +82,8 @@ test('experimentFrontRun: real search, dataset, latency table and sampler path g
     assert.deepEqual(stored.series, data.series);
 
     const figs = frontFiguresFor(path.join(root, 'tiny-mnist'), 'tiny-mnist');
-    assert.deepEqual(figs.figures.map((f) => f.id), ['fid-vs-cost-ddim', 'schedule-strips-ddim']);
-    assert.deepEqual(figs.missing.map((m) => m.id), ['fid-vs-cost-dpm-solver, schedule-strips-dpm-solver']);
+    assert.deepEqual(figs.figures.map((f) => f.id), ['fid-vs-cost-ddim', 'front-table-ddim', 'schedule-strips-ddim']);
+    assert.deepEqual(figs.missing.map((m) => m.id), ['fid-vs-cost-dpm-solver, front-table-dpm-solver, schedule-strips-dpm-solver']);
     assert.match(figs.missing[0].why, /oms-dpm front --experiment tiny-mnist --solver dpm-solver/);
 
     // without a predictor the oms-dpm series cannot run; the baselines alone can

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { costToReach, frontFigure, lowerEnvelope, speedupAtEqualFid } from '../../lib/figures/front-figures';
+import { frontTableFigure, frontTableRows } from '../../lib/figures/front-table';
 import { scheduleStripsFigure } from '../../lib/figures/schedule-strips';
 import type { FrontData, FrontPoint, FrontSeries, FrontSeriesName } from '../../lib/front/index';
 
@@ -117,4 +118,34 @@ test('schedule strips: one row per searched schedule and its two-segment rival, 
     [1, 1, null],
   ]);
   assert.deepEqual(fig.data.slice(1).map((t) => t.name), ['1: a (1.0 ms)', '2: b (2.0 ms)']);
+});
+
+test('the per-budget table: FIDs, which baselines OMS-DPM beats or loses to, and the speed-up', () => {
+  const data = {
+    ...front({
+      'oms-dpm': [pt(10, 9, 30), pt(30, 28, 20)],
+      'best-single-model': [pt(10, 10, 50), pt(20, 20, 30), pt(30, 30, 30), pt(60, 40, 20)],
+      random: [pt(10, 9.5, 35), pt(30, 29, 18)],
+      'two-segment': [pt(30, 30, 20)],
+    }),
+    budgets: [30, 10, 60],
+  };
+  const rows = frontTableRows(data);
+  assert.deepEqual(rows.map((r) => r.budget), [10, 30, 60]);
+  assert.deepEqual(rows[0].fid, { 'oms-dpm': 30, 'best-single-model': 50, random: 35, 'two-segment': null });
+  assert.deepEqual(rows[0].beats, ['best-single-model', 'random']);
+  assert.deepEqual(rows[0].losesTo, []);
+  // a tie (two-segment 20 = OMS-DPM 20) is not a win
+  assert.deepEqual(rows[1].beats, ['best-single-model']);
+  assert.deepEqual(rows[1].losesTo, ['random', 'two-segment']);
+  assert.ok(Math.abs(rows[1].speedup! - 40 / 28) < 1e-12);
+  // no OMS-DPM point at C = 60: nothing beaten, nothing lost
+  assert.deepEqual([rows[2].fid['oms-dpm'], rows[2].beats, rows[2].losesTo, rows[2].speedup], [null, [], [], null]);
+  const fig = frontTableFigure(data);
+  assert.equal(fig.id, 'front-table-dpm-solver');
+  const cells = (fig.data[0] as { cells: { values: string[][] } }).cells.values;
+  assert.deepEqual(cells[0], ['10', '30', '60']);
+  assert.deepEqual(cells[1], ['30.0', '20.0', '-']);
+  assert.deepEqual(cells[cells.length - 1], ['2.22x', '1.43x', 'not reached']);
+  assert.match(fig.caption, /lowest FID at 1 of 3 budgets/);
 });

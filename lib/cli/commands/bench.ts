@@ -5,7 +5,10 @@
  *                  memory, each model in its own child process so its peak RSS is its own; the
  *                  same network in PyTorch CPU on one thread (bench/torch_unet.py); ONNX Runtime's
  *                  forward at the same batch with 1 and 2 intra-op threads (the architecture
- *                  exported in memory with random initial weights); the ratios between them.
+ *                  exported in memory with random initial weights); the ratios between them; and
+ *                  one profiled TF.js forward and training step, kernel by kernel.
+ *   memory         TF.js tensors, bytes and RSS over --memory-steps training steps of the smallest
+ *                  zoo model (batch 8): flat when nothing leaks.
  *   search         a 1000-generation evolutionary search, DPM-Solver L = 90, over the zoo's size,
  *                  priced by the measured TF.js forward times, scored by a paper-sized predictor
  *                  with random weights, and again with a synthetic score (the loop alone).
@@ -32,6 +35,8 @@ import {
   type EngineThroughput,
   type FidScoringTime,
 } from '../../bench/collection-throughput';
+import { describeProfile } from '../../bench/kernel-profile';
+import { memoryOverSteps, type MemoryOverSteps } from '../../bench/memory-over-steps';
 import { benchOrtForward } from '../../bench/ort-forward';
 import { benchPredictorThroughput, type PredictorThroughput } from '../../bench/predictor-bench';
 import { collectionTable, modelTable, type BenchModelRow, type BenchReport } from '../../bench/report';
@@ -57,6 +62,9 @@ type BenchOpts = ExperimentOpts & {
   skipTorch: boolean;
   skipOrt: boolean;
   skipSearch: boolean;
+  skipMemory: boolean;
+  memorySteps: string;
+  memoryRun: boolean;
   skipPredictor: boolean;
   skipCollection: boolean;
   skipCheck: boolean;
@@ -67,6 +75,8 @@ type BenchOpts = ExperimentOpts & {
 
 const TORCH_PYTHON = '/usr/bin/python3';
 const ORT_THREADS = [1, 2] as const;
+/** Batch of the memory-over-steps check: small, so that many steps fit in a minute or two. */
+const MEMORY_BATCH = 8;
 
 interface TorchBench { torchForwardMs: number; torchTrainMs: number; params: number; threads: number; torch: string }
 
@@ -98,6 +108,9 @@ export function benchCommand(): Command {
     .option('--skip-collection', 'skip the collection throughput estimate and its cross-check', false)
     .option('--skip-check', 'skip the collection cross-check (a real scoreSchedule on the trained zoo)', false)
     .option('--search-generations <n>', 'generations of the timed search', '1000')
+    .option('--skip-memory', 'skip the memory-over-steps check', false)
+    .option('--memory-steps <n>', 'training steps of the memory check (smallest zoo model, batch 8)', '1000')
+    .option('--memory-run', 'run the memory check in this process and print JSON (used internally)', false)
     .option('--predictor-schedules <n>', 'random schedules per solver for the predictor throughput', '1000')
     .option('--check-images <n>', 'images of the collection cross-check (default min(fid.images, sampling.batchSize))')
     .action(async (o: BenchOpts) => {
@@ -109,6 +122,11 @@ export function benchCommand(): Command {
       const checkImages = o.checkImages === undefined ? Math.min(exp.config.fid.images, exp.config.sampling.batchSize) : positiveIntOption('check-images', o.checkImages);
       if (checkImages < 2) throw new KitError(`--check-images must be at least 2 (an FID needs two images), got ${checkImages}`);
       const info = await initBackend();
+      if (o.memoryRun) {
+        const r = await memoryOverSteps(exp, exp.config.zoo[0].id, MEMORY_BATCH, positiveIntOption('memory-steps', o.memorySteps));
+        process.stdout.write(JSON.stringify(r) + '\n');
+        return;
+      }
       if (o.model) {
         const r = await benchModel(exp, o.model, batch, repeats);
         process.stdout.write(JSON.stringify(r) + '\n');
@@ -172,8 +190,31 @@ export function benchCommand(): Command {
       log('');
       log(`per model, batch ${batch} (ms; ratios: TF.js/torch > 1 = TF.js slower, TF.js/ORT > 1 = ORT faster, ORT/torch > 1 = ORT slower):`);
       log(modelTable(models));
+      log('');
+      log('where the TF.js time goes (one profiled pass; share of its wall time per kernel; lib/bench/kernel-profile.ts):');
+      for (const m of models) {
+        log(`  ${m.id} forward (${m.forwardProfile.wallMs.toFixed(0)} ms): ${describeProfile(m.forwardProfile)}`);
+        log(`  ${m.id} train step (${m.trainProfile.wallMs.toFixed(0)} ms): ${describeProfile(m.trainProfile)}`);
+      }
       if (useOrt && cores < 2) note(`ONNX Runtime with 2 intra-op threads was timed on ${cores} core(s)`);
       const fwdTfjs: Record<string, number> = Object.fromEntries(models.map((r) => [r.id, r.forwardMs]));
+
+      // ---- memory over many training steps, in its own process (its RSS is its own)
+      let memory: MemoryOverSteps | null = null;
+      if (!o.skipMemory) {
+        const steps = positiveIntOption('memory-steps', o.memorySteps);
+        const args = [path.join(repoRoot(), 'bin', 'oms-dpm.js'), 'bench', '--experiment', o.experiment, '--profile', o.profile, '--memory-run', '--memory-steps', String(steps), ...o.set.flatMap((s) => ['--set', s])];
+        const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
+        const line = r.stdout.trim().split('\n').pop() ?? '';
+        if (r.status !== 0 || !line.startsWith('{')) throw new Error(`memory check failed (exit ${r.status}): ${r.stderr.slice(-2000)}`);
+        memory = JSON.parse(line) as MemoryOverSteps;
+        log('');
+        log(
+          `memory over ${memory.steps} training steps (${memory.model}, batch ${memory.batch}, after ${memory.warmupSteps} warm-up steps, ${memory.seconds.toFixed(0)} s): ` +
+            `TF.js tensors ${memory.numTensors.afterWarmup} -> ${memory.numTensors.atEnd}, bytes ${memory.tfBytes.afterWarmup} -> ${memory.tfBytes.atEnd}; ` +
+            `RSS ${memory.rssMb.map((p) => p.mb.toFixed(0)).join(' -> ')} MB (${memory.rssGrowthMbPer1kSteps.toFixed(1)} MB per 1000 steps over the second half)`,
+        );
+      }
 
       // ---- search
       let search: SearchBench | null = null;
@@ -191,7 +232,8 @@ export function benchCommand(): Command {
         log(
           `search: ${search.generations} generations, ${search.solver} L=${search.length}, ${search.numModels} models, budget ${search.budget.toFixed(1)} ms (${search.budgetRule}; latency: ${search.latencySource})`,
         );
-        log(`  with the predictor (paper sizes, random weights, ${search.predictor.parameters} parameters): ${search.withPredictor.seconds.toFixed(2)} s, ${search.withPredictor.scoreCalls} calls, ${search.withPredictor.schedulesScored} schedules scored`);
+        log(`  with the predictor (paper sizes, random weights, ${search.predictor.parameters} parameters) on ${search.scorer}: ${search.withPredictor.seconds.toFixed(2)} s, ${search.withPredictor.scoreCalls} calls, ${search.withPredictor.schedulesScored} schedules scored`);
+        log(`  the same predictor on TF.js:                               ${search.withPredictorTfjs.seconds.toFixed(2)} s, ${search.withPredictorTfjs.scoreCalls} calls, ${search.withPredictorTfjs.schedulesScored} schedules scored`);
         log(`  with a synthetic score (search loop alone):                ${search.syntheticScore.seconds.toFixed(2)} s, ${search.syntheticScore.scoreCalls} calls, ${search.syntheticScore.schedulesScored} schedules scored`);
       }
 
@@ -269,6 +311,7 @@ export function benchCommand(): Command {
         onnxRuntime: ort,
         collectionEngine,
         models,
+        memory,
         searchSeconds: search ? search.withPredictor.seconds : null,
         searchSecondsSyntheticScore: search ? search.syntheticScore.seconds : null,
         search,

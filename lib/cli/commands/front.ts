@@ -6,7 +6,7 @@ import { makeProvenance } from '../../pipeline/provenance';
 import { parseSolver } from '../../schedule/index';
 import { formatCost } from '../../search/budget';
 import { disposeSamplingModels, engineRecord, loadSamplingModels, type SamplingModel } from '../../zoo/sampling-engine';
-import { speedupAtEqualFid } from '../../figures/front-figures';
+import { speedupAtEqualFid } from '../../front/speedup';
 import { FRONT_SERIES, describePoint, experimentFrontRun, fidContextScorer, parseBudgets, parseSeries, runFront, type FrontData, type FrontEvent, type FrontScorer } from '../../front/index';
 import { printExport, resolveEngine, threadsOption, withEngineOption, type EngineOpts } from '../engine-options';
 import { positiveIntOption } from '../option-values';

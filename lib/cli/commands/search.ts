@@ -40,7 +40,7 @@ export function searchCommand(): Command {
         });
         const file = writeSearch(exp, solver, run, makeProvenance(exp));
         const top = run.population[0];
-        console.log(`search: ${run.population.length} schedules within ${budget} ms in ${run.seconds.toFixed(1)} s; best predicted: cost ${top.cost.toFixed(1)} ms, ${top.nfe} NFE, schedule ${top.schedule.join(',')}`);
+        console.log(`search: ${run.population.length} schedules within ${budget} ms in ${run.seconds.toFixed(1)} s (predictor on ${run.scorer}); best predicted: cost ${top.cost.toFixed(1)} ms, ${top.nfe} NFE, schedule ${top.schedule.join(',')}`);
         if (run.best) console.log(`re-ranked best: FID ${run.best.fid.toFixed(2)} on ${run.best.images} images, cost ${run.best.cost.toFixed(1)} ms, ${run.best.nfe} NFE`);
         console.log(`wrote ${file}`);
       } finally {

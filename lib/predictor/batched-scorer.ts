@@ -1,0 +1,41 @@
+/**
+ * The predictor as the search's batched score function, on the fastest engine that runs here:
+ * ONNX Runtime (onnx-predictor.ts; ~10x less time per generation) when onnxruntime-node loads,
+ * else the TF.js forward. Both give the same scores to float32 rounding (tested to 1e-4).
+ */
+import { isKitError } from '../util/errors';
+import { OnnxSchedulePredictor } from './onnx-predictor';
+import type { SchedulePredictor } from './predictor';
+
+export type ScorerChoice = 'auto' | 'onnx' | 'tfjs';
+
+export interface BatchedScorer {
+  score(schedules: number[][]): Promise<number[]>;
+  /** 'onnxruntime-cpu' or 'tfjs' */
+  engine: string;
+  /** why this engine (printable) */
+  reason: string;
+  release(): Promise<void>;
+}
+
+export async function batchedScorer(predictor: SchedulePredictor, choice: ScorerChoice = 'auto'): Promise<BatchedScorer> {
+  const tfjs = (reason: string): BatchedScorer => ({
+    score: async (s) => Array.from(predictor.score(s)),
+    engine: 'tfjs',
+    reason,
+    release: async () => {},
+  });
+  if (choice === 'tfjs') return tfjs('TF.js requested');
+  try {
+    const ort = await OnnxSchedulePredictor.fromPredictor(predictor);
+    return {
+      score: async (s) => Array.from(await ort.score(s)),
+      engine: 'onnxruntime-cpu',
+      reason: 'ONNX Runtime loads: the LSTM runs as one kernel per call',
+      release: () => ort.release(),
+    };
+  } catch (e) {
+    if (choice === 'onnx' || !isKitError(e)) throw e;
+    return tfjs(`ONNX Runtime unavailable (${e.message}); scoring on TF.js`);
+  }
+}
