@@ -71,7 +71,9 @@ test('bench --json on a trained tiny zoo: every field present and positive, cros
   assert.equal(b.memory.numTensors.atEnd, b.memory.numTensors.afterWarmup, 'no tensor leak per training step');
   assert.equal(b.memory.tfBytes.atEnd, b.memory.tfBytes.afterWarmup);
   assert.deepEqual(b.memory.rssMb.map((p: { step: number }) => p.step), [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20]);
-  assert.ok(Number.isFinite(b.memory.rssGrowthMbPer1kSteps));
+  assert.ok(Number.isFinite(b.memory.rssGrowthMbPer1kSteps) && Number.isFinite(b.memory.heapGrowthMbPer1kSteps));
+  assert.equal(b.memory.gcBeforeSamples, true, 'the memory child runs with --expose-gc');
+  assert.equal(b.memory.heapUsedMb.length, b.memory.rssMb.length);
   assert.match(r.err, /memory over 20 training steps/); // --json: progress goes to stderr
   positive('searchSeconds', b.searchSeconds);
   positive('searchSecondsSyntheticScore', b.searchSecondsSyntheticScore);

@@ -203,7 +203,7 @@ export function benchCommand(): Command {
       let memory: MemoryOverSteps | null = null;
       if (!o.skipMemory) {
         const steps = positiveIntOption('memory-steps', o.memorySteps);
-        const args = [path.join(repoRoot(), 'bin', 'oms-dpm.js'), 'bench', '--experiment', o.experiment, '--profile', o.profile, '--memory-run', '--memory-steps', String(steps), ...o.set.flatMap((s) => ['--set', s])];
+        const args = ['--expose-gc', path.join(repoRoot(), 'bin', 'oms-dpm.js'), 'bench', '--experiment', o.experiment, '--profile', o.profile, '--memory-run', '--memory-steps', String(steps), ...o.set.flatMap((s) => ['--set', s])];
         const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
         const line = r.stdout.trim().split('\n').pop() ?? '';
         if (r.status !== 0 || !line.startsWith('{')) throw new Error(`memory check failed (exit ${r.status}): ${r.stderr.slice(-2000)}`);
@@ -212,7 +212,8 @@ export function benchCommand(): Command {
         log(
           `memory over ${memory.steps} training steps (${memory.model}, batch ${memory.batch}, after ${memory.warmupSteps} warm-up steps, ${memory.seconds.toFixed(0)} s): ` +
             `TF.js tensors ${memory.numTensors.afterWarmup} -> ${memory.numTensors.atEnd}, bytes ${memory.tfBytes.afterWarmup} -> ${memory.tfBytes.atEnd}; ` +
-            `RSS ${memory.rssMb.map((p) => p.mb.toFixed(0)).join(' -> ')} MB (${memory.rssGrowthMbPer1kSteps.toFixed(1)} MB per 1000 steps over the second half)`,
+            `${memory.gcBeforeSamples ? 'after a full GC, ' : ''}JS heap ${memory.heapUsedMb.map((p) => p.mb.toFixed(0)).join(' -> ')} MB (${memory.heapGrowthMbPer1kSteps.toFixed(2)} MB per 1000 steps over the second half), ` +
+            `RSS ${memory.rssMb.map((p) => p.mb.toFixed(0)).join(' -> ')} MB (${memory.rssGrowthMbPer1kSteps.toFixed(1)} MB per 1000 steps)`,
         );
       }
 
