@@ -146,6 +146,13 @@ test('the per-budget table: FIDs, which baselines OMS-DPM beats or loses to, and
   const cells = (fig.data[0] as { cells: { values: string[][] } }).cells.values;
   assert.deepEqual(cells[0], ['10', '30', '60']);
   assert.deepEqual(cells[1], ['30.0', '20.0', '-']);
-  assert.deepEqual(cells[cells.length - 1], ['2.22x', '1.43x', 'not reached']);
+  assert.deepEqual(cells[cells.length - 1], ['2.22x', '1.43x', '-']);
   assert.match(fig.caption, /lowest FID at 1 of 3 budgets/);
+  // FID 5 is out of every single-model setting's reach up to C = 60: the speed-up is above 60 / 25
+  const beyond = { ...front({ 'oms-dpm': [pt(30, 25, 5)], 'best-single-model': [pt(10, 10, 50), pt(60, 40, 20)] }), budgets: [30, 60] };
+  const b = frontTableRows(beyond);
+  assert.deepEqual([b[0].speedup, b[0].speedupAbove], [null, 60 / 25]);
+  const bcells = (frontTableFigure(beyond).data[0] as { cells: { values: string[][] } }).cells.values;
+  assert.deepEqual(bcells[bcells.length - 1], ['> 2.40x (not reached)', '-']);
+  assert.equal(rows[0].speedupAbove, null, 'a known speed-up needs no bound');
 });
