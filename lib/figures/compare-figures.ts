@@ -17,6 +17,13 @@ export const DEFAULT_TOLERANCES: ToleranceRule[] = [
 ];
 
 /**
+ * The cost-model check plots each collected record's measured time (clock readings): those values,
+ * the fit through them and the caption quoting it cannot repeat between two runs, even when every
+ * FID and schedule does. Its predicted times (x) stay checked.
+ */
+export const MEASURED_RECORD_TIME_RULES: ToleranceRule[] = [{ match: /^cost-model-[a-z-]+\.(caption|data\[0\]\.y|data\[1\])$/, tol: 'ignore' }];
+
+/**
  * For goldens of a fresh run (the smoke profile in CI): fields that are measured times, or follow
  * from them, cannot repeat and are skipped. Latencies set the front's budgets, so a front's picks,
  * its schedule strips and its sample grids move with them; the zoo table's training time and

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { listExperiments, loadExperiment } from '../../lib/config/index';
 import { buildFigures } from '../../lib/figures/build-figures';
-import { diffFigures, FRESH_RUN_TOLERANCES } from '../../lib/figures/compare-figures';
+import { DEFAULT_TOLERANCES, MEASURED_RECORD_TIME_RULES, diffFigures, FRESH_RUN_TOLERANCES } from '../../lib/figures/compare-figures';
 import { describeAgainstCommitted } from '../../lib/pipeline/compare-committed';
 import type { FigureData } from '../../lib/figures/figure-data';
 
@@ -70,4 +70,14 @@ test('after a run, each figure gets one sentence: same, reproduced up to measure
   assert.match(describeAgainstCommitted({ ...front, data: [{ x: [12], y: [50] }] }, front, 'r/f.json'), /^fid-vs-cost-ddim: reproduced; only measured times and what follows from them differ \(1 field\(s\): fid-vs-cost-ddim\.data\[0\]\.x\[0\]/);
   assert.match(describeAgainstCommitted({ ...front, title: 'other' }, front, 'r/f.json'), /^fid-vs-cost-ddim: differs from committed in 1 place\(s\) that do not depend on timing: fid-vs-cost-ddim\.title/);
   assert.equal(describeAgainstCommitted(front, null, 'r/f.json'), 'fid-vs-cost-ddim: new (no committed version of r/f.json)');
+});
+
+test('measured record times in the cost-model figure are skipped by their rule; predicted times stay checked', () => {
+  const fig: FigureData = { id: 'cost-model-ddim', title: 't', caption: 'R² 0.9', data: [{ x: [1, 2], y: [1.1, 2.2] }, { name: 'fit (R² 0.9)', x: [1, 2], y: [1, 2] }], layout: {}, sources: [] };
+  const rerun: FigureData = { ...fig, caption: 'R² 0.8', data: [{ x: [1, 2], y: [1.3, 2.0] }, { name: 'fit (R² 0.8)', x: [1, 2], y: [1.2, 2.1] }] };
+  const rules = [...MEASURED_RECORD_TIME_RULES, ...DEFAULT_TOLERANCES];
+  assert.deepEqual(diffFigures(rerun, fig, rules), []);
+  assert.equal(diffFigures(rerun, fig).length, 6); // caption, 2 measured times, the fit's name and 2 ends
+  const moved: FigureData = { ...rerun, data: [{ x: [1, 3], y: [1.3, 2.0] }, rerun.data[1]] };
+  assert.match(diffFigures(moved, fig, rules).join(), /cost-model-ddim\.data\[0\]\.x\[1\]/);
 });
