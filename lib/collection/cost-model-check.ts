@@ -54,8 +54,11 @@ export function checkCostModel(records: readonly ScheduleRecord[], batchSize: nu
   const used = records.filter((r) => r.engine === chosen && r.costMs !== null && Number.isFinite(r.costMs) && r.seconds > 0);
   const why = `the cost-model check needs at least 3 priced records with different costs sampled on ${chosen ?? 'one engine'}`;
   if (used.length < 3) {
-    throw new KitError(`${why}; the dataset has ${used.length} (of ${records.length})`, {
-      hint: 'collect more records (oms-dpm collect), after oms-dpm profile-latency so that records are priced',
+    const engines = [...counts.entries()].map(([e, n]) => `${e} (${n})`).join(', ') || 'none';
+    throw new KitError(`${why}; the dataset has ${used.length} (of ${records.length}; records per engine: ${engines})`, {
+      hint: engine !== undefined && !counts.has(engine)
+        ? `no record was sampled on ${engine}: pass one of the engines above to --engine, or leave it out`
+        : 'collect more records (oms-dpm collect), after oms-dpm profile-latency so that records are priced',
     });
   }
   const points = used.map((r) => ({

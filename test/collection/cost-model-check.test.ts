@@ -43,7 +43,8 @@ test('records of other engines and unpriced records are left out and counted', (
   assert.equal(c.engine, 'onnxruntime-cpu');
   assert.equal(c.count, 3);
   assert.equal(c.skipped, 2);
-  assert.throws(() => checkCostModel(records, 128, 'tfjs-wasm'), kit(/at least 3 priced records.*tfjs-wasm.*has 1/));
+  assert.throws(() => checkCostModel(records, 128, 'tfjs-wasm'), kit(/at least 3 priced records.*tfjs-wasm.*has 1 .*records per engine: onnxruntime-cpu \(4\), tfjs-wasm \(1\)/));
+  assert.throws(() => checkCostModel(records, 128, 'foo'), (e: unknown) => isKitError(e) && /no record was sampled on foo/.test((e as { hint?: string }).hint ?? ''));
 });
 
 test('too few records or a single cost is a clear error', () => {
