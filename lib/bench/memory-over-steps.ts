@@ -18,6 +18,7 @@ import type { TrainingBatch } from '../diffusion/training-batch';
 import { planUNet } from '../diffusion/unet-spec';
 import { trainerSettings } from '../zoo/train-zoo';
 import { archFor } from '../zoo/zoo-model';
+import { leastSquaresLine } from '../util/least-squares';
 
 export interface MemoryOverSteps {
   model: string;
@@ -47,19 +48,9 @@ function sample(step: number): { rss: { step: number; mb: number }; heap: { step
   return { rss: { step, mb: m.rss / MB }, heap: { step, mb: m.heapUsed / MB } };
 }
 
-/** Least-squares slope of mb over step (0 with fewer than 2 points). */
+/** Least-squares slope of mb over step (0 with fewer than 2 distinct steps). */
 export function slope(points: readonly { step: number; mb: number }[]): number {
-  if (points.length < 2) return 0;
-  const n = points.length;
-  const mx = points.reduce((a, p) => a + p.step, 0) / n;
-  const my = points.reduce((a, p) => a + p.mb, 0) / n;
-  let sxx = 0;
-  let sxy = 0;
-  for (const p of points) {
-    sxx += (p.step - mx) ** 2;
-    sxy += (p.step - mx) * (p.mb - my);
-  }
-  return sxx === 0 ? 0 : sxy / sxx;
+  return leastSquaresLine(points.map((p) => p.step), points.map((p) => p.mb))?.slope ?? 0;
 }
 
 export async function memoryOverSteps(exp: ResolvedExperiment, modelId: string, batch: number, steps: number, warmupSteps = 20): Promise<MemoryOverSteps> {

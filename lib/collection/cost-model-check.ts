@@ -14,6 +14,7 @@
  * and to keep them inside a budget, so the closeness of the fit is what matters, not slope = 1.
  */
 import { KitError } from '../util/errors';
+import { leastSquaresLine } from '../util/least-squares';
 import type { ScheduleRecord } from './dataset-file';
 
 export interface CostModelPoint { id: number; predictedSeconds: number; measuredSeconds: number; nfe: number }
@@ -68,19 +69,9 @@ export function checkCostModel(records: readonly ScheduleRecord[], batchSize: nu
     nfe: r.nfe,
   }));
   const n = points.length;
-  const mx = points.reduce((s, p) => s + p.predictedSeconds, 0) / n;
-  const my = points.reduce((s, p) => s + p.measuredSeconds, 0) / n;
-  let sxx = 0;
-  let sxy = 0;
-  let syy = 0;
-  for (const p of points) {
-    sxx += (p.predictedSeconds - mx) ** 2;
-    sxy += (p.predictedSeconds - mx) * (p.measuredSeconds - my);
-    syy += (p.measuredSeconds - my) ** 2;
-  }
-  if (sxx === 0) throw new KitError(`${why}; all ${n} records have the same cost`);
-  const slope = sxy / sxx;
-  const overheadSeconds = my - slope * mx;
+  const line = leastSquaresLine(points.map((p) => p.predictedSeconds), points.map((p) => p.measuredSeconds));
+  if (line === null) throw new KitError(`${why}; all ${n} records have the same cost`);
+  const { slope, intercept: overheadSeconds, syy } = line;
   let sse = 0;
   const rel: number[] = [];
   for (const p of points) {

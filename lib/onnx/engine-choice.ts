@@ -35,6 +35,15 @@ export function loadOrt(): OrtModule {
   });
 }
 
+/**
+ * The session options every kit model runs with on ONNX Runtime: the CPU provider, nodes run one
+ * after another (the graphs are chains), all graph optimisations (fusions such as x * Sigmoid(x)),
+ * `threads` intra-op threads (the caller splits cores, see recommendOrtSplit), warnings only.
+ */
+export function ortSessionOptions(threads: number): Ort.InferenceSession.SessionOptions {
+  return { executionProviders: ['cpu'], executionMode: 'sequential', graphOptimizationLevel: 'all', intraOpNumThreads: threads, interOpNumThreads: 1, logSeverityLevel: 3 };
+}
+
 export interface OrtStatus {
   available: boolean;
   /** onnxruntime-node version when it loads */

@@ -28,7 +28,7 @@ import type { InferenceSession } from 'onnxruntime-node';
 import type { UNetArch } from '../diffusion/unet-spec';
 import type { AsyncDenoiser } from '../samplers/denoiser';
 import { KitError } from '../util/errors';
-import { loadOrt } from './engine-choice';
+import { loadOrt, ortSessionOptions } from './engine-choice';
 import { META_KEYS, checkOnnxMetadata, readOnnxMetadata, type OnnxExpectation } from './onnx-metadata';
 
 /** A `Denoiser` that always answers with a promise; the returned tensor belongs to the caller. */
@@ -83,14 +83,7 @@ export class OnnxModel {
     const ort = loadOrt();
     let session: InferenceSession;
     try {
-      session = await ort.InferenceSession.create(bytes, {
-        executionProviders: ['cpu'],
-        executionMode: 'sequential',
-        graphOptimizationLevel: 'all',
-        intraOpNumThreads: threads,
-        interOpNumThreads: 1,
-        logSeverityLevel: 3,
-      });
+      session = await ort.InferenceSession.create(bytes, ortSessionOptions(threads));
     } catch (e) {
       throw corrupt(`ONNX Runtime cannot load it (${(e as Error).message.split('\n')[0]})`, e);
     }

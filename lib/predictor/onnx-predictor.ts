@@ -19,7 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { InferenceSession } from 'onnxruntime-node';
-import { loadOrt, type OrtModule } from '../onnx/engine-choice';
+import { loadOrt, ortSessionOptions, type OrtModule } from '../onnx/engine-choice';
 import { OnnxGraphBuilder } from '../onnx/graph-builder';
 import { GROUP_SIZE } from '../schedule/index';
 import { lstmInputSize, type PredictorConfig } from './config';
@@ -185,14 +185,7 @@ export class OnnxSchedulePredictor {
     const ort = loadOrt();
     const sequence = new SequenceBuilder(predictor.config, predictor.params);
     const bytes = predictorOnnxModel(predictor.config, predictor.params, sequence.steps);
-    const session = await ort.InferenceSession.create(bytes, {
-      executionProviders: ['cpu'],
-      executionMode: 'sequential',
-      graphOptimizationLevel: 'all',
-      intraOpNumThreads: opts.threads ?? 1,
-      interOpNumThreads: 1,
-      logSeverityLevel: 3,
-    });
+    const session = await ort.InferenceSession.create(bytes, ortSessionOptions(opts.threads ?? 1));
     return new OnnxSchedulePredictor(predictor, sequence, session, ort);
   }
 
