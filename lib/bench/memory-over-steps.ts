@@ -10,14 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ResolvedExperiment } from '../config/index';
-import { Adam } from '../diffusion/adam';
-import { initParams } from '../diffusion/init-params';
-import { disposeVariables, toVariables } from '../diffusion/model-params';
-import { trainStep, type TrainState } from '../diffusion/train-step';
-import type { TrainingBatch } from '../diffusion/training-batch';
-import { planUNet } from '../diffusion/unet-spec';
-import { trainerSettings } from '../zoo/train-zoo';
-import { archFor } from '../zoo/zoo-model';
+import { benchTraining } from './bench-training';
 import { leastSquaresLine } from '../util/least-squares';
 
 export interface MemoryOverSteps {
@@ -54,27 +47,16 @@ export function slope(points: readonly { step: number; mb: number }[]): number {
 }
 
 export async function memoryOverSteps(exp: ResolvedExperiment, modelId: string, batch: number, steps: number, warmupSteps = 20): Promise<MemoryOverSteps> {
-  const plan = planUNet(archFor(exp.config, modelId));
-  const settings = { ...trainerSettings(exp, modelId), microBatchSize: batch };
-  const init = initParams(plan, 0);
-  const params = toVariables(plan, init, true, 'memory');
-  const ema = toVariables(plan, init, false, 'memory');
-  const adam = new Adam({ lr: settings.learningRate, beta1: 0.9, beta2: 0.999, eps: 1e-8 }, params);
-  const state: TrainState = { plan, params, ema, adam };
-  const { imageSize: s, channels: c } = exp.config.dataset;
-  const d = s * s * c;
-  const wave = (n: number, k: number) => Float32Array.from({ length: n }, (_, i) => Math.sin((i + k) * 12.9898) * 0.9);
-  const batchAt = (step: number): TrainingBatch => ({ xt: wave(batch * d, step), eps: wave(batch * d, step + 1), t: Float32Array.from({ length: batch }, (_, i) => (i * 37 + step) % 1000), count: batch });
-  const shape: [number, number, number] = [s, s, c];
+  const training = benchTraining(exp, modelId, batch, 'memory', batch);
   try {
-    for (let i = 0; i < warmupSteps; i++) await trainStep(state, batchAt(i), shape, i, settings);
+    for (let i = 0; i < warmupSteps; i++) await training.step(i);
     const start = { tensors: tf.memory().numTensors, bytes: tf.memory().numBytes };
     const samples = [sample(0)];
     const every = Math.max(1, Math.round(steps / 10));
     let trainMs = 0;
     for (let k = 1; k <= steps; k++) {
       const t0 = performance.now();
-      await trainStep(state, batchAt(warmupSteps + k), shape, warmupSteps + k, settings);
+      await training.step(warmupSteps + k);
       trainMs += performance.now() - t0;
       if (k % every === 0 || k === steps) samples.push(sample(k));
     }
@@ -97,9 +79,6 @@ export async function memoryOverSteps(exp: ResolvedExperiment, modelId: string, 
       heapGrowthMbPer1kSteps: 1000 * slope(heap.filter((r) => r.step >= steps / 2)),
     };
   } finally {
-    disposeVariables(params);
-    disposeVariables(ema);
-    disposeVariables(adam.m);
-    disposeVariables(adam.v);
+    training.dispose();
   }
 }

@@ -5,17 +5,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ResolvedExperiment } from '../config/index';
-import { Adam } from '../diffusion/adam';
-import { trainStep, type TrainState } from '../diffusion/train-step';
-import type { TrainingBatch } from '../diffusion/training-batch';
-import { initParams } from '../diffusion/init-params';
-import { asParams, disposeVariables, toVariables } from '../diffusion/model-params';
+import { trainStep } from '../diffusion/train-step';
+import { asParams } from '../diffusion/model-params';
 import { unetForward } from '../diffusion/unet';
-import { countParams, planUNet } from '../diffusion/unet-spec';
+import { countParams } from '../diffusion/unet-spec';
+import { benchTraining } from '../bench/bench-training';
 import { median } from '../bench/timing';
 import { profileKernels, type KernelProfile } from '../bench/kernel-profile';
-import { archFor } from './zoo-model';
-import { trainerSettings } from './train-zoo';
 
 export interface ModelBench {
   id: string;
@@ -37,15 +33,10 @@ function topKernels(p: KernelProfile, n = 12): KernelProfile {
 }
 
 export async function benchModel(exp: ResolvedExperiment, id: string, batch: number, repeats = 5): Promise<ModelBench> {
-  const plan = planUNet(archFor(exp.config, id));
-  const settings = trainerSettings(exp, id);
-  const micro = Math.min(settings.microBatchSize ?? batch, batch);
-  const init = initParams(plan, 0);
-  const params = toVariables(plan, init, true, 'bench');
-  const ema = toVariables(plan, init, false, 'bench');
-  const adam = new Adam({ lr: 2e-4, beta1: 0.9, beta2: 0.999, eps: 1e-8 }, params);
-  const { imageSize: s, channels: c } = exp.config.dataset;
-  const x = tf.randomNormal([batch, s, s, c]) as tf.Tensor4D;
+  const training = benchTraining(exp, id, batch, 'bench');
+  const { state, settings } = training;
+  const { plan, params } = state;
+  const x = tf.randomNormal([batch, ...training.shape]) as tf.Tensor4D;
   const t = tf.randomUniform([batch], 0, 999) as tf.Tensor1D;
   const p = asParams(params);
   const vars = [...params.values()];
@@ -58,15 +49,11 @@ export async function benchModel(exp: ResolvedExperiment, id: string, batch: num
     y.dispose();
     if (i > 0) fwd.push(performance.now() - t0);
   }
-  // A training batch of random data: the step's cost does not depend on the pixel values.
-  const d = s * s * c;
-  const rand = (n: number) => Float32Array.from({ length: n }, (_, k) => Math.sin(k * 12.9898) * 0.9);
-  const b: TrainingBatch = { xt: rand(batch * d), eps: rand(batch * d), t: Float32Array.from({ length: batch }, (_, k) => (k * 7) % 1000), count: batch };
-  const state: TrainState = { plan, params, ema, adam };
+  const b = training.batchAt(0);
   const train: number[] = [];
   for (let i = 0; i < Math.max(2, Math.ceil(repeats / 2)) + 1; i++) {
     const t0 = performance.now();
-    await trainStep(state, b, [s, s, c], i, { ...settings, microBatchSize: micro });
+    await trainStep(state, b, training.shape, i, settings);
     await vars[0].data();
     if (i > 0) train.push(performance.now() - t0);
   }
@@ -74,19 +61,16 @@ export async function benchModel(exp: ResolvedExperiment, id: string, batch: num
   // Profiled separately from the timed runs: tf.profile's bookkeeping would inflate their times.
   const forwardProfile = await profileKernels(() => unetForward(p, plan, x, t, { training: false }));
   const trainProfile = await profileKernels(async () => {
-    await trainStep(state, b, [s, s, c], train.length + 1, { ...settings, microBatchSize: micro });
+    await trainStep(state, b, training.shape, train.length + 1, settings);
     return [];
   });
   tf.dispose([x, t]);
-  disposeVariables(params);
-  disposeVariables(ema);
-  disposeVariables(adam.m);
-  disposeVariables(adam.v);
+  training.dispose();
   return {
     id,
     params: countParams(plan),
     batch,
-    microBatch: micro,
+    microBatch: training.microBatch,
     forwardMs: median(fwd),
     forwardSpreadMs: [Math.min(...fwd), Math.max(...fwd)],
     trainMs: median(train),

@@ -92,6 +92,18 @@ function torchReference(arch: unknown, batch: number, repeats: number): TorchBen
   return JSON.parse(line) as TorchBench;
 }
 
+/**
+ * Runs one part of the bench in a child `oms-dpm bench` process (so its peak RSS and heap are its
+ * own) and returns the JSON it prints last. `nodeFlags` go to node itself (e.g. --expose-gc).
+ */
+function benchChild<T>(o: BenchOpts, args: string[], what: string, nodeFlags: string[] = []): T {
+  const cli = [path.join(repoRoot(), 'bin', 'oms-dpm.js'), 'bench', '--experiment', o.experiment, '--profile', o.profile, ...o.set.flatMap((s) => ['--set', s])];
+  const r = spawnSync(process.execPath, [...nodeFlags, ...cli, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  if (r.status !== 0 || !line.startsWith('{')) throw new Error(`${what} failed (exit ${r.status}): ${r.stderr.slice(-2000)}`);
+  return JSON.parse(line) as T;
+}
+
 export function benchCommand(): Command {
   return withExperimentOptions(new Command('bench'), 'mnist')
     .description('per zoo model: forward / training-step time and peak memory at batch 128 on TF.js, PyTorch CPU and ONNX Runtime; search, predictor and collection throughput (writes results/bench.json)')
@@ -154,11 +166,7 @@ export function benchCommand(): Command {
       const models: BenchModelRow[] = [];
       let torchNote: string | null = null;
       for (const m of exp.config.zoo) {
-        const args = [path.join(repoRoot(), 'bin', 'oms-dpm.js'), 'bench', '--experiment', o.experiment, '--profile', o.profile, '--batch', String(batch), '--repeats', String(repeats), '--model', m.id, ...o.set.flatMap((s) => ['--set', s])];
-        const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
-        const line = r.stdout.trim().split('\n').pop() ?? '';
-        if (r.status !== 0 || !line.startsWith('{')) throw new Error(`bench of ${m.id} failed (exit ${r.status}): ${r.stderr.slice(-2000)}`);
-        const b = JSON.parse(line) as ModelBench;
+        const b = benchChild<ModelBench>(o, ['--batch', String(batch), '--repeats', String(repeats), '--model', m.id], `bench of ${m.id}`);
         const row: BenchModelRow = { ...b };
         const arch = archFor(exp.config, m.id);
         if (useTorch) {
@@ -203,11 +211,7 @@ export function benchCommand(): Command {
       let memory: MemoryOverSteps | null = null;
       if (!o.skipMemory) {
         const steps = positiveIntOption('memory-steps', o.memorySteps);
-        const args = ['--expose-gc', path.join(repoRoot(), 'bin', 'oms-dpm.js'), 'bench', '--experiment', o.experiment, '--profile', o.profile, '--memory-run', '--memory-steps', String(steps), ...o.set.flatMap((s) => ['--set', s])];
-        const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 24 });
-        const line = r.stdout.trim().split('\n').pop() ?? '';
-        if (r.status !== 0 || !line.startsWith('{')) throw new Error(`memory check failed (exit ${r.status}): ${r.stderr.slice(-2000)}`);
-        memory = JSON.parse(line) as MemoryOverSteps;
+        memory = benchChild<MemoryOverSteps>(o, ['--memory-run', '--memory-steps', String(steps)], 'memory check', ['--expose-gc']);
         log('');
         log(
           `memory over ${memory.steps} training steps (${memory.model}, batch ${memory.batch}, after ${memory.warmupSteps} warm-up steps, ${memory.seconds.toFixed(0)} s): ` +
