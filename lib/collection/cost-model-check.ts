@@ -43,25 +43,49 @@ function quantile(sorted: readonly number[], q: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (i - lo);
 }
 
-/**
- * The check on `records` sampled on `engine` (default: the engine most records were sampled on).
- * Needs at least 3 priced records whose costs are not all equal.
- */
-export function checkCostModel(records: readonly ScheduleRecord[], batchSize: number, engine?: string): CostModelCheck {
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new KitError(`sampling batch size must be a positive integer, got ${batchSize}`);
+interface Selection { counts: Map<string, number>; chosen: string | undefined; used: ScheduleRecord[] }
+
+/** Records per engine, the engine the check uses (`engine`, or the one most records were sampled on) and its usable records. */
+function select(records: readonly ScheduleRecord[], engine?: string): Selection {
   const counts = new Map<string, number>();
   for (const r of records) counts.set(r.engine, (counts.get(r.engine) ?? 0) + 1);
   const chosen = engine ?? [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0];
   const used = records.filter((r) => r.engine === chosen && r.costMs !== null && Number.isFinite(r.costMs) && r.seconds > 0);
+  return { counts, chosen, used };
+}
+
+function shortfallOf({ counts, chosen, used }: Selection, total: number, engine?: string): KitError | null {
   const why = `the cost-model check needs at least 3 priced records with different costs sampled on ${chosen ?? 'one engine'}`;
   if (used.length < 3) {
     const engines = [...counts.entries()].map(([e, n]) => `${e} (${n})`).join(', ') || 'none';
-    throw new KitError(`${why}; the dataset has ${used.length} (of ${records.length}; records per engine: ${engines})`, {
+    return new KitError(`${why}; the dataset has ${used.length} (of ${total}; records per engine: ${engines})`, {
       hint: engine !== undefined && !counts.has(engine)
         ? `no record was sampled on ${engine}: pass one of the engines above to --engine, or leave it out`
         : 'collect more records (oms-dpm collect), after oms-dpm profile-latency so that records are priced',
     });
   }
+  if (used.every((r) => r.costMs === used[0].costMs)) return new KitError(`${why}; all ${used.length} records have the same cost`);
+  return null;
+}
+
+/**
+ * Why the check cannot run on `records` (too few priced records on the engine, or all of one
+ * cost), as an error to throw or a reason to show; null when it can.
+ */
+export function costModelShortfall(records: readonly ScheduleRecord[], engine?: string): KitError | null {
+  return shortfallOf(select(records, engine), records.length, engine);
+}
+
+/**
+ * The check on `records` sampled on `engine` (default: the engine most records were sampled on).
+ * Needs at least 3 priced records whose costs are not all equal (costModelShortfall).
+ */
+export function checkCostModel(records: readonly ScheduleRecord[], batchSize: number, engine?: string): CostModelCheck {
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new KitError(`sampling batch size must be a positive integer, got ${batchSize}`);
+  const selection = select(records, engine);
+  const shortfall = shortfallOf(selection, records.length, engine);
+  if (shortfall) throw shortfall;
+  const { chosen, used } = selection;
   const points = used.map((r) => ({
     id: r.id,
     predictedSeconds: ((r.costMs as number) * Math.ceil(r.images / batchSize)) / 1000,
@@ -69,9 +93,8 @@ export function checkCostModel(records: readonly ScheduleRecord[], batchSize: nu
     nfe: r.nfe,
   }));
   const n = points.length;
-  const line = leastSquaresLine(points.map((p) => p.predictedSeconds), points.map((p) => p.measuredSeconds));
-  if (line === null) throw new KitError(`${why}; all ${n} records have the same cost`);
-  const { slope, intercept: overheadSeconds, syy } = line;
+  // Not null: costModelShortfall rules out equal costs (and so equal predicted times).
+  const { slope, intercept: overheadSeconds, syy } = leastSquaresLine(points.map((p) => p.predictedSeconds), points.map((p) => p.measuredSeconds))!;
   let sse = 0;
   const rel: number[] = [];
   for (const p of points) {

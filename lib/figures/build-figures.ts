@@ -15,11 +15,10 @@ import type { SampleComparison } from '../front/sample-comparison';
 import { sampleComparisonFigure } from './sample-comparison-figure';
 import { lossCurvesFigure, zooTableFigure, type ZooModelResult } from './zoo-figures';
 import { readJsonIfExists } from '../util/json-file';
-import { checkCostModel } from '../collection/cost-model-check';
+import { checkCostModel, costModelShortfall } from '../collection/cost-model-check';
 import { datasetFile } from '../collection/collect';
 import { readDataset } from '../collection/dataset-file';
 import { costModelFigure } from './cost-model-figure';
-import { isKitError } from '../util/errors';
 
 export interface FigureSet { figures: FigureData[]; missing: { id: string; why: string }[] }
 
@@ -77,13 +76,10 @@ export function buildFigures(exp: ResolvedExperiment): FigureSet {
       out.missing.push({ id: `cost-model-${solver}`, why: `no ${solver} schedule-FID dataset: oms-dpm collect --experiment ${exp.config.name} --solver ${solver}` });
       continue;
     }
-    try {
-      const check = checkCostModel(readDataset(file).records, exp.config.sampling.batchSize);
-      out.figures.push(costModelFigure(name, solver, check, `${name}/${path.basename(file)}`));
-    } catch (e) {
-      if (!isKitError(e) || !/cost-model check needs/.test(e.message)) throw e; // a damaged dataset is an error
-      out.missing.push({ id: `cost-model-${solver}`, why: e.message });
-    }
+    const records = readDataset(file).records; // a damaged dataset is an error, not a missing figure
+    const shortfall = costModelShortfall(records);
+    if (shortfall) out.missing.push({ id: `cost-model-${solver}`, why: shortfall.message });
+    else out.figures.push(costModelFigure(name, solver, checkCostModel(records, exp.config.sampling.batchSize), `${name}/${path.basename(file)}`));
   }
   const fronts = frontFiguresFor(dir, exp.config.name);
   out.figures.push(...fronts.figures);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkCostModel } from '../../lib/collection/cost-model-check';
+import { checkCostModel, costModelShortfall } from '../../lib/collection/cost-model-check';
 import type { ScheduleRecord } from '../../lib/collection/dataset-file';
 import { costModelFigure } from '../../lib/figures/cost-model-figure';
 import { isKitError } from '../../lib/util/errors';
@@ -51,6 +51,10 @@ test('too few records or a single cost is a clear error', () => {
   assert.throws(() => checkCostModel([rec(0, 100, 1)], 128), kit(/at least 3/));
   assert.throws(() => checkCostModel([rec(0, 100, 1), rec(1, 100, 2), rec(2, 100, 3)], 128), kit(/same cost/));
   assert.throws(() => checkCostModel([rec(0, 100, 1)], 0), kit(/batch size/));
+  // the same reasons, as values (for a figure that is missing rather than a failed build)
+  assert.match(costModelShortfall([rec(0, 100, 1)])?.message ?? '', /has 1 \(of 1/);
+  assert.match(costModelShortfall([rec(0, 100, 1), rec(1, 100, 2), rec(2, 100, 3)])?.message ?? '', /same cost/);
+  assert.equal(costModelShortfall([rec(0, 100, 1), rec(1, 200, 2), rec(2, 300, 3)]), null);
 });
 
 test('the figure draws every point and the fitted line', () => {
