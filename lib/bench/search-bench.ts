@@ -15,7 +15,7 @@
  * predictor calls and of scored schedules are reported with each.
  */
 import { streamRng } from '../engine/rng';
-import { batchedScorer } from '../predictor/batched-scorer';
+import { batchedScorer, type ScorerChoice } from '../predictor/batched-scorer';
 import { SchedulePredictor } from '../predictor/predictor';
 import { evolutionarySearch, type SearchOptions } from '../search/evolution';
 import type { SearchSettings } from '../search/settings';
@@ -108,25 +108,23 @@ export async function benchSearch(o: SearchBenchOptions): Promise<SearchBench> {
   };
 
   const predictor = SchedulePredictor.create({ solver: BENCH_SEARCH_SOLVER, numModels: o.numModels, length: BENCH_SEARCH_LENGTH }, seed);
-  let withPredictor: SearchRunStats;
-  let withPredictorTfjs: SearchRunStats;
-  let scorer: string;
   const parameters = predictor.parameterCount();
-  try {
-    const warm = [Array.from({ length: BENCH_SEARCH_LENGTH }, (_, i) => (i % 3 === 0 ? 1 : 0))];
-    for (const choice of ['auto', 'tfjs'] as const) {
-      const s = await batchedScorer(predictor, choice);
-      try {
-        await s.score(warm); // kernels for these shapes are set up outside the timed search
-        const stats = await timedSearch(base, s.score);
-        if (choice === 'auto') {
-          withPredictor = stats;
-          scorer = s.engine;
-        } else withPredictorTfjs = stats;
-      } finally {
-        await s.release();
-      }
+  const warm = [Array.from({ length: BENCH_SEARCH_LENGTH }, (_, i) => (i % 3 === 0 ? 1 : 0))];
+  /** The timed search with the predictor scoring on `choice`, and the engine that scored. */
+  const searchOn = async (choice: ScorerChoice): Promise<{ stats: SearchRunStats; engine: string }> => {
+    const s = await batchedScorer(predictor, choice);
+    try {
+      await s.score(warm); // kernels for these shapes are set up outside the timed search
+      return { stats: await timedSearch(base, s.score), engine: s.engine };
+    } finally {
+      await s.release();
     }
+  };
+  let kit: { stats: SearchRunStats; engine: string };
+  let tfjs: { stats: SearchRunStats; engine: string };
+  try {
+    kit = await searchOn('auto');
+    tfjs = await searchOn('tfjs');
   } finally {
     predictor.dispose();
   }
@@ -149,9 +147,9 @@ export async function benchSearch(o: SearchBenchOptions): Promise<SearchBench> {
     latency: [...o.latency],
     latencySource: o.latencySource,
     predictor: { sizes: 'paper defaults (PAPER_PREDICTOR_SIZES)', weights: 'random (seed 0)', parameters },
-    withPredictor: withPredictor!,
-    scorer: scorer!,
-    withPredictorTfjs: withPredictorTfjs!,
+    withPredictor: kit.stats,
+    scorer: kit.engine,
+    withPredictorTfjs: tfjs.stats,
     syntheticScore,
   };
 }

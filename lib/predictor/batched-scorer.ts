@@ -13,29 +13,18 @@ export interface BatchedScorer {
   score(schedules: number[][]): Promise<number[]>;
   /** 'onnxruntime-cpu' or 'tfjs' */
   engine: string;
-  /** why this engine (printable) */
-  reason: string;
   release(): Promise<void>;
 }
 
 export async function batchedScorer(predictor: SchedulePredictor, choice: ScorerChoice = 'auto'): Promise<BatchedScorer> {
-  const tfjs = (reason: string): BatchedScorer => ({
-    score: async (s) => Array.from(predictor.score(s)),
-    engine: 'tfjs',
-    reason,
-    release: async () => {},
-  });
-  if (choice === 'tfjs') return tfjs('TF.js requested');
+  const tfjs: BatchedScorer = { score: async (s) => Array.from(predictor.score(s)), engine: 'tfjs', release: async () => {} };
+  if (choice === 'tfjs') return tfjs;
   try {
     const ort = await OnnxSchedulePredictor.fromPredictor(predictor);
-    return {
-      score: async (s) => Array.from(await ort.score(s)),
-      engine: 'onnxruntime-cpu',
-      reason: 'ONNX Runtime loads: the LSTM runs as one kernel per call',
-      release: () => ort.release(),
-    };
+    return { score: async (s) => Array.from(await ort.score(s)), engine: 'onnxruntime-cpu', release: () => ort.release() };
   } catch (e) {
+    // 'auto' falls back when onnxruntime-node does not load (a KitError); other failures are bugs
     if (choice === 'onnx' || !isKitError(e)) throw e;
-    return tfjs(`ONNX Runtime unavailable (${e.message}); scoring on TF.js`);
+    return tfjs;
   }
 }
