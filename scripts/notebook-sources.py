@@ -111,7 +111,7 @@ for (const { fig, png } of await figurePngs(figs, resultsDir(exp))) { tslab.disp
     ('markdown', "# 5. Search and the FID-vs-cost front\nThe paper's Fig. 1 for this experiment: OMS-DPM's searched schedules against the best single model, the best schedule of the training set, random schedules and two-segment schedules at each time budget, and the speed-up at equal FID. The fronts are computed by `npm run reproduce` or `oms-dpm front`."),
     ('code', HEADER), ('code', SETUP),
     ('code', """import * as path from 'path';
-import { speedupAtEqualFid } from './lib/figures/front-figures';
+import { speedupAtEqualFid } from './lib/front/speedup';
 import { resultsDir } from './lib/zoo/workspace';
 for (const solver of ['ddim', 'dpm-solver']) {
   const f = path.join(resultsDir(exp), `front-${solver}.json`);

@@ -12,9 +12,6 @@ import { frontTableFigure } from './front-table';
 import { speedupAtEqualFid, type SpeedupRow } from '../front/speedup';
 import { readJsonFile } from '../util/json-file';
 
-// The speed-up at equal FID lives with the front data (lib/front/speedup.ts); re-exported for notebooks.
-export { costToReach, lowerEnvelope, speedupAtEqualFid, type CostFid, type SpeedupRow } from '../front/speedup';
-
 const STYLE: Record<FrontSeriesName, { color: string; symbol: string; dash: string }> = {
   'oms-dpm': { color: '#d62728', symbol: 'star', dash: 'solid' },
   'best-single-model': { color: '#1f77b4', symbol: 'circle', dash: 'solid' },

@@ -4,7 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { costToReach, frontFigure, lowerEnvelope, speedupAtEqualFid } from '../../lib/figures/front-figures';
+import { frontFigure } from '../../lib/figures/front-figures';
+import { costToReach, lowerEnvelope, speedupAtEqualFid } from '../../lib/front/speedup';
 import { frontTableFigure, frontTableRows } from '../../lib/figures/front-table';
 import { scheduleStripsFigure } from '../../lib/figures/schedule-strips';
 import type { FrontData, FrontPoint, FrontSeries, FrontSeriesName } from '../../lib/front/index';
