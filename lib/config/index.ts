@@ -74,11 +74,12 @@ export type { Override, ResolvedPath } from './overrides';
 export { UNHASHED_KEYS, canonicalJson, configHash, hashOf } from './hash';
 export {
   experimentFile,
+  experimentSource,
   experimentToYaml,
   experimentsDir,
   listExperiments,
   loadExperiment,
   repoRoot,
 } from './load';
-export type { LoadOptions, ResolvedExperiment } from './load';
+export type { ExperimentSource, LoadOptions, ResolvedExperiment } from './load';
 export { closest, didYouMean, editDistance } from './suggest';

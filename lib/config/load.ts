@@ -26,6 +26,8 @@ export interface ResolvedExperiment {
   profile: string;
   /** Every override applied, in order, as `key=value`: the profile's entries, then `--set`s. */
   overrides: string[];
+  /** The `--set` overrides alone (the tail of `overrides`), so another process can load the same config. */
+  sets: string[];
   /** `configHash(config)`: 16 hex digits. */
   hash: string;
   /** Absolute path of the YAML file. */
@@ -127,7 +129,14 @@ export function loadExperiment(nameOrPath: string, options: LoadOptions = {}): R
   const sets = (options.set ?? []).map((s) => parseAssignment(s));
   const config = sets.length ? resolveWith(chosen.config, sets, { expectedName, shown }) : chosen.config;
   const overrides = [...chosen.overrides, ...sets].map((o) => formatAssignment(o.path, o.value));
-  return { config, profile, overrides, hash: configHash(config), sourceFile };
+  return { config, profile, overrides, sets: sets.map((o) => formatAssignment(o.path, o.value)), hash: configHash(config), sourceFile };
+}
+
+/** How another process (a scoring worker) loads exactly this resolved experiment. */
+export interface ExperimentSource { experiment: string; profile: string; set: string[] }
+
+export function experimentSource(exp: ResolvedExperiment): ExperimentSource {
+  return { experiment: exp.sourceFile, profile: exp.profile, set: [...exp.sets] };
 }
 
 /**

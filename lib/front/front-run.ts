@@ -8,6 +8,7 @@ import type { ScheduleRecord } from '../collection/dataset-file';
 import { hashOf } from '../config/index';
 import type { FidContext } from '../evaluation/schedule-fid';
 import { scoreSchedule } from '../evaluation/schedule-fid';
+import type { ScoringPool } from '../evaluation/scoring-pool';
 import type { SolverName } from '../schedule/index';
 import type { SearchIndividual } from '../search/evolution';
 import { DEFAULT_SEARCH_SETTINGS } from '../search/settings';
@@ -17,11 +18,28 @@ import type { FrontSettings } from './settings';
 /** Real FID of a schedule on `images` images (the fixed noise bank). */
 export type FrontScorer = (solver: SolverName, schedule: readonly number[], images: number) => Promise<{ fid: number; images: number; engine: string; seconds: number }>;
 
-/** The scorer of a FID context: `scoreSchedule` (sampling on the context's engine). */
+/**
+ * The scorer of a FID context: `scoreSchedule` on this process (sampling on the context's engine).
+ * runFront asks for several FIDs at once; here they run one after another, since one process's
+ * sampling and feature extraction are not meant to interleave.
+ */
 export function fidContextScorer(ctx: FidContext): FrontScorer {
+  let last: Promise<unknown> = Promise.resolve();
+  return (solver, schedule, images) => {
+    const r = last.then(async () => {
+      const s = await scoreSchedule(ctx, solver, schedule, images);
+      return { fid: s.fid, images: s.images, engine: s.engine, seconds: s.seconds };
+    });
+    last = r.catch(() => undefined);
+    return r;
+  };
+}
+
+/** The scorer of a worker pool: the FIDs runFront asks for at once are spread over the workers. */
+export function poolScorer(pool: ScoringPool): FrontScorer {
   return async (solver, schedule, images) => {
-    const r = await scoreSchedule(ctx, solver, schedule, images);
-    return { fid: r.fid, images: r.images, engine: r.engine, seconds: r.seconds };
+    const r = await pool.score(solver, schedule, images);
+    return { fid: r.fid, images: r.images, engine: pool.engine, seconds: r.seconds };
   };
 }
 

@@ -12,7 +12,7 @@ export { FRONT_SERIES, seriesOf } from './front-data';
 export type { EmptyPoint, FrontData, FrontPoint, FrontSeries, FrontSeriesName } from './front-data';
 export { randomBaselineSchedules } from './random-baseline';
 export type { RandomBaselineOptions } from './random-baseline';
-export { FRONT_NOTE, fidContextScorer, frontConfigHash } from './front-run';
+export { FRONT_NOTE, fidContextScorer, frontConfigHash, poolScorer } from './front-run';
 export type { FrontEvent, FrontRun, FrontScorer } from './front-run';
 export { describePoint, runFront } from './run-front';
 export { FrontScoreStore } from './score-store';

@@ -26,7 +26,7 @@ import { DEFAULT_SEARCH_SETTINGS } from '../search/settings';
 import { writeJsonAtomic } from '../util/atomic-file';
 import { KitError } from '../util/errors';
 import { budgetText } from './budgets';
-import { candidate, fitsBudget, type Candidate } from './candidate';
+import { candidate, candidateKey, fitsBudget, type Candidate } from './candidate';
 import { FRONT_SERIES, type EmptyPoint, type FrontData, type FrontPoint, type FrontSeriesName } from './front-data';
 import { freshData, frontConfigHash, loadFront, type FrontRun } from './front-run';
 import { randomBaselineSchedules } from './random-baseline';
@@ -71,19 +71,31 @@ export async function runFront(run: FrontRun): Promise<FrontData> {
   const has = (series: FrontSeriesName, budget: number) =>
     data.series.some((s) => s.name === series && s.points.some((p) => p.budget === budget)) || data.empty.some((e) => e.series === series && e.budget === budget);
 
-  const scoreOf = async (c: Candidate, series: FrontSeriesName, budget: number): Promise<number> => {
+  // Candidates of one series are scored concurrently (a pool scorer spreads them over the cores);
+  // a schedule already being scored for another series or budget waits for that FID instead of
+  // sampling it twice.
+  const inFlight = new Map<string, Promise<number>>();
+  const scoreOf = (c: Candidate, series: FrontSeriesName, budget: number): Promise<number> => {
     const hit = store.get(c.solver, c.schedule, run.images);
-    if (hit) return hit.fid;
-    const r = await run.score(c.solver, c.schedule, run.images);
-    store.put({ solver: c.solver, schedule: [...c.schedule], images: r.images, fid: r.fid, engine: r.engine, seconds: r.seconds });
-    run.onEvent?.({ kind: 'score', series, budget, label: c.label, cost: c.cost, nfe: c.nfe, fid: r.fid, seconds: r.seconds });
-    return r.fid;
+    if (hit) return Promise.resolve(hit.fid);
+    const k = candidateKey(c.solver, c.schedule);
+    let p = inFlight.get(k);
+    if (!p) {
+      p = run.score(c.solver, c.schedule, run.images).then((r) => {
+        store.put({ solver: c.solver, schedule: [...c.schedule], images: r.images, fid: r.fid, engine: r.engine, seconds: r.seconds });
+        run.onEvent?.({ kind: 'score', series, budget, label: c.label, cost: c.cost, nfe: c.nfe, fid: r.fid, seconds: r.seconds });
+        return r.fid;
+      });
+      inFlight.set(k, p);
+      void p.then(
+        () => inFlight.delete(k),
+        () => inFlight.delete(k),
+      );
+    }
+    return p;
   };
-  const scoreAll = async (cs: readonly Candidate[], series: FrontSeriesName, budget: number) => {
-    const out: { c: Candidate; fid: number }[] = [];
-    for (const c of cs) out.push({ c, fid: await scoreOf(c, series, budget) });
-    return out;
-  };
+  const scoreAll = (cs: readonly Candidate[], series: FrontSeriesName, budget: number) =>
+    Promise.all(cs.map(async (c) => ({ c, fid: await scoreOf(c, series, budget) })));
   const pointOf = (budget: number, c: Candidate, fid: number, candidates: number, extra: Partial<FrontPoint> = {}): FrontPoint => ({
     budget, cost: c.cost, fid, nfe: c.nfe, schedule: [...c.schedule], images: run.images, label: c.label, candidates, ...extra,
   });
@@ -107,8 +119,7 @@ export async function runFront(run: FrontRun): Promise<FrontData> {
         run.onEvent?.({ kind: 'search', budget, seconds: (Date.now() - t0) / 1000, population: population.length });
         const top = population.slice(0, run.rerankTopK).map((ind, rank) => ({ ind, rank, c: candidate(run.solver, ind.schedule, run.latency, `searched (best FID of the top ${Math.min(run.rerankTopK, population.length)} by predicted score)`) }));
         if (top.length === 0) return { why: 'the search returned no schedule' };
-        const scored: { c: Candidate; fid: number; rank: number; predicted: number }[] = [];
-        for (const t of top) scored.push({ c: t.c, fid: await scoreOf(t.c, series, budget), rank: t.rank, predicted: t.ind.score });
+        const scored = await Promise.all(top.map(async (t) => ({ c: t.c, fid: await scoreOf(t.c, series, budget), rank: t.rank, predicted: t.ind.score })));
         const best = bestOf(scored);
         return pointOf(budget, best.c, best.fid, top.length, { predicted: best.predicted, predictedRank: best.rank });
       }
@@ -144,10 +155,18 @@ export async function runFront(run: FrontRun): Promise<FrontData> {
   const total = budgets.length * wanted.length;
   let done = 0;
   for (const budget of budgets) {
-    for (const series of wanted) {
+    // The series of one budget run together (the search on this process while the workers score
+    // the baselines); their points are recorded in the fixed series order, each the moment it and
+    // the ones before it are known.
+    const todo = wanted.filter((series) => !has(series, budget));
+    done += wanted.length - todo.length;
+    const pending = todo.map((series) => compute(series, budget));
+    // a later series that fails while an earlier one is awaited is reported by its own await below
+    for (const p of pending) p.catch(() => undefined);
+    for (let i = 0; i < todo.length; i++) {
+      const series = todo[i];
+      const r = await pending[i];
       done++;
-      if (has(series, budget)) continue;
-      const r = await compute(series, budget);
       if ('why' in r) {
         const e: EmptyPoint = { series, budget, why: r.why };
         data.empty.push(e);

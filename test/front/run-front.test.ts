@@ -186,3 +186,34 @@ test('a budget the search cannot meet is a KitError before anything is scored', 
   await assert.rejects(runFront(makeRun(tempDir(), c, { budgets: [1, 30] })), (e: unknown) => isKitError(e) && /budget 1/.test((e as Error).message));
   assert.deepEqual(c, { scored: [], searches: [] });
 });
+
+test('concurrent scoring: FIDs asked for at once, each schedule scored once, the same front as one at a time', async () => {
+  // the search's best schedule appears twice in its top 3, so two FIDs of it are asked for at once
+  const withRepeat = (r: ReturnType<typeof makeRun>) => {
+    const search = r.search;
+    r.search = async (budget) => {
+      const pop = await search(budget);
+      return [pop[0], pop[0], ...pop.slice(1)];
+    };
+    return r;
+  };
+  const sequential = await runFront(withRepeat(makeRun(tempDir(), counters())));
+  const c = counters();
+  const run = withRepeat(makeRun(tempDir(), c));
+  let inFlight = 0;
+  let most = 0;
+  const base = run.score;
+  // answers arrive out of order: a delay that depends on the schedule, not on the asking order
+  run.score = async (s, schedule, images) => {
+    inFlight++;
+    most = Math.max(most, inFlight);
+    await new Promise((r) => setTimeout(r, (schedule.reduce((a, m, i) => a + m * (i + 1), 0) % 7) * 2));
+    inFlight--;
+    return base(s, schedule, images);
+  };
+  const data = await runFront(run);
+  assert.ok(most > 1, `at most ${most} FID in flight`);
+  assert.equal(new Set(c.scored).size, c.scored.length, 'a schedule was scored twice');
+  const strip = (d: FrontData) => JSON.stringify({ ...d, provenance: null });
+  assert.equal(strip(data), strip(sequential));
+});

@@ -27,7 +27,6 @@ export function collectCommand(): Command {
         workers,
         onExport: printExport,
         onEngine: (tag, table) => console.log(`workers sample on ${tag}; record costs ${table ? `priced from ${table}` : 'not priced (no latency table for this engine yet: run oms-dpm profile-latency)'}`),
-        source: { experiment: exp.sourceFile, profile: o.profile, set: o.set },
         onReady: (have, todo, w) => console.log(`dataset ${datasetFile(exp, solver)}: ${have} records, ${todo} to collect${w ? ` with ${w} worker(s)` : ''}`),
         onRecord: (p) => bar.update(p.done, p.total, `FID ${p.record.fid.toFixed(2)} NFE ${p.record.nfe} | ${p.ratePerHour.toFixed(0)}/h ETA ${formatDuration(p.etaSeconds)}`),
       });

@@ -5,9 +5,10 @@ import { recommendOrtSplit } from '../../onnx/engine-choice';
 import { makeProvenance } from '../../pipeline/provenance';
 import { parseSolver } from '../../schedule/index';
 import { formatCost } from '../../search/budget';
-import { disposeSamplingModels, engineRecord, loadSamplingModels, type SamplingModel } from '../../zoo/sampling-engine';
+import { engineRecord } from '../../zoo/sampling-engine';
+import { ScoringPool } from '../../evaluation/scoring-pool';
 import { speedupAtEqualFid } from '../../front/speedup';
-import { FRONT_SERIES, describePoint, experimentFrontRun, fidContextScorer, parseBudgets, parseSeries, runFront, type FrontData, type FrontEvent, type FrontScorer } from '../../front/index';
+import { FRONT_SERIES, describePoint, experimentFrontRun, parseBudgets, parseSeries, poolScorer, runFront, type FrontData, type FrontEvent, type FrontScorer } from '../../front/index';
 import { printExport, resolveEngine, threadsOption, withEngineOption, type EngineOpts } from '../engine-options';
 import { positiveIntOption } from '../option-values';
 import { withExperimentOptions, resolveExperiment, type ExperimentOpts } from '../experiment-options';
@@ -19,6 +20,7 @@ interface FrontOpts extends ExperimentOpts, EngineOpts {
   randomN?: string;
   series?: string;
   recordedTrainingFid: boolean;
+  workers?: string;
 }
 
 function printEvent(e: FrontEvent): void {
@@ -61,13 +63,14 @@ function printSummary(data: FrontData): void {
 }
 
 export function frontCommand(): Command {
-  return withEngineOption(withExperimentOptions(new Command('front')), 'ONNX Runtime intra-op threads (default: every core, one sampling job)')
+  return withEngineOption(withExperimentOptions(new Command('front')), 'ONNX Runtime intra-op threads per worker (default: the cores left over per worker, 1 on a 2-core machine with 2 workers)')
     .description("FID vs time cost (the paper's Fig. 1): OMS-DPM's search and the baselines (best single model, best of the training set, random, two-segment) at each budget of a grid; writes results/<experiment>/front-<solver>.json, resumable")
     .requiredOption('--solver <name>', 'ddim | dpm-solver')
     .option('--budgets <list>', 'budgets C in ms per batch, e.g. 50,100,200 (default: a geometric grid from front.lowNfe NFEs of the cheapest model to front.highNfe of the dearest)')
     .option('--budget-count <n>', 'budgets of the default grid (default: front.budgetCount)')
     .option('--random-n <n>', 'random schedules per budget, mean and best of n (default: front.randomCount)')
     .option('--series <list>', `series to compute (default all): ${FRONT_SERIES.join(', ')}`)
+    .option('--workers <n>', 'worker processes scoring FIDs in parallel (default: collection.workers)')
     .option('--recorded-training-fid', "report the training set's pick with its FID as collected instead of re-scoring it on search.rerankImages images", false)
     .action(async (o: FrontOpts) => {
       const exp = resolveExperiment(o);
@@ -83,10 +86,12 @@ export function frontCommand(): Command {
         ...(o.series === undefined ? {} : { series: parseSeries(o.series) }),
       };
       const budgetCount = o.budgetCount === undefined ? f.budgetCount : positiveIntOption('budget-count', o.budgetCount);
-      const threads = threadsOption(o, recommendOrtSplit({ jobs: 1 }).intraOpThreads);
+      const workers = o.workers === undefined ? exp.config.collection.workers : positiveIntOption('workers', o.workers);
+      const threads = threadsOption(o, recommendOrtSplit({ jobs: workers, maxWorkers: workers }).intraOpThreads);
       const choice = await resolveEngine(o);
       const ref = await ensureFidReference(exp);
-      let models: SamplingModel[] = [];
+      ref.extractor.dispose();
+      let pool: ScoringPool | null = null;
       let scorer: FrontScorer | null = null;
       try {
         let lastGeneration = 0;
@@ -107,15 +112,14 @@ export function frontCommand(): Command {
             }
           },
         });
-        console.log(`front of ${exp.config.name} (${solver}, length ${run.length}) on ${choice.tag}: budgets ${run.budgets.map(formatCost).join(', ')} ms; series ${run.settings.series.join(', ')}; ${run.images} images per FID`);
-        models = await loadSamplingModels(exp, choice.engine, { threads, onExport: printExport });
-        scorer = fidContextScorer({ exp, models: models.map((m) => m.denoiser), engine: choice.tag, extractor: ref.extractor, reference: ref.stats });
+        console.log(`front of ${exp.config.name} (${solver}, length ${run.length}) on ${choice.tag}: budgets ${run.budgets.map(formatCost).join(', ')} ms; series ${run.settings.series.join(', ')}; ${run.images} images per FID; ${workers} worker(s) x ${threads} thread(s)`);
+        pool = await ScoringPool.start(exp, { engine: choice.engine, workers, threads, onExport: printExport });
+        scorer = poolScorer(pool);
         const data = await runFront(run);
         printSummary(data);
         console.log(`wrote ${run.file}`);
       } finally {
-        await disposeSamplingModels(models);
-        ref.extractor.dispose();
+        pool?.close();
       }
     });
 }

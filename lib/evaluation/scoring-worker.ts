@@ -1,0 +1,63 @@
+/**
+ * A scoring worker process: loads the experiment's zoo on the sampling engine the parent chose
+ * (ONNX Runtime sessions with `threads` intra-op threads; the parallelism is the worker processes),
+ * the feature network and the FID reference once, then scores the schedules the parent sends (one
+ * message per job: real FID on the first `images` images of the noise bank) and sends back the
+ * results. Started by scoring-pool.ts with `fork`; not a command of its own.
+ */
+import { loadExperiment } from '../config/index';
+import { initBackend } from '../engine/backend';
+import { ensureFidReference } from '../metrics/fid-reference';
+import type { SolverName } from '../schedule/index';
+import { loadSamplingModels, type SamplingEngine } from '../zoo/sampling-engine';
+import { engineTag } from '../zoo/workspace';
+import { scoreSchedule, type FidContext } from './schedule-fid';
+
+export type WorkerRequest =
+  /** `hash`: the parent's config hash; the worker refuses to score a config that differs from it */
+  | { type: 'init'; experiment: string; profile: string; set: string[]; hash: string; engine: SamplingEngine; threads: number }
+  | { type: 'job'; job: number; solver: SolverName; schedule: number[]; images: number }
+  | { type: 'stop' };
+export type WorkerReply =
+  /** `engine`: the engine tag the worker samples on (names the latency table that prices its FIDs) */
+  | { type: 'ready'; backend: string; engine: string }
+  | { type: 'result'; job: number; fid: number; nfe: number; images: number; seconds: number }
+  | { type: 'error'; job: number | null; message: string };
+
+let ctx: FidContext | null = null;
+
+function send(m: WorkerReply): void {
+  process.send!(m);
+}
+
+// The parent was killed (or exited): a worker alone has nobody to send its FIDs to, so it stops
+// instead of sampling on as an orphan. The parent's rerun asks for the unfinished schedules again.
+process.on('disconnect', () => process.exit(0));
+
+process.on('message', (m: WorkerRequest) => {
+  void (async () => {
+    if (m.type === 'init') {
+      try {
+        const exp = loadExperiment(m.experiment, { profile: m.profile, set: m.set });
+        if (exp.hash !== m.hash) throw new Error(`the worker loaded config ${exp.hash} from ${m.experiment}, the parent has ${m.hash} (was the file edited during the run?)`);
+        const info = await initBackend();
+        const ref = await ensureFidReference(exp);
+        const models = await loadSamplingModels(exp, m.engine, { threads: m.threads });
+        const engine = engineTag(m.engine, info.backend);
+        ctx = { exp, models: models.map((x) => x.denoiser), extractor: ref.extractor, reference: ref.stats, engine };
+        send({ type: 'ready', backend: info.backend, engine });
+      } catch (e) {
+        send({ type: 'error', job: null, message: (e as Error).message });
+      }
+    } else if (m.type === 'job') {
+      try {
+        const r = await scoreSchedule(ctx!, m.solver, m.schedule, m.images);
+        send({ type: 'result', job: m.job, fid: r.fid, nfe: r.nfe, images: r.images, seconds: r.seconds });
+      } catch (e) {
+        send({ type: 'error', job: m.job, message: (e as Error).message });
+      }
+    } else if (m.type === 'stop') {
+      process.exit(0);
+    }
+  })();
+});
