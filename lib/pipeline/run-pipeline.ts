@@ -1,5 +1,7 @@
 /**
- * Runs the pipeline stages in order. A stage runs when it has no manifest, its key changed (its
+ * Runs the pipeline stages in order; stages next to each other with the same `concurrent` tag run
+ * at the same time (they do not depend on each other, and each does its work in its own process).
+ * A stage runs when it has no manifest, its key changed (its
  * settings or an upstream stage changed), `force` is set for it, or `from` names it or an earlier
  * stage; otherwise it is reported as up to date. A stage that starts running first removes its own
  * manifest and every later stage's: if the run is killed there, the next run cannot mistake the
@@ -32,31 +34,49 @@ export async function runPipeline(ctx: StageContext, stages: Stage[], opts: Pipe
   const t0 = Date.now();
   const report: PipelineReport = { stages: [], seconds: 0 };
   const upstream: string[] = [];
-  for (let i = 0; i < stages.length; i++) {
-    const stage = stages[i];
-    const inputs = stage.inputs(ctx);
-    const key = stageKey(inputs, upstream);
-    const old = readManifest(ctx.exp, stage.name);
-    // later stages' keys contain this one's, so a change here re-runs exactly what depends on it
-    const mustRun = i >= fromIndex || !old || old.key !== key;
-    if (!mustRun) {
-      opts.onStage?.(stage.name, 'up to date');
-      report.stages.push({ name: stage.name, status: 'up to date', seconds: 0 });
-      upstream.push(key);
-      continue;
+  for (let i = 0; i < stages.length; ) {
+    // a group: this stage and the ones right after it with the same `concurrent` tag
+    let j = i + 1;
+    const tag = stages[i].concurrent;
+    if (tag !== undefined) while (j < stages.length && stages[j].concurrent === tag) j++;
+    // members of a group do not depend on each other: each one's key has the upstream before the group
+    const before = [...upstream];
+    const plans = stages.slice(i, j).map((stage, k) => {
+      const key = stageKey(stage.inputs(ctx), before);
+      const old = readManifest(ctx.exp, stage.name);
+      // later stages' keys contain this one's, so a change here re-runs exactly what depends on it
+      return { stage, key, mustRun: i + k >= fromIndex || !old || old.key !== key };
+    });
+    if (plans.some((p) => p.mustRun)) {
+      for (const p of plans) if (p.mustRun) removeManifest(ctx.exp, p.stage.name);
+      for (const later of stages.slice(j)) removeManifest(ctx.exp, later.name);
     }
-    for (const later of stages.slice(i)) removeManifest(ctx.exp, later.name);
-    opts.onStage?.(stage.name, 'running');
-    const started = new Date();
-    const summary = await stage.run(ctx);
-    const seconds = (Date.now() - started.getTime()) / 1000;
-    // inputs can change by running (e.g. a dataset grows): the key is what the stage produced from
-    const finalInputs = stage.inputs(ctx);
-    const finalKey = stageKey(finalInputs, upstream);
-    writeManifest(ctx.exp, { stage: stage.name, key: finalKey, inputs: finalInputs, config: ctx.exp.config, provenance: { ...makeProvenance(ctx.exp) }, startedAt: started.toISOString(), seconds, summary });
-    opts.onStage?.(stage.name, 'done', seconds, summary);
-    report.stages.push({ name: stage.name, status: 'ran', seconds });
-    upstream.push(finalKey);
+    const outcomes = await Promise.allSettled(
+      plans.map(async ({ stage, key, mustRun }) => {
+        if (!mustRun) {
+          opts.onStage?.(stage.name, 'up to date');
+          return { name: stage.name, status: 'up to date' as const, seconds: 0, key };
+        }
+        opts.onStage?.(stage.name, 'running');
+        const started = new Date();
+        const summary = await stage.run(ctx);
+        const seconds = (Date.now() - started.getTime()) / 1000;
+        // inputs can change by running (e.g. a dataset grows): the key is what the stage produced from
+        const finalInputs = stage.inputs(ctx);
+        const finalKey = stageKey(finalInputs, before);
+        writeManifest(ctx.exp, { stage: stage.name, key: finalKey, inputs: finalInputs, config: ctx.exp.config, provenance: { ...makeProvenance(ctx.exp) }, startedAt: started.toISOString(), seconds, summary });
+        opts.onStage?.(stage.name, 'done', seconds, summary);
+        return { name: stage.name, status: 'ran' as const, seconds, key: finalKey };
+      }),
+    );
+    // a failed member fails the run, after the others of its group have finished and kept their work
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) throw failed.reason;
+    for (const o of outcomes as PromiseFulfilledResult<{ name: string; status: 'up to date' | 'ran'; seconds: number; key: string }>[]) {
+      report.stages.push({ name: o.value.name, status: o.value.status, seconds: o.value.seconds });
+      upstream.push(o.value.key);
+    }
+    i = j;
   }
   report.seconds = (Date.now() - t0) / 1000;
   return report;

@@ -13,11 +13,12 @@ import { observationPlan } from '../evaluation/observation-run';
 import { buildFigures } from '../figures/build-figures';
 import { writeFigures, writeIndex } from '../figures/report';
 import { ensureFidReference, referenceKey } from '../metrics/fid-reference';
-import { trainExperimentPredictor } from '../predictor/experiment-predictor';
+import { trainExperimentPredictorInChild } from '../predictor/predictor-process';
 import { SOLVERS } from '../schedule/index';
 import { LATENCY_ORT_THREADS, writeLatencyTable } from '../zoo/latency-table';
 import { disposeSamplingModels, engineRecord, loadSamplingModels, type EngineChoice, type SamplingModel } from '../zoo/sampling-engine';
-import { describePoint, experimentFrontRun, fidContextScorer, runFront, type FrontScorer } from '../front/index';
+import { describePoint, experimentFrontRun, poolScorer, runFront, type FrontScorer } from '../front/index';
+import { ScoringPool } from '../evaluation/scoring-pool';
 import { writeSampleComparison } from '../front/sample-comparison';
 import { speedupAtEqualFid } from '../front/speedup';
 import { makeProvenance } from './provenance';
@@ -36,6 +37,11 @@ export interface StageContext {
 
 export interface Stage {
   name: string;
+  /**
+   * Stages next to each other with the same tag run at the same time: they must not depend on each
+   * other, and each must do its heavy work in its own process (one JS thread cannot run two).
+   */
+  concurrent?: string;
   /** what the stage's result depends on (upstream keys are added by the runner) */
   inputs(ctx: StageContext): unknown;
   run(ctx: StageContext): Promise<unknown>;
@@ -95,7 +101,6 @@ function collection(solver: (typeof SOLVERS)[number]): Stage {
     async run({ exp, engine, progress }) {
       const recs = await collect(exp, solver, exp.config.collection.count, {
         engine: engine.engine,
-        source: { experiment: exp.sourceFile, profile: exp.profile, set: [] },
         onRecord: (p) => progress(`${solver} FID ${p.record.fid.toFixed(1)} (${p.ratePerHour.toFixed(0)}/h)`, p.done, p.total),
       });
       return { records: recs.length };
@@ -106,9 +111,11 @@ function collection(solver: (typeof SOLVERS)[number]): Stage {
 function predictor(solver: (typeof SOLVERS)[number]): Stage {
   return {
     name: `predictor-${solver}`,
+    // the two solvers' predictors train side by side, one child process (one core) each
+    concurrent: 'predictors',
     inputs: ({ exp }) => ({ predictor: exp.config.predictor, dataset: fs.existsSync(datasetFile(exp, solver)) ? readDataset(datasetFile(exp, solver)).records.length : 0 }),
     async run({ exp, log }) {
-      const r = trainExperimentPredictor(exp, solver, (e) => log(`  ${solver} epoch ${e.epoch}: tau train ${e.trainTau.toFixed(3)}, validation ${e.validTau.toFixed(3)}`));
+      const r = await trainExperimentPredictorInChild(exp, solver, (e) => log(`  ${solver} epoch ${e.epoch}: tau train ${e.trainTau.toFixed(3)}, validation ${e.validTau.toFixed(3)}`));
       return { kendallTau: { train: r.tauTrain, validation: r.tauValidation }, records: r.records };
     },
   };
@@ -120,6 +127,8 @@ function front(solver: (typeof SOLVERS)[number]): Stage {
     inputs: ({ exp, engine }) => ({ front: exp.config.front, search: exp.config.search, engine: engine.tag }),
     async run({ exp, engine, log }) {
       const ref = await ensureFidReference(exp);
+      ref.extractor.dispose();
+      let pool: ScoringPool | null = null;
       let models: SamplingModel[] = [];
       try {
         let scorer: FrontScorer | null = null;
@@ -137,14 +146,17 @@ function front(solver: (typeof SOLVERS)[number]): Stage {
             if (e.kind === 'point') log(`  [${e.done}/${e.total}] ${e.series}: ${e.point ? describePoint(e.point) : `no point: ${e.why}`}`);
           },
         });
-        models = await loadSamplingModels(exp, engine.engine, { threads: 2 });
-        scorer = fidContextScorer({ exp, models: models.map((m) => m.denoiser), engine: engine.tag, extractor: ref.extractor, reference: ref.stats });
+        // the FIDs on a worker per core (like the collection); the sample grids afterwards on this process
+        pool = await ScoringPool.start(exp, { engine: engine.engine, workers: exp.config.collection.workers, onExport: (e) => log(`  exported ${e.file} (${e.reason})`) });
+        scorer = poolScorer(pool);
         const data = await runFront(run);
+        pool.close();
+        models = await loadSamplingModels(exp, engine.engine, { threads: 2 });
         const grids = await writeSampleComparison(exp, data, models.map((m) => m.denoiser), { onGrid: (file, reused) => log(`  ${reused ? 'kept' : 'sampled'} ${file}`) });
         return { budgets: data.budgets, speedups: speedupAtEqualFid(data), sampleGrids: grids.rows.length };
       } finally {
+        pool?.close();
         await disposeSamplingModels(models);
-        ref.extractor.dispose();
       }
     },
   };

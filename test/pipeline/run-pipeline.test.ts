@@ -77,3 +77,55 @@ test('a run stopped inside a stage (here: --from b, stopped in c) leaves b done 
     w.restore();
   }
 });
+
+test('concurrent stages: a group runs side by side, a changed member re-runs with what follows but not its sibling, a failing member lets the other finish', async () => {
+  const w = world();
+  try {
+    const events: string[] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const failIn = new Set<string>();
+    // p and q: one waits until the other has started, which only works when they run at once
+    const member = (name: string, waitsForOther: boolean): Stage => ({
+      name,
+      concurrent: 'pair',
+      inputs: () => ({ setting: w.settings[name] ?? 1 }),
+      async run() {
+        events.push(`start ${name}`);
+        if (waitsForOther) {
+          const late = new Promise((_, no) => setTimeout(() => no(new Error(`${name} waited 5 s for its sibling: the group ran one after the other`)), 5000).unref());
+          await Promise.race([gate, late]);
+        }
+        else release();
+        await new Promise((r) => setTimeout(r, 5));
+        if (failIn.has(name)) throw new Error(`failed in ${name}`);
+        events.push(`end ${name}`);
+        return { name };
+      },
+    });
+    const stages = [w.stages[0], member('p', true), member('q', false), w.stages[2]];
+    const r = await runPipeline(w.ctx, stages);
+    assert.deepEqual(r.stages.map((s) => `${s.name} ${s.status}`), ['a ran', 'p ran', 'q ran', 'c ran']);
+    assert.deepEqual(events.slice(0, 2).sort(), ['start p', 'start q']);
+    assert.deepEqual(w.ran, ['a', 'c']);
+
+    events.length = 0;
+    w.ran.length = 0;
+    w.settings.q = 2;
+    await runPipeline(w.ctx, stages.map((s) => (s.name === 'p' ? { ...s, run: async () => assert.fail('p is up to date') } : s)));
+    assert.deepEqual(events, ['start q', 'end q']);
+    assert.deepEqual(w.ran, ['c']);
+
+    // q fails: p (forced by --from) still finishes and keeps its manifest; c has none
+    events.length = 0;
+    failIn.add('q');
+    const stages2 = [w.stages[0], member('p', false), member('q', false), w.stages[2]];
+    await assert.rejects(runPipeline(w.ctx, stages2, { from: 'p' }), /failed in q/);
+    assert.ok(events.includes('end p'), events.join(', '));
+    assert.ok(readManifest(w.exp, 'p'));
+    assert.equal(readManifest(w.exp, 'q'), null);
+    assert.equal(readManifest(w.exp, 'c'), null);
+  } finally {
+    w.restore();
+  }
+});
