@@ -12,9 +12,9 @@ import * as path from 'node:path';
 import { hashOf, type ResolvedExperiment } from '../config/index';
 import { ensureFidReference } from '../metrics/fid-reference';
 import { latencyByModelIndex, nfe, readLatencyFile, scheduleCost, type SolverName } from '../schedule/index';
-import { KitError } from '../util/errors';
+import { isKitError, KitError } from '../util/errors';
 import { samplingIdentity } from '../evaluation/sampling-identity';
-import { type OnnxExportEvent, type SamplingEngine } from '../zoo/sampling-engine';
+import type { OnnxExportEvent, SamplingEngine } from '../zoo/sampling-engine';
 import { ScoringPool } from '../evaluation/scoring-pool';
 import { latencyFile, resultsDir } from '../zoo/workspace';
 import { appendRecord, openDataset, type DatasetHeader, type ScheduleRecord } from './dataset-file';
@@ -86,7 +86,9 @@ export async function collect(exp: ResolvedExperiment, solver: SolverName, count
     await Promise.all(
       todo.map(async (id) => {
         const job = jobFor(c, solver, numModels, exp.config.diffusion.timesteps, id);
-        const r = await pool.score(solver, job.schedule, exp.config.fid.images);
+        const r = await pool.score(solver, job.schedule, exp.config.fid.images).catch((e: Error) => {
+          throw new KitError(`collection record ${id}: ${e.message}`, { hint: isKitError(e) ? e.hint : undefined });
+        });
         const rec: ScheduleRecord = {
           id,
           split: splitOf(c, id),

@@ -53,7 +53,7 @@ function fail(file: string, line: number, why: string, hint: string): never {
 /** Reads and checks a dataset file; `expect` (if given) must match the header's identity fields. */
 export function readDataset(file: string, expect?: Partial<DatasetHeader>): DatasetContents {
   if (!fs.existsSync(file)) {
-    throw new KitError(`no schedule-FID dataset at ${file}`, { hint: 'collect it first: oms-dpm collect --experiment <name> --solver <solver> --count <n> (or npm run reproduce)' });
+    throw new KitError(`no schedule-FID dataset at ${file}`, { hint: `collect it first: oms-dpm collect --experiment ${expect?.experiment ?? '<name>'} --solver ${expect?.solver ?? '<solver>'} --count <n> (or npm run reproduce)` });
   }
   const { lines, partial: droppedPartialLine } = readJsonLines(file);
   if (!droppedPartialLine && lines.every((l) => l.trim() === '')) fail(file, 1, 'the file is empty: no header line', 'move it away to start a new dataset, or restore it from git');

@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { figuresCommandFor } from '../zoo/workspace';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-file';
 import type { FigureData } from './figure-data';
 import { ensurePlotlyAsset, figureHtml, inlineLocalImages, renderPngs } from './render';
@@ -33,7 +34,7 @@ export function writeIndex(resultsRoot: string): string {
   for (const e of exps) {
     const figDir = path.join(resultsRoot, e, 'figures');
     const items = fs.readdirSync(figDir).filter((f) => f.endsWith('.json')).sort().map((f) => {
-      const fig = readJsonFile<FigureData>(path.join(figDir, f), 'figure data', 'rebuild it: oms-dpm figures --experiment <name>');
+      const fig = readJsonFile<FigureData>(path.join(figDir, f), 'figure data', `rebuild it: ${figuresCommandFor(e)}`);
       const base = `${e}/figures/${fig.id}`;
       const img = fs.existsSync(path.join(figDir, `${fig.id}.png`)) ? `<a href="${base}.html"><img src="${base}.png" style="max-width:380px"></a>` : '';
       return `<li><a href="${base}.html"><b>${fig.title}</b></a><br>${fig.caption}<br>${img}</li>`;

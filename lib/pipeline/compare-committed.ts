@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { figuresCommandFor } from '../zoo/workspace';
 import { repoRoot } from '../config/index';
 import { diffFigures, FRESH_RUN_TOLERANCES } from '../figures/compare-figures';
 import type { FigureData } from '../figures/figure-data';
@@ -30,7 +31,7 @@ export function compareWithCommitted(experimentDir: string): string[] {
   const lines: string[] = [];
   for (const f of fs.readdirSync(figDir).filter((x) => x.endsWith('.json')).sort()) {
     const rel = path.relative(root, path.join(figDir, f)).split(path.sep).join('/');
-    const fresh = readJsonFile<FigureData>(path.join(figDir, f), 'figure data', 'rebuild it: oms-dpm figures --experiment <name>');
+    const fresh = readJsonFile<FigureData>(path.join(figDir, f), 'figure data', `rebuild it: ${figuresCommandFor(path.basename(experimentDir))}`);
     let committed: FigureData | null = null;
     try {
       committed = JSON.parse(execFileSync('git', ['show', `HEAD:${rel}`], { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString()) as FigureData;

@@ -13,6 +13,12 @@ function tag(exp: ResolvedExperiment): string {
   return exp.profile === 'default' ? exp.config.name : `${exp.config.name}@${exp.profile}`;
 }
 
+/** The command that rebuilds the figures of a results folder (`mnist`, `mnist@smoke`). */
+export function figuresCommandFor(folder: string): string {
+  const [name, profile] = folder.split('@');
+  return `oms-dpm figures --experiment ${name}${profile ? ` --profile ${profile}` : ''}`;
+}
+
 export function resultsDir(exp: ResolvedExperiment): string {
   return path.join(process.env.OMS_DPM_RESULTS ?? path.join(repoRoot(), 'results'), tag(exp));
 }

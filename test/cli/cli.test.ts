@@ -108,7 +108,7 @@ test('train-zoo then sample: weights, loss curve, summary and PNG grids are writ
   const ds = path.join(env.OMS_DPM_RESULTS, 'tiny-mnist', 'schedule-fid-ddim.jsonl');
   const none = run(['cost-model', '--experiment', tiny, '--solver', 'ddim'], env);
   assert.equal(none.code, 2);
-  assert.match(none.err, /no schedule-FID dataset at .*schedule-fid-ddim\.jsonl[\s\S]*fix: collect it first/);
+  assert.match(none.err, /no schedule-FID dataset at .*schedule-fid-ddim\.jsonl[\s\S]*fix: collect it first: oms-dpm collect --experiment tiny-mnist --solver ddim --count/);
   const c1 = run(['collect', '--experiment', tiny, '--solver', 'ddim', '--count', '3'], env);
   assert.equal(c1.code, 0, c1.err);
   assert.equal(fs.readFileSync(ds, 'utf8').trim().split('\n').length, 1 + 3);

@@ -82,6 +82,9 @@ test('figures render to offline HTML (plotly from results/assets) and PNG throug
     assert.ok(coloured > 100, `only ${coloured} coloured pixels`);
     const index = fs.readFileSync(writeIndex(root), 'utf8');
     assert.match(index, /tiny-mnist\/figures\/fid-vs-nfe-ddim\.html/);
+    // a damaged figure file names itself and the command that rebuilds it
+    fs.writeFileSync(path.join(root, 'tiny-mnist', 'figures', 'fid-vs-nfe-ddim.json'), '{"id": "fid-vs');
+    assert.throws(() => writeIndex(root), (e: { message: string; hint?: string }) => /fid-vs-nfe-ddim\.json/.test(e.message) && /^rebuild it: oms-dpm figures --experiment tiny-mnist$/.test(e.hint ?? ''));
   } finally {
     delete process.env.OMS_DPM_RESULTS;
   }

@@ -40,7 +40,8 @@ export function collectSummaryCommand(): Command {
     .requiredOption('--solver <name>', 'ddim | dpm-solver')
     .action((o: ExperimentOpts & { solver: string }) => {
       const exp = resolveExperiment(o);
-      printSummary(readDataset(datasetFile(exp, parseSolver(o.solver))).records);
+      const solver = parseSolver(o.solver);
+      printSummary(readDataset(datasetFile(exp, solver), { experiment: exp.config.name, solver }).records);
     });
 }
 

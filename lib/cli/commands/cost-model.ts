@@ -14,8 +14,9 @@ export function costModelCommand(): Command {
     .option('--json', 'print the check as JSON (with every point)')
     .action((o: ExperimentOpts & { solver: string; engine?: string; json?: boolean }) => {
       const exp = resolveExperiment(o);
-      const file = datasetFile(exp, parseSolver(o.solver));
-      const c = checkCostModel(readDataset(file).records, exp.config.sampling.batchSize, o.engine);
+      const solver = parseSolver(o.solver);
+      const file = datasetFile(exp, solver);
+      const c = checkCostModel(readDataset(file, { experiment: exp.config.name, solver }).records, exp.config.sampling.batchSize, o.engine);
       if (o.json) {
         console.log(JSON.stringify({ experiment: exp.config.name, solver: o.solver, dataset: file, ...c }, null, 2));
         return;
