@@ -94,9 +94,8 @@ class SequenceBuilder {
   readonly steps: number;
   readonly width: number;
   private readonly modelEmb: Float32Array;
-  private readonly ddimTime: Float32Array | null = null;
-  private readonly stepEnc: Float32Array | null = null;
-  private readonly orderEmb: Float32Array | null = null;
+  /** DDIM: timeEnc of each fixed step time. DPM-Solver: stepEnc of every model triple and orderEmb. */
+  private readonly tables: { solver: 'ddim'; time: Float32Array } | { solver: 'dpm-solver'; stepEnc: Float32Array; orderEmb: Float32Array };
   private readonly timeCache = new Map<number, Float32Array>();
 
   constructor(
@@ -107,7 +106,7 @@ class SequenceBuilder {
     this.modelEmb = hostOf(params, 'modelEmb').slice();
     if (c.solver === 'ddim') {
       this.steps = c.length;
-      this.ddimTime = tf.tidy(() => timestepEncoder(tf.tensor1d(ddimTimesteps(c.length, c.timesteps)), params, c.timeSinusoidDim).dataSync() as Float32Array);
+      this.tables = { solver: 'ddim', time: tf.tidy(() => timestepEncoder(tf.tensor1d(ddimTimesteps(c.length, c.timesteps)), params, c.timeSinusoidDim).dataSync() as Float32Array) };
     } else {
       this.steps = c.length / GROUP_SIZE;
       const V = c.numModels + 1;
@@ -115,11 +114,11 @@ class SequenceBuilder {
         const combo = Math.floor(i / GROUP_SIZE);
         return Math.floor(combo / V ** (GROUP_SIZE - 1 - (i % GROUP_SIZE))) % V;
       });
-      this.stepEnc = tf.tidy(() => {
+      const stepEnc = tf.tidy(() => {
         const emb = tf.reshape(embed(tf.tensor1d(triples, 'int32'), param(params, 'modelEmb')), [V ** GROUP_SIZE, GROUP_SIZE * c.modelEmbDim]) as tf.Tensor2D;
         return mlp(emb, params, 'solver', c.solverEncoderDims.length, tf.sigmoid).dataSync() as Float32Array;
       });
-      this.orderEmb = hostOf(params, 'orderEmb').slice();
+      this.tables = { solver: 'dpm-solver', stepEnc, orderEmb: hostOf(params, 'orderEmb').slice() };
     }
   }
 
@@ -138,14 +137,15 @@ class SequenceBuilder {
     const B = batch.size;
     const x = new Float32Array(T * B * D);
     const E = c.modelEmbDim;
-    if (this.ddimTime) {
+    const tables = this.tables;
+    if (tables.solver === 'ddim') {
       const tw = c.timeEmbDim;
       for (let b = 0; b < B; b++) {
         for (let t = 0; t < T; t++) {
           const o = (t * B + b) * D;
           const m = batch.models[b * T + t];
           x.set(this.modelEmb.subarray(m * E, (m + 1) * E), o);
-          x.set(this.ddimTime.subarray(t * tw, (t + 1) * tw), o + E);
+          x.set(tables.time.subarray(t * tw, (t + 1) * tw), o + E);
         }
       }
       return x;
@@ -159,9 +159,9 @@ class SequenceBuilder {
         const o = (k * B + b) * D;
         const g = (b * T + k) * GROUP_SIZE;
         const combo = (batch.models[g] * V + batch.models[g + 1]) * V + batch.models[g + 2];
-        x.set((this.stepEnc as Float32Array).subarray(combo * S, (combo + 1) * S), o);
+        x.set(tables.stepEnc.subarray(combo * S, (combo + 1) * S), o);
         const order = batch.orders[b * T + k];
-        x.set((this.orderEmb as Float32Array).subarray(order * O, (order + 1) * O), o + S);
+        x.set(tables.orderEmb.subarray(order * O, (order + 1) * O), o + S);
         if (order > 0) x.set(this.timeCache.get(batch.stepTimes[b * T + k]) as Float32Array, o + S + O);
       }
     }
