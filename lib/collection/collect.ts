@@ -17,7 +17,7 @@ import { samplingIdentity } from '../evaluation/sampling-identity';
 import type { OnnxExportEvent, SamplingEngine } from '../zoo/sampling-engine';
 import { ScoringPool } from '../evaluation/scoring-pool';
 import { latencyFile, resultsDir } from '../zoo/workspace';
-import { appendRecord, openDataset, type DatasetHeader, type ScheduleRecord } from './dataset-file';
+import { appendRecord, openDataset, setAsideSupersededDataset, type DatasetHeader, type ScheduleRecord } from './dataset-file';
 import { jobFor, scheduleLength, splitOf } from './schedule-job';
 
 export function datasetFile(exp: ResolvedExperiment, solver: SolverName): string {
@@ -36,6 +36,13 @@ export interface CollectOptions {
   engine: SamplingEngine;
   /** worker processes (default collection.workers); each runs ONNX Runtime on one intra-op thread */
   workers?: number;
+  /**
+   * A dataset made under other settings (zoo, sampler, FID) is renamed aside and a new one started
+   * (the pipeline, whose stage keys already say the settings changed); without it such a file is
+   * an error that says what changed (the `collect` command).
+   */
+  supersede?: boolean;
+  onSuperseded?: (setAsideAs: string) => void;
   onReady?: (existing: number, todo: number, workers: number) => void;
   /** told about every model.onnx (re-)exported before the workers start */
   onExport?: (e: OnnxExportEvent) => void;
@@ -64,6 +71,10 @@ export async function collect(exp: ResolvedExperiment, solver: SolverName, count
     splitSeed: c.splitSeed,
     trainRatio: c.trainRatio,
   };
+  if (opts.supersede) {
+    const aside = setAsideSupersededDataset(file, header);
+    if (aside) opts.onSuperseded?.(aside);
+  }
   const existing = openDataset(file, header);
   const have = new Set(existing.records.map((r) => r.id));
   const todo: number[] = [];

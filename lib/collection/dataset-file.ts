@@ -106,10 +106,37 @@ export function openDataset(file: string, header: DatasetHeader): DatasetContent
     writeFileAtomic(file, JSON.stringify(header) + '\n');
     return { header, records: [], droppedPartialLine: false };
   }
-  const { experiment, solver, length, numModels, recordKey, images, scheduleSeed, splitSeed, trainRatio } = header;
-  const contents = readDataset(file, { experiment, solver, length, numModels, recordKey, images, scheduleSeed, splitSeed, trainRatio });
+  const contents = readDataset(file, identityOf(header));
   if (contents.droppedPartialLine) cutPartialLine(file);
   return contents;
+}
+
+/** What a record's meaning depends on: records made under another identity cannot be mixed in. */
+function identityOf(h: DatasetHeader): Partial<DatasetHeader> {
+  const { experiment, solver, length, numModels, recordKey, images, scheduleSeed, splitSeed, trainRatio } = h;
+  return { experiment, solver, length, numModels, recordKey, images, scheduleSeed, splitSeed, trainRatio };
+}
+
+/**
+ * When `file` holds a dataset made under another identity than `header` (the zoo, sampler or FID
+ * settings changed), renames it to `<name>.superseded-<its record key>.jsonl` beside it, so a new
+ * collection can start without losing the old records, and returns the new name; otherwise null.
+ * A file that is not a readable dataset is left alone (opening it reports the damage).
+ */
+export function setAsideSupersededDataset(file: string, header: DatasetHeader): string | null {
+  if (!fs.existsSync(file)) return null;
+  let old: DatasetHeader;
+  try {
+    old = readDataset(file).header;
+  } catch {
+    return null;
+  }
+  const want = identityOf(header);
+  const have = identityOf(old);
+  if (JSON.stringify(want) === JSON.stringify(have)) return null;
+  const aside = file.replace(/\.jsonl$/, '') + `.superseded-${old.recordKey}.jsonl`;
+  fs.renameSync(file, aside);
+  return aside;
 }
 
 /** Appends one record as a single line (one write call). */

@@ -98,9 +98,11 @@ function collection(solver: (typeof SOLVERS)[number]): Stage {
   return {
     name: `collection-${solver}`,
     inputs: ({ exp }) => ({ recordKey: recordKey(exp, solver), count: exp.config.collection.count, collection: exp.config.collection }),
-    async run({ exp, engine, progress }) {
+    async run({ exp, engine, log, progress }) {
       const recs = await collect(exp, solver, exp.config.collection.count, {
         engine: engine.engine,
+        supersede: true,
+        onSuperseded: (aside) => log(`  the ${solver} dataset was made with other zoo, sampler or FID settings: kept as ${aside}, collecting a new one`),
         onRecord: (p) => progress(`${solver} FID ${p.record.fid.toFixed(1)} (${p.ratePerHour.toFixed(0)}/h)`, p.done, p.total),
       });
       return { records: recs.length };

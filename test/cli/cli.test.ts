@@ -163,6 +163,15 @@ test('train-zoo then sample: weights, loss curve, summary and PNG grids are writ
   assert.equal(rep3.code, 0, rep3.err);
   assert.match(rep3.out, /stage collection-ddim: up to date/);
   assert.match(rep3.out, /stage predictor-ddim: running/);
+  // a changed FID setting re-collects: the old records are kept beside the new dataset
+  const rep4 = run(['reproduce', '--experiment', tiny, '--set', 'fid.images=32'], env);
+  assert.equal(rep4.code, 0, rep4.err);
+  assert.match(rep4.out, /the ddim dataset was made with other zoo, sampler or FID settings: kept as .*schedule-fid-ddim\.superseded-\w+\.jsonl/);
+  const dir = path.join(env.OMS_DPM_RESULTS, 'tiny-mnist');
+  const aside = fs.readdirSync(dir).filter((f) => /^schedule-fid-ddim\.superseded-/.test(f));
+  assert.equal(aside.length, 1);
+  assert.equal(fs.readFileSync(path.join(dir, aside[0]), 'utf8').trim().split('\n').length, 11);
+  assert.equal(JSON.parse(fs.readFileSync(path.join(dir, 'schedule-fid-ddim.jsonl'), 'utf8').split('\n')[0]).images, 32);
 });
 
 test('a config typo names the key and suggests the right one', () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { appendRecord, openDataset, readDataset, type DatasetHeader, type ScheduleRecord } from '../../lib/collection/dataset-file';
+import { appendRecord, openDataset, readDataset, setAsideSupersededDataset, type DatasetHeader, type ScheduleRecord } from '../../lib/collection/dataset-file';
 import { jobFor, splitOf } from '../../lib/collection/schedule-job';
 import { isKitError } from '../../lib/util/errors';
 import { validateSchedule } from '../../lib/schedule/index';
@@ -82,4 +82,22 @@ test('jobs are pure functions of (seed, id): valid, independent of order, split 
   for (let i = 0; i < 2000; i++) if (splitOf(c, i) === 'train') train++;
   assert.ok(Math.abs(train / 2000 - 0.5) < 0.04, `train share ${train / 2000}`);
   assert.equal(splitOf(c, 5), splitOf(c, 5));
+});
+
+test('a dataset made under other settings is set aside with its records, not overwritten; the same settings or a damaged file stay put', () => {
+  const f = fresh();
+  openDataset(f, header);
+  appendRecord(f, rec(0));
+  assert.equal(setAsideSupersededDataset(f, header), null);
+  assert.equal(setAsideSupersededDataset(path.join(path.dirname(f), 'none.jsonl'), header), null);
+  const aside = setAsideSupersededDataset(f, { ...header, recordKey: 'k2' });
+  assert.equal(aside, path.join(path.dirname(f), 'd.superseded-k1.jsonl'));
+  assert.equal(fs.existsSync(f), false);
+  assert.deepEqual(readDataset(aside!).records.map((r) => r.id), [0]);
+  // a new dataset starts in its place
+  openDataset(f, { ...header, recordKey: 'k2' });
+  assert.equal(readDataset(f).header.recordKey, 'k2');
+  fs.writeFileSync(f, '{"kind": "oms-dpm-sch');
+  assert.equal(setAsideSupersededDataset(f, header), null);
+  assert.ok(fs.existsSync(f));
 });
