@@ -3,7 +3,8 @@
  * sampled with OMS-DPM's searched schedule and with the best single-model setting at that budget,
  * written as PNG grids under results/<experiment>/samples/, and an index of them
  * (comparison-<solver>.json) that the sample-comparison figure is built from. Grids already on
- * disk for the same schedule, zoo and noise bank are not sampled again.
+ * disk for the same schedule, zoo and noise bank are not sampled again; grids of budgets the front no
+ * longer has are removed.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -88,5 +89,9 @@ export async function writeSampleComparison(exp: ResolvedExperiment, front: Fron
     out.rows.push({ budget, panels });
   }
   writeJsonAtomic(sampleComparisonFile(exp, front.solver), out);
+  // grids the previous index listed at budgets the front no longer has (the latency table, and so
+  // the budget grid, changed) would otherwise pile up in results/; only files it owned are removed
+  const kept = new Set(out.rows.flatMap((r) => r.panels.map((q) => q.file)));
+  for (const file of old?.rows.flatMap((r) => r.panels.map((q) => q.file)) ?? []) if (!kept.has(file)) fs.rmSync(path.join(dir, file), { force: true });
   return out;
 }

@@ -65,6 +65,15 @@ test('sample grids: paired noise, one row per budget with both series, reused wh
     grids.length = 0;
     await writeSampleComparison(exp, front([1, 2, 2, 2]), [model(0.1), model(0.3)], { samplingKey: 'zoo-2', images: 4, columns: 2, onGrid: (f, reused) => grids.push(`${f}:${reused}`) });
     assert.deepEqual(grids, ['samples/ddim-C9-oms-dpm.png:false', 'samples/ddim-C9-best-single-model.png:false']);
+    // a new budget grid: the grids of the old budget go, a file the index never listed stays
+    const samplesDir = path.join(process.env.OMS_DPM_RESULTS!, 'tiny-mnist', 'samples');
+    fs.writeFileSync(path.join(samplesDir, 'mine.png'), 'x');
+    const moved = front([1, 2, 2, 2]);
+    moved.budgets = [5, 10];
+    for (const s of moved.series) for (const q of s.points) if (q.budget === 9) q.budget = 10;
+    await writeSampleComparison(exp, moved, [model(0.1), model(0.3)], { samplingKey: 'zoo-2', images: 4, columns: 2 });
+    assert.deepEqual(fs.readdirSync(samplesDir).sort(), ['comparison-ddim.json', 'ddim-C10-best-single-model.png', 'ddim-C10-oms-dpm.png', 'mine.png']);
+    await writeSampleComparison(exp, front([1, 2, 2, 2]), [model(0.1), model(0.3)], { samplingKey: 'zoo-2', images: 4, columns: 2 });
 
     const fig = sampleComparisonFigure(c);
     assert.equal(fig.id, 'sample-comparison-ddim');
