@@ -79,6 +79,7 @@ export {
   experimentsDir,
   listExperiments,
   loadExperiment,
+  loadExperimentSource,
   repoRoot,
 } from './load';
 export type { ExperimentSource, LoadOptions, ResolvedExperiment } from './load';

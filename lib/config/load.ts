@@ -128,15 +128,29 @@ export function loadExperiment(nameOrPath: string, options: LoadOptions = {}): R
 
   const sets = (options.set ?? []).map((s) => parseAssignment(s));
   const config = sets.length ? resolveWith(chosen.config, sets, { expectedName, shown }) : chosen.config;
-  const overrides = [...chosen.overrides, ...sets].map((o) => formatAssignment(o.path, o.value));
-  return { config, profile, overrides, sets: sets.map((o) => formatAssignment(o.path, o.value)), hash: configHash(config), sourceFile };
+  const setTexts = sets.map((o) => formatAssignment(o.path, o.value));
+  const overrides = [...chosen.overrides.map((o) => formatAssignment(o.path, o.value)), ...setTexts];
+  return { config, profile, overrides, sets: setTexts, hash: configHash(config), sourceFile };
 }
 
-/** How another process (a scoring worker) loads exactly this resolved experiment. */
-export interface ExperimentSource { experiment: string; profile: string; set: string[] }
+/** How another process (a worker, a child) loads exactly this resolved experiment; `hash` checks it did. */
+export interface ExperimentSource { experiment: string; profile: string; set: string[]; hash: string }
 
 export function experimentSource(exp: ResolvedExperiment): ExperimentSource {
-  return { experiment: exp.sourceFile, profile: exp.profile, set: [...exp.sets] };
+  return { experiment: exp.sourceFile, profile: exp.profile, set: [...exp.sets], hash: exp.hash };
+}
+
+/**
+ * The experiment of `source`, in the process it was sent to (`who` names that process in the
+ * error). A config that hashes differently (the file was edited since the parent loaded it) is an
+ * error: the two processes would disagree.
+ */
+export function loadExperimentSource(source: ExperimentSource, who: string): ResolvedExperiment {
+  const exp = loadExperiment(source.experiment, { profile: source.profile, set: source.set });
+  if (exp.hash !== source.hash) {
+    throw new KitError(`${who} loaded config ${exp.hash} from ${source.experiment}, the parent has ${source.hash} (was the file edited during the run?)`);
+  }
+  return exp;
 }
 
 /**

@@ -11,12 +11,13 @@
  * order. A worker that fails to start, or dies, fails the pool: every job not yet answered is
  * rejected with the reason. An error inside one job rejects only that job.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { experimentSource, type ResolvedExperiment } from '../config/index';
 import { ensureFidReference } from '../metrics/fid-reference';
 import type { SolverName } from '../schedule/index';
 import { KitError } from '../util/errors';
+import { forkTs } from '../util/fork-ts';
 import { ensureZooOnnxExports, type OnnxExportEvent, type SamplingEngine } from '../zoo/sampling-engine';
 import type { WorkerReply, WorkerRequest } from './scoring-worker';
 
@@ -59,7 +60,7 @@ export class ScoringPool {
     if (o.engine === 'onnx') for (const e of ensureZooOnnxExports(exp)) o.onExport?.(e);
 
     const script = path.join(__dirname, 'scoring-worker.ts');
-    const children = Array.from({ length: o.workers }, () => fork(script, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] }));
+    const children = Array.from({ length: o.workers }, () => forkTs(script));
     const pool = new ScoringPool(children);
     try {
       const engines = await Promise.all(children.map((child) => pool.attach(child, exp, o)));
@@ -132,7 +133,7 @@ export class ScoringPool {
         else if (job && m.type === 'error') job.reject(new KitError(`scoring a ${job.solver} schedule failed: ${m.message}`, { hint: `schedule ${job.schedule.join(',')}` }));
         this.dispatch();
       });
-      child.send({ type: 'init', ...experimentSource(exp), hash: exp.hash, engine: o.engine, threads: o.threads ?? 1 } satisfies WorkerRequest);
+      child.send({ type: 'init', source: experimentSource(exp), engine: o.engine, threads: o.threads ?? 1 } satisfies WorkerRequest);
     });
   }
 

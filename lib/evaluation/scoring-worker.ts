@@ -5,7 +5,7 @@
  * message per job: real FID on the first `images` images of the noise bank) and sends back the
  * results. Started by scoring-pool.ts with `fork`; not a command of its own.
  */
-import { loadExperiment } from '../config/index';
+import { loadExperimentSource, type ExperimentSource } from '../config/index';
 import { initBackend } from '../engine/backend';
 import { ensureFidReference } from '../metrics/fid-reference';
 import type { SolverName } from '../schedule/index';
@@ -14,8 +14,7 @@ import { engineTag } from '../zoo/workspace';
 import { scoreSchedule, type FidContext } from './schedule-fid';
 
 export type WorkerRequest =
-  /** `hash`: the parent's config hash; the worker refuses to score a config that differs from it */
-  | { type: 'init'; experiment: string; profile: string; set: string[]; hash: string; engine: SamplingEngine; threads: number }
+  | { type: 'init'; source: ExperimentSource; engine: SamplingEngine; threads: number }
   | { type: 'job'; job: number; solver: SolverName; schedule: number[]; images: number }
   | { type: 'stop' };
 export type WorkerReply =
@@ -38,8 +37,7 @@ process.on('message', (m: WorkerRequest) => {
   void (async () => {
     if (m.type === 'init') {
       try {
-        const exp = loadExperiment(m.experiment, { profile: m.profile, set: m.set });
-        if (exp.hash !== m.hash) throw new Error(`the worker loaded config ${exp.hash} from ${m.experiment}, the parent has ${m.hash} (was the file edited during the run?)`);
+        const exp = loadExperimentSource(m.source, 'the worker');
         const info = await initBackend();
         const ref = await ensureFidReference(exp);
         const models = await loadSamplingModels(exp, m.engine, { threads: m.threads });

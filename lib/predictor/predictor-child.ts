@@ -2,14 +2,14 @@
  * The child process of predictor-process.ts: trains one solver's predictor of an experiment and
  * reports back. Not a command of its own.
  */
-import { loadExperiment, type ExperimentSource } from '../config/index';
+import { loadExperimentSource, type ExperimentSource } from '../config/index';
 import { initBackend } from '../engine/backend';
 import type { SolverName } from '../schedule/index';
 import { isKitError } from '../util/errors';
 import { trainExperimentPredictor, type PredictorRunResult } from './experiment-predictor';
 import type { PredictorEvaluation } from './train';
 
-export type PredictorChildRequest = ExperimentSource & { hash: string; solver: SolverName };
+export interface PredictorChildRequest { source: ExperimentSource; solver: SolverName }
 export type PredictorChildReply =
   | { type: 'evaluation'; evaluation: PredictorEvaluation }
   | { type: 'done'; result: PredictorRunResult }
@@ -22,8 +22,7 @@ process.once('message', (m: PredictorChildRequest) => {
   void (async () => {
     const send = (r: PredictorChildReply) => new Promise<void>((done) => process.send!(r, () => done()));
     try {
-      const exp = loadExperiment(m.experiment, { profile: m.profile, set: m.set });
-      if (exp.hash !== m.hash) throw new Error(`the child loaded config ${exp.hash} from ${m.experiment}, the parent has ${m.hash} (was the file edited during the run?)`);
+      const exp = loadExperimentSource(m.source, 'the child');
       await initBackend();
       const result = trainExperimentPredictor(exp, m.solver, (evaluation) => void send({ type: 'evaluation', evaluation }));
       await send({ type: 'done', result });

@@ -5,17 +5,17 @@
  * itself and reports every evaluation and the result back; a child that fails or dies rejects the
  * promise with its message.
  */
-import { fork } from 'node:child_process';
 import { experimentSource, type ResolvedExperiment } from '../config/index';
 import type { SolverName } from '../schedule/index';
 import { KitError } from '../util/errors';
+import { forkTs } from '../util/fork-ts';
 import type { PredictorRunResult } from './experiment-predictor';
 import type { PredictorEvaluation } from './train';
 import type { PredictorChildReply, PredictorChildRequest } from './predictor-child';
 
 export function trainExperimentPredictorInChild(exp: ResolvedExperiment, solver: SolverName, onEvaluate?: (e: PredictorEvaluation) => void): Promise<PredictorRunResult> {
   return new Promise((resolve, reject) => {
-    const child = fork(require.resolve('./predictor-child.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = forkTs(require.resolve('./predictor-child.ts'));
     let settled = false;
     const finish = (f: () => void) => {
       if (settled) return;
@@ -30,6 +30,6 @@ export function trainExperimentPredictorInChild(exp: ResolvedExperiment, solver:
     child.on('error', (e) => finish(() => reject(new KitError(`the ${solver} predictor process could not be started: ${e.message}`))));
     // 'close' comes after the child's last message has been read, unlike 'exit'
     child.on('close', (code) => finish(() => reject(new KitError(`the ${solver} predictor process exited with code ${code} before it finished`))));
-    child.send({ ...experimentSource(exp), hash: exp.hash, solver } satisfies PredictorChildRequest);
+    child.send({ source: experimentSource(exp), solver } satisfies PredictorChildRequest);
   });
 }
