@@ -33,13 +33,12 @@ export interface ScoringPoolOptions {
   onExport?: (e: OnnxExportEvent) => void;
 }
 
-interface Job { id: number; solver: SolverName; schedule: number[]; images: number; resolve: (s: PoolScore) => void; reject: (e: Error) => void }
+interface Job { solver: SolverName; schedule: number[]; images: number; resolve: (s: PoolScore) => void; reject: (e: Error) => void }
 
 export class ScoringPool {
   private readonly queue: Job[] = [];
   private readonly running = new Map<ChildProcess, Job>();
   private readonly idle: ChildProcess[] = [];
-  private nextId = 0;
   private failure: Error | null = null;
   private closed = false;
 
@@ -82,7 +81,7 @@ export class ScoringPool {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new KitError('the scoring pool is closed'));
     return new Promise<PoolScore>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, solver, schedule: [...schedule], images, resolve, reject });
+      this.queue.push({ solver, schedule: [...schedule], images, resolve, reject });
       this.dispatch();
     });
   }
@@ -122,7 +121,7 @@ export class ScoringPool {
           this.dispatch();
           return;
         }
-        if (m.type === 'error' && m.job === null) {
+        if (m.type === 'error' && m.during === 'start') {
           rejectReady(new KitError(`a scoring worker failed to start: ${m.message}`));
           return;
         }
@@ -142,7 +141,7 @@ export class ScoringPool {
       const child = this.idle.shift()!;
       const job = this.queue.shift()!;
       this.running.set(child, job);
-      child.send({ type: 'job', job: job.id, solver: job.solver, schedule: job.schedule, images: job.images } satisfies WorkerRequest);
+      child.send({ type: 'job', solver: job.solver, schedule: job.schedule, images: job.images } satisfies WorkerRequest);
     }
   }
 

@@ -15,13 +15,15 @@ import { scoreSchedule, type FidContext } from './schedule-fid';
 
 export type WorkerRequest =
   | { type: 'init'; source: ExperimentSource; engine: SamplingEngine; threads: number }
-  | { type: 'job'; job: number; solver: SolverName; schedule: number[]; images: number }
+  /** one job at a time: the parent sends the next one after the answer */
+  | { type: 'job'; solver: SolverName; schedule: number[]; images: number }
   | { type: 'stop' };
 export type WorkerReply =
   /** `engine`: the engine tag the worker samples on (names the latency table that prices its FIDs) */
   | { type: 'ready'; backend: string; engine: string }
-  | { type: 'result'; job: number; fid: number; nfe: number; images: number; seconds: number }
-  | { type: 'error'; job: number | null; message: string };
+  | { type: 'result'; fid: number; nfe: number; images: number; seconds: number }
+  /** `during`: loading (the worker is unusable) or the job it was given (the worker goes on) */
+  | { type: 'error'; during: 'start' | 'job'; message: string };
 
 let ctx: FidContext | null = null;
 
@@ -45,14 +47,14 @@ process.on('message', (m: WorkerRequest) => {
         ctx = { exp, models: models.map((x) => x.denoiser), extractor: ref.extractor, reference: ref.stats, engine };
         send({ type: 'ready', backend: info.backend, engine });
       } catch (e) {
-        send({ type: 'error', job: null, message: (e as Error).message });
+        send({ type: 'error', during: 'start', message: (e as Error).message });
       }
     } else if (m.type === 'job') {
       try {
         const r = await scoreSchedule(ctx!, m.solver, m.schedule, m.images);
-        send({ type: 'result', job: m.job, fid: r.fid, nfe: r.nfe, images: r.images, seconds: r.seconds });
+        send({ type: 'result', fid: r.fid, nfe: r.nfe, images: r.images, seconds: r.seconds });
       } catch (e) {
-        send({ type: 'error', job: m.job, message: (e as Error).message });
+        send({ type: 'error', during: 'job', message: (e as Error).message });
       }
     } else if (m.type === 'stop') {
       process.exit(0);
