@@ -23,6 +23,9 @@ export interface PipelineOptions {
   onStage?: (name: string, status: 'up to date' | 'running' | 'done', seconds?: number, summary?: unknown) => void;
 }
 
+/** What became of one stage in a run, and the key later stages build on. */
+interface StageOutcome { name: string; status: 'up to date' | 'ran'; seconds: number; key: string }
+
 export interface PipelineReport { stages: { name: string; status: 'up to date' | 'ran'; seconds: number }[]; seconds: number }
 
 export async function runPipeline(ctx: StageContext, stages: Stage[], opts: PipelineOptions = {}): Promise<PipelineReport> {
@@ -52,10 +55,10 @@ export async function runPipeline(ctx: StageContext, stages: Stage[], opts: Pipe
       for (const later of stages.slice(j)) removeManifest(ctx.exp, later.name);
     }
     const outcomes = await Promise.allSettled(
-      plans.map(async ({ stage, key, mustRun }) => {
+      plans.map(async ({ stage, key, mustRun }): Promise<StageOutcome> => {
         if (!mustRun) {
           opts.onStage?.(stage.name, 'up to date');
-          return { name: stage.name, status: 'up to date' as const, seconds: 0, key };
+          return { name: stage.name, status: 'up to date', seconds: 0, key };
         }
         opts.onStage?.(stage.name, 'running');
         const started = new Date();
@@ -66,13 +69,13 @@ export async function runPipeline(ctx: StageContext, stages: Stage[], opts: Pipe
         const finalKey = stageKey(finalInputs, before);
         writeManifest(ctx.exp, { stage: stage.name, key: finalKey, inputs: finalInputs, config: ctx.exp.config, provenance: { ...makeProvenance(ctx.exp) }, startedAt: started.toISOString(), seconds, summary });
         opts.onStage?.(stage.name, 'done', seconds, summary);
-        return { name: stage.name, status: 'ran' as const, seconds, key: finalKey };
+        return { name: stage.name, status: 'ran', seconds, key: finalKey };
       }),
     );
     // a failed member fails the run, after the others of its group have finished and kept their work
     const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
     if (failed) throw failed.reason;
-    for (const o of outcomes as PromiseFulfilledResult<{ name: string; status: 'up to date' | 'ran'; seconds: number; key: string }>[]) {
+    for (const o of outcomes as PromiseFulfilledResult<StageOutcome>[]) {
       report.stages.push({ name: o.value.name, status: o.value.status, seconds: o.value.seconds });
       upstream.push(o.value.key);
     }
