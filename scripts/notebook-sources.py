@@ -21,7 +21,7 @@ tslab.display.markdown(`**${exp.config.name}** (profile ${exp.profile}, config $
 
 NOTEBOOKS = {
   '01-zoo.ipynb': [
-    ('markdown', '# 1. The model zoo\nTrains (or reuses) every zoo model of the experiment, then shows the zoo table, the loss curves and a sample grid per model. Training skips models whose weights already exist for the same config.'),
+    ('markdown', '# 1. The model zoo\nTrains (or reuses) every zoo model of the experiment, then shows the zoo table, the loss curves, the held-out loss per timestep and a sample grid per model. Training skips models whose weights already exist for the same config.'),
     ('code', HEADER), ('code', SETUP),
     ('code', """import { trainZoo } from './lib/zoo/train-zoo';
 let last = 0;
@@ -37,11 +37,22 @@ import { buildFigures } from './lib/figures/build-figures';
 import { figurePngs } from './lib/figures/render';
 import { resultsDir } from './lib/zoo/workspace';
 for (const { png } of await figurePngs(buildFigures(exp).figures.filter((f) => f.id === 'loss-curves'), resultsDir(exp))) tslab.display.png(png);"""),
-    ('code', """// Sample grids (DDIM, 20 steps, the fixed noise bank)
+    ('code', """// Held-out loss per timestep: EMA weights on the validation split, the same noised images for every
+// model (measured by `reproduce`'s validation-loss stage; measured here if that has not run yet)
+import { writeValidationLoss } from './lib/zoo/validation-loss-report';
+import { chooseSamplingEngine } from './lib/zoo/sampling-engine';
+import { validationLossFile } from './lib/zoo/workspace';
+if (!fs.existsSync(validationLossFile(exp))) await writeValidationLoss(exp, await chooseSamplingEngine({ backend: backend }), { threads: 2 });
+for (const { png } of await figurePngs(buildFigures(exp).figures.filter((f) => f.id === 'validation-loss'), resultsDir(exp))) tslab.display.png(png);"""),
+    ('code', """// Sample grids (DDIM from the fixed noise bank): each grid drawn when the model was trained, at the
+// step count of whatever trained it (reproduce: 50, this notebook: 20)
+import * as path from 'path';
 import { zooPaths } from './lib/zoo/workspace';
 for (const m of exp.config.zoo) {
-  const file = zooPaths(exp, m.id).sampleGrid(20);
-  if (fs.existsSync(file)) { tslab.display.markdown(`**${m.id}**`); tslab.display.png(fs.readFileSync(file)); }
+  const dir = zooPaths(exp, m.id).dir;
+  const grids = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /^samples-ddim\\d+\\.png$/.test(f)).sort() : [];
+  if (grids.length === 0) tslab.display.markdown(`**${m.id}**: no sample grid yet`);
+  for (const g of grids) { tslab.display.markdown(`**${m.id}**, DDIM ${g.match(/\\d+/)![0]} steps`); tslab.display.png(fs.readFileSync(path.join(dir, g))); }
 }"""),
   ],
   '02-schedules.ipynb': [

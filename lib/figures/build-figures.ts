@@ -13,7 +13,9 @@ import { frontFiguresFor } from './front-figures';
 import { fidVsNfeFigure, switchFigure } from './observation-figures';
 import type { SampleComparison } from '../front/sample-comparison';
 import { sampleComparisonFigure } from './sample-comparison-figure';
-import { lossCurvesFigure, zooTableFigure, type ZooModelResult } from './zoo-figures';
+import { lossCurvesFigure, validationLossFigure, zooTableFigure, type ZooModelResult } from './zoo-figures';
+import type { ValidationLossReport } from '../zoo/validation-loss-report';
+import { validationLossFile } from '../zoo/workspace';
 import { readJsonIfExists } from '../util/json-file';
 import { checkCostModel, costModelShortfall } from '../collection/cost-model-check';
 import { datasetFile } from '../collection/collect';
@@ -37,6 +39,7 @@ export function buildFigures(exp: ResolvedExperiment): FigureSet {
   const out: FigureSet = { figures: [], missing: [] };
   const observation = readJson<ObservationData>(path.join(dir, 'observation-first.json'));
   const latency = latestLatency(dir);
+  const validation = readJson<ValidationLossReport>(validationLossFile(exp));
   const models: ZooModelResult[] = [];
   for (const m of exp.config.zoo) {
     const p = zooPaths(exp, m.id);
@@ -52,6 +55,7 @@ export function buildFigures(exp: ResolvedExperiment): FigureSet {
       trainSeconds: summary.trainSeconds,
       lossCurve: loss.points,
       latencyMs: latency?.models[m.id]?.medianMs ?? null,
+      validationMse: validation?.models.find((v) => v.modelId === m.id)?.mse ?? null,
       bestFid: best ? { fid: best.fid, nfe: best.nfe, solver: best.solver } : null,
     });
   }
@@ -59,6 +63,8 @@ export function buildFigures(exp: ResolvedExperiment): FigureSet {
     out.figures.push({ ...lossCurvesFigure(name, models) });
     out.figures.push(zooTableFigure(name, models, latency?.engine ?? null));
   } else out.missing.push({ id: 'loss-curves, zoo-table', why: `no trained zoo model: oms-dpm train-zoo --experiment ${exp.config.name}` });
+  if (validation) out.figures.push(validationLossFigure(name, validation));
+  else out.missing.push({ id: 'validation-loss', why: `no held-out loss of the zoo: oms-dpm validation-loss --experiment ${exp.config.name}` });
   if (models.length < exp.config.zoo.length && models.length) {
     out.missing.push({ id: 'zoo', why: `${exp.config.zoo.length - models.length} of ${exp.config.zoo.length} zoo models not trained yet` });
   }

@@ -1,8 +1,10 @@
 /**
- * Figures of the model zoo, built from results/<experiment>/zoo/<id>/*.json and the latency table:
- * training loss curves, and the zoo table (parameters, training steps and time, latency, and
- * single-model FID where the first-observation data has it).
+ * Figures of the model zoo, built from results/<experiment>/zoo/<id>/*.json, the latency table and
+ * validation-loss.json: training loss curves, the held-out loss per noise level, and the zoo table
+ * (parameters, training steps and time, latency, held-out loss, and single-model FID where the
+ * first-observation data has it).
  */
+import type { ValidationLossReport } from '../zoo/validation-loss-report';
 import { axisLayout, type FigureData } from './figure-data';
 
 export interface ZooModelResult {
@@ -12,6 +14,8 @@ export interface ZooModelResult {
   trainSeconds: number;
   lossCurve: { step: number; mse: number }[];
   latencyMs: number | null;
+  /** held-out noise-prediction MSE of the EMA weights (mean over the timestep grid), if measured */
+  validationMse: number | null;
   /** best single-model FID and the NFE it was reached at, if measured */
   bestFid: { fid: number; nfe: number; solver: string } | null;
 }
@@ -32,11 +36,13 @@ export function zooTableFigure(experiment: string, models: ZooModelResult[], lat
   return {
     id: 'zoo-table',
     title: `${experiment}: the model zoo`,
-    caption: `Parameters, training steps and time, forward latency per batch${latencyEngine ? ` (${latencyEngine})` : ''}, and the best single-model FID measured.`,
+    caption: `Parameters, training steps and time, forward latency per batch${latencyEngine ? ` (${latencyEngine})` : ''}, held-out noise-prediction MSE (EMA weights), and the best single-model FID measured.`,
     data: [
       {
         type: 'table',
-        header: { values: ['model', 'parameters', 'steps', 'train time (min)', 'latency (ms/batch)', 'best FID (NFE, solver)'] },
+        header: { values: ['model', 'parameters', 'steps', 'train time (min)', 'latency (ms/batch)', 'validation MSE', 'best FID (NFE, solver)'] },
+        // the FID column is the longest: one line per row keeps every row inside the figure's height
+        columnwidth: [0.6, 0.9, 0.6, 0.9, 1, 0.9, 1.8],
         cells: {
           values: [
             models.map((m) => m.id),
@@ -44,12 +50,31 @@ export function zooTableFigure(experiment: string, models: ZooModelResult[], lat
             models.map((m) => String(m.steps)),
             models.map((m) => (m.trainSeconds / 60).toFixed(1)),
             models.map((m) => fmt(m.latencyMs, 1)),
+            models.map((m) => fmt(m.validationMse, 4)),
             models.map((m) => (m.bestFid ? `${m.bestFid.fid.toFixed(1)} (${m.bestFid.nfe}, ${m.bestFid.solver})` : '-')),
           ],
         },
       },
     ],
-    layout: { title: { text: `${experiment}: model zoo` }, width: 760, height: 120 + 30 * models.length, margin: { l: 10, r: 10, t: 40, b: 10 } },
-    sources: [...models.map((m) => `${experiment}/zoo/${m.id}/model.json`), ...(latencyEngine ? [`${experiment}/latency-${latencyEngine}.json`] : [])],
+    layout: { title: { text: `${experiment}: model zoo` }, width: 860, height: 110 + 24 * models.length, margin: { l: 10, r: 10, t: 40, b: 10 } },
+    sources: [
+      ...models.map((m) => `${experiment}/zoo/${m.id}/model.json`),
+      ...(latencyEngine ? [`${experiment}/latency-${latencyEngine}.json`] : []),
+      ...(models.some((m) => m.validationMse !== null) ? [`${experiment}/validation-loss.json`] : []),
+    ],
+  };
+}
+
+/** Held-out MSE against the noise level: where in the sampling trajectory each member is better. */
+export function validationLossFigure(experiment: string, report: ValidationLossReport): FigureData {
+  return {
+    id: 'validation-loss',
+    title: `${experiment}: held-out loss of the zoo per timestep`,
+    caption:
+      `Per-pixel MSE of the predicted noise on ${report.images} validation images the zoo never trained on (EMA weights, ${report.engine}), ` +
+      'at each timestep of the grid; every model sees the same noised images.',
+    data: report.models.map((m) => ({ type: 'scatter', mode: 'lines+markers', name: `${m.modelId} (mean ${m.mse.toFixed(4)})`, x: report.timesteps, y: m.perTimestep })),
+    layout: axisLayout(`${experiment}: held-out loss per timestep`, 'timestep t (larger is noisier)', 'MSE per pixel', { yaxis: { title: { text: 'MSE per pixel' }, type: 'log' } }),
+    sources: [`${experiment}/validation-loss.json`],
   };
 }

@@ -25,6 +25,8 @@ import { makeProvenance } from './provenance';
 import { trainZoo } from '../zoo/train-zoo';
 import { resultsDir } from '../zoo/workspace';
 import { trainingIdentity } from '../zoo/zoo-model';
+import { VALIDATION_LOSS_IMAGES, VALIDATION_LOSS_SEED, VALIDATION_LOSS_TIMESTEPS } from '../zoo/validation-loss';
+import { writeValidationLoss } from '../zoo/validation-loss-report';
 import * as path from 'node:path';
 
 export interface StageContext {
@@ -164,6 +166,17 @@ function front(solver: (typeof SOLVERS)[number]): Stage {
   };
 }
 
+// Nothing but the figures reads it: placed last before them, so its key (chained into every later
+// stage's) re-runs only the figures when it changes.
+const validationLoss: Stage = {
+  name: 'validation-loss',
+  inputs: ({ engine }) => ({ engine: engine.tag, images: VALIDATION_LOSS_IMAGES, timesteps: VALIDATION_LOSS_TIMESTEPS, seed: VALIDATION_LOSS_SEED }),
+  async run({ exp, engine, log, progress }) {
+    const { report } = await writeValidationLoss(exp, engine, { threads: 2, onExport: (e) => log(`  exported ${e.file} (${e.reason})`), onProgress: (d, t) => progress('validation batches', d, t) });
+    return Object.fromEntries(report.models.map((m) => [m.modelId, m.mse]));
+  },
+};
+
 const figures: Stage = {
   name: 'figures',
   inputs: () => ({ version: 1 }),
@@ -178,7 +191,7 @@ const figures: Stage = {
 
 /** The pipeline in order. */
 export function pipelineStages(): Stage[] {
-  return [zoo, latency, fidReference, observation, ...SOLVERS.map(collection), ...SOLVERS.map(predictor), ...SOLVERS.map(front), figures];
+  return [zoo, latency, fidReference, observation, ...SOLVERS.map(collection), ...SOLVERS.map(predictor), ...SOLVERS.map(front), validationLoss, figures];
 }
 
 export function stageKey(inputs: unknown, upstream: string[]): string {

@@ -35,12 +35,22 @@ export interface ZooModelSummary {
   skipped: boolean;
 }
 
-/** The training split of the experiment's dataset (split drawn once and stored). */
-export function trainingData(exp: ResolvedExperiment): ImageDataset {
+/** One side of the experiment's train/validation split of the dataset's training part (drawn once and stored). */
+function splitPart(exp: ResolvedExperiment, side: 'train' | 'validation'): ImageDataset {
   const d = exp.config.dataset;
   const ds = loadDataset(d.name, { root: d.root, part: 'train', imageSize: d.imageSize });
   const split = loadOrCreateSplit(splitFile(exp), ds, d.splitSeed, d.validationFraction);
-  return subsetDataset(ds, split.train, `${ds.name}[train split]`);
+  return subsetDataset(ds, split[side], `${ds.name}[${side} split]`);
+}
+
+/** The training split of the experiment's dataset: what the zoo trains on. */
+export function trainingData(exp: ResolvedExperiment): ImageDataset {
+  return splitPart(exp, 'train');
+}
+
+/** The validation split of the experiment's dataset: held out from training (validation-loss.ts). */
+export function validationData(exp: ResolvedExperiment): ImageDataset {
+  return splitPart(exp, 'validation');
 }
 
 export function trainerSettings(exp: ResolvedExperiment, modelId: string): TrainerSettings {

@@ -60,3 +60,8 @@ export function engineTag(engine: SamplingEngine, backend: string): string {
 export function latencyFile(exp: ResolvedExperiment, engine: string): string {
   return path.join(resultsDir(exp), `latency-${engine}.json`);
 }
+
+/** results/<experiment>/validation-loss.json: each zoo member's held-out denoising loss */
+export function validationLossFile(exp: ResolvedExperiment): string {
+  return path.join(resultsDir(exp), 'validation-loss.json');
+}

@@ -19,6 +19,10 @@ function fakeResults(root: string): void {
     fs.writeFileSync(path.join(z, 'loss-curve.json'), JSON.stringify({ points: [{ step: 1, mse: 1 }, { step: 2, mse: 0.5 }, { step: 3, mse: 0.25 }] }));
   }
   fs.writeFileSync(path.join(dir, 'latency-tfjs-wasm.json'), JSON.stringify({ engine: 'tfjs-wasm', models: { a: { medianMs: 10 }, b: { medianMs: 30 } } }));
+  fs.writeFileSync(path.join(dir, 'validation-loss.json'), JSON.stringify({
+    experiment: 'tiny-mnist', engine: 'tfjs-wasm', configHash: 'x', images: 64, timesteps: [250, 750], seed: 1,
+    models: [{ modelId: 'a', mse: 0.05, perTimestep: [0.09, 0.01] }, { modelId: 'b', mse: 0.03, perTimestep: [0.05, 0.01] }],
+  }));
   const p = (series: string, x: number, fid: number, solver = 'ddim') => ({ series, x, fid, nfe: x, solver, schedule: [], images: 64, seconds: 1 });
   fs.writeFileSync(path.join(dir, 'observation-first.json'), JSON.stringify({
     kind: 'oms-dpm-first-observation', experiment: 'tiny-mnist', configHash: 'x', featureNetwork: 'label-classifier CNN', images: 64,
@@ -34,17 +38,25 @@ test('figure data is built from recorded results, with sources, and missing stag
     fakeResults(root);
     const set = buildFigures(loadExperiment(tiny));
     const ids = set.figures.map((f) => f.id);
-    assert.deepEqual(ids, ['loss-curves', 'zoo-table', 'fid-vs-nfe-ddim', 'fid-vs-nfe-dpm-solver', 'small-large-switch']);
+    assert.deepEqual(ids, ['loss-curves', 'zoo-table', 'validation-loss', 'fid-vs-nfe-ddim', 'fid-vs-nfe-dpm-solver', 'small-large-switch']);
     const table = set.figures[1].data[0] as { cells: { values: string[][] } };
     assert.deepEqual(table.cells.values[0], ['a', 'b']);
     assert.deepEqual(table.cells.values[4], ['10.0', '30.0']);
-    assert.deepEqual(table.cells.values[5], ['70.0 (4, ddim)', '40.0 (4, ddim)']);
-    const fid = set.figures[2].data as { name: string; x: number[]; y: number[] }[];
+    assert.deepEqual(table.cells.values[5], ['0.0500', '0.0300']);
+    assert.deepEqual(table.cells.values[6], ['70.0 (4, ddim)', '40.0 (4, ddim)']);
+    const held = set.figures[2].data as { name: string; x: number[]; y: number[] }[];
+    assert.deepEqual(held.map((s) => [s.name, s.x, s.y]), [['a (mean 0.0500)', [250, 750], [0.09, 0.01]], ['b (mean 0.0300)', [250, 750], [0.05, 0.01]]]);
+    const fid = set.figures[3].data as { name: string; x: number[]; y: number[] }[];
     assert.deepEqual(fid.map((s) => [s.name, s.x, s.y]), [['a', [2, 4], [90, 70]], ['b', [2, 4], [60, 40]]]);
-    const sw = set.figures[4].data as { name: string; y: number[] }[];
+    const sw = set.figures[5].data as { name: string; y: number[] }[];
     assert.deepEqual(sw.map((s) => s.name), ['a-then-b', 'b-then-a']);
     assert.ok(set.missing.some((m) => /oms-dpm front --experiment tiny-mnist --solver ddim/.test(m.why)));
     assert.ok(set.missing.some((m) => m.id === 'cost-model-ddim' && /no ddim schedule-FID dataset: oms-dpm collect/.test(m.why)));
+    // without the held-out loss: its figure is missing (with the command that makes it), its column '-'
+    fs.rmSync(path.join(root, 'tiny-mnist', 'validation-loss.json'));
+    const noHeld = buildFigures(loadExperiment(tiny));
+    assert.ok(noHeld.missing.some((m) => m.id === 'validation-loss' && /oms-dpm validation-loss --experiment tiny-mnist/.test(m.why)));
+    assert.deepEqual((noHeld.figures[1].data[0] as { cells: { values: string[][] } }).cells.values[5], ['-', '-']);
     // a dataset too small for the cost-model check is a missing figure, not a failed build; a damaged one is an error
     const header = { kind: 'oms-dpm-schedule-fid-dataset', version: 1, experiment: 'tiny-mnist', solver: 'ddim', length: 10, numModels: 2, recordKey: 'k', featureNetwork: 'f', images: 64, scheduleSeed: 0, splitSeed: 0, trainRatio: 0.5 };
     const rec = (id: number, costMs: number, seconds: number) => ({ id, split: 'train', solver: 'ddim', schedule: [1, 0, 0, 0, 0, 0, 0, 0, 0, 2], fid: 50, costMs, nfe: 2, images: 64, seed: 0, configHash: 'h', engine: 'tfjs-wasm', seconds });

@@ -1,0 +1,129 @@
+/**
+ * Held-out denoising loss of each zoo member: the zoo's quality gradient measured on images the
+ * trainer never saw (the stored validation split), with the EMA weights, on the engine that samples.
+ *
+ * For timesteps t on a fixed grid and validation images x_0 (pixels in [-1, 1]),
+ *
+ *   L(t) = mean over images and pixels of ( eps_theta(sqrt(abar_t) x_0 + sqrt(1 - abar_t) eps, t) - eps )^2
+ *
+ * with eps ~ N(0, I) drawn once per (grid point, image) from a fixed seed. Every member sees the
+ * same x_t and eps (common random numbers), so differences between members are differences of the
+ * networks, not of noise draws. The grid is the midpoints of `timesteps` equal bins of 0..T-1, so
+ * the mean of L(t) over the grid estimates the training objective (t uniform on 0..T-1) with the
+ * same per-pixel normalisation as the training log's `mse`.
+ *
+ * Why this beside FID: the training log's loss is one noisy batch of the raw (not EMA) weights,
+ * and FID measures samples of a whole schedule; L(t) says which member denoises better at which
+ * noise level, which is what a model schedule chooses between.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { ImageDataset } from '../data/image-dataset';
+import { toModelInput } from '../data/batch';
+import type { DiscreteSchedule } from '../diffusion/noise-schedule';
+import { fillNormal, streamRng } from '../engine/rng';
+import { disposeOutput } from '../samplers/denoiser';
+import { KitError } from '../util/errors';
+import type { SamplingModel } from './sampling-engine';
+
+/** Validation images used by default (the first of the stored validation split's order). */
+export const VALIDATION_LOSS_IMAGES = 1024;
+/** Grid points on 0..T-1 by default (bins of 100 steps at T = 1000). */
+export const VALIDATION_LOSS_TIMESTEPS = 10;
+/** Seed of the noise shared by all members. */
+export const VALIDATION_LOSS_SEED = 2023;
+
+export interface ValidationLossOptions {
+  /** images taken from `data` (default VALIDATION_LOSS_IMAGES, at most data.count) */
+  images?: number;
+  /** grid points on 0..T-1 (default VALIDATION_LOSS_TIMESTEPS) */
+  timesteps?: number;
+  batchSize: number;
+  seed?: number;
+  /** called after each (batch, grid point) with all members evaluated on it */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface ModelValidationLoss {
+  modelId: string;
+  /** mean of L(t) over the grid */
+  mse: number;
+  /** L(t) at each grid point, in grid order */
+  perTimestep: number[];
+}
+
+export interface ValidationLoss {
+  images: number;
+  /** the grid of network time inputs t */
+  timesteps: number[];
+  seed: number;
+  models: ModelValidationLoss[];
+}
+
+/** Midpoints of `k` equal bins of 0..T-1, rounded down: k = 10, T = 1000 gives 50, 150, ..., 950. */
+export function validationTimesteps(T: number, k: number): number[] {
+  if (!Number.isInteger(k) || k < 1 || k > T) throw new KitError(`validation-loss timesteps must be an integer in 1..${T}, got ${k}`);
+  return Array.from({ length: k }, (_, i) => Math.floor(((i + 0.5) * T) / k));
+}
+
+/**
+ * L(t) of every model on the first `images` images of `data` (see the file comment). Models are
+ * evaluated one batch at a time on the same x_t, so they share every noise draw.
+ */
+export async function validationLoss(models: readonly Pick<SamplingModel, 'modelId' | 'denoiser'>[], data: ImageDataset, schedule: DiscreteSchedule, opts: ValidationLossOptions): Promise<ValidationLoss> {
+  const images = Math.min(opts.images ?? VALIDATION_LOSS_IMAGES, data.count);
+  const seed = opts.seed ?? VALIDATION_LOSS_SEED;
+  if (!(images >= 1)) throw new KitError(`validation loss: ${data.name} has no images to evaluate on`);
+  if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1) throw new KitError(`validation loss: batch size must be a positive integer, got ${opts.batchSize}`);
+  if (models.length === 0) throw new KitError('validation loss: no models to evaluate');
+  const grid = validationTimesteps(schedule.timesteps, opts.timesteps ?? VALIDATION_LOSS_TIMESTEPS);
+  const { height: H, width: W, channels: C } = data;
+  const D = H * W * C;
+  const batches = Math.ceil(images / opts.batchSize);
+  // sums of squared errors per model and grid point; divided by images * D at the end
+  const sse = models.map(() => new Float64Array(grid.length));
+  let done = 0;
+  for (let b = 0; b < batches; b++) {
+    const from = b * opts.batchSize;
+    const n = Math.min(opts.batchSize, images - from);
+    const raw = new Uint8Array(n * D);
+    data.readInto(Int32Array.from({ length: n }, (_, i) => from + i), raw);
+    const x0 = toModelInput(raw, n, H, W, C);
+    for (let g = 0; g < grid.length; g++) {
+      const t = grid[g];
+      // one noise stream per (t, image): the result does not depend on the batch size
+      const eps = new Float32Array(n * D);
+      for (let i = 0; i < n; i++) fillNormal(eps.subarray(i * D, (i + 1) * D), streamRng(seed, 'validation-loss', t, from + i));
+      const a = Math.sqrt(schedule.alphasCumprod[t]);
+      const s = Math.sqrt(1 - schedule.alphasCumprod[t]);
+      const xtValues = new Float32Array(n * D);
+      for (let i = 0; i < xtValues.length; i++) xtValues[i] = a * x0[i] + s * eps[i];
+      const xt = tf.tensor4d(xtValues, [n, H, W, C]);
+      try {
+        for (let m = 0; m < models.length; m++) {
+          const out = await models[m].denoiser(xt, t, 0);
+          const pred = out.dataSync();
+          disposeOutput(out, xt);
+          let sum = 0;
+          for (let i = 0; i < pred.length; i++) {
+            const d = pred[i] - eps[i];
+            sum += d * d;
+          }
+          if (!Number.isFinite(sum)) throw new KitError(`validation loss: ${models[m].modelId} predicts non-finite noise at t = ${t}`, { hint: 'the weights are damaged or diverged: retrain the model (train-zoo --model ' + models[m].modelId + ')' });
+          sse[m][g] += sum;
+        }
+      } finally {
+        xt.dispose();
+      }
+      opts.onProgress?.(++done, batches * grid.length);
+    }
+  }
+  return {
+    images,
+    timesteps: grid,
+    seed,
+    models: models.map((m, k) => {
+      const perTimestep = Array.from(sse[k], (v) => v / (images * D));
+      return { modelId: m.modelId, mse: perTimestep.reduce((p, v) => p + v, 0) / grid.length, perTimestep };
+    }),
+  };
+}
