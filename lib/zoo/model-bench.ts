@@ -34,49 +34,53 @@ function topKernels(p: KernelProfile, n = 12): KernelProfile {
 
 export async function benchModel(exp: ResolvedExperiment, id: string, batch: number, repeats = 5): Promise<ModelBench> {
   const training = benchTraining(exp, id, batch, 'bench');
-  const { state, settings } = training;
-  const { plan, params } = state;
   const x = tf.randomNormal([batch, ...training.shape]) as tf.Tensor4D;
   const t = tf.randomUniform([batch], 0, 999) as tf.Tensor1D;
-  const p = asParams(params);
-  const vars = [...params.values()];
+  // released on an error too: a failed model must not leave its weights to the next one in this process
+  try {
+    const { state, settings } = training;
+    const { plan, params } = state;
+    const p = asParams(params);
+    const vars = [...params.values()];
 
-  const fwd: number[] = [];
-  for (let i = 0; i < repeats + 1; i++) {
-    const t0 = performance.now();
-    const y = unetForward(p, plan, x, t, { training: false });
-    await y.data();
-    y.dispose();
-    if (i > 0) fwd.push(performance.now() - t0);
+    const fwd: number[] = [];
+    for (let i = 0; i < repeats + 1; i++) {
+      const t0 = performance.now();
+      const y = unetForward(p, plan, x, t, { training: false });
+      await y.data();
+      y.dispose();
+      if (i > 0) fwd.push(performance.now() - t0);
+    }
+    const b = training.batchAt(0);
+    const train: number[] = [];
+    for (let i = 0; i < Math.max(2, Math.ceil(repeats / 2)) + 1; i++) {
+      const t0 = performance.now();
+      await trainStep(state, b, training.shape, i, settings);
+      await vars[0].data();
+      if (i > 0) train.push(performance.now() - t0);
+    }
+    const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024); // before profiling adds its bookkeeping
+    // Profiled separately from the timed runs: tf.profile's bookkeeping would inflate their times.
+    const forwardProfile = await profileKernels(() => unetForward(p, plan, x, t, { training: false }));
+    const trainProfile = await profileKernels(async () => {
+      await trainStep(state, b, training.shape, train.length + 1, settings);
+      return [];
+    });
+    return {
+      id,
+      params: countParams(plan),
+      batch,
+      microBatch: training.microBatch,
+      forwardMs: median(fwd),
+      forwardSpreadMs: [Math.min(...fwd), Math.max(...fwd)],
+      trainMs: median(train),
+      trainSpreadMs: [Math.min(...train), Math.max(...train)],
+      peakRssMb,
+      forwardProfile: topKernels(forwardProfile),
+      trainProfile: topKernels(trainProfile),
+    };
+  } finally {
+    tf.dispose([x, t]);
+    training.dispose();
   }
-  const b = training.batchAt(0);
-  const train: number[] = [];
-  for (let i = 0; i < Math.max(2, Math.ceil(repeats / 2)) + 1; i++) {
-    const t0 = performance.now();
-    await trainStep(state, b, training.shape, i, settings);
-    await vars[0].data();
-    if (i > 0) train.push(performance.now() - t0);
-  }
-  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024); // before profiling adds its bookkeeping
-  // Profiled separately from the timed runs: tf.profile's bookkeeping would inflate their times.
-  const forwardProfile = await profileKernels(() => unetForward(p, plan, x, t, { training: false }));
-  const trainProfile = await profileKernels(async () => {
-    await trainStep(state, b, training.shape, train.length + 1, settings);
-    return [];
-  });
-  tf.dispose([x, t]);
-  training.dispose();
-  return {
-    id,
-    params: countParams(plan),
-    batch,
-    microBatch: training.microBatch,
-    forwardMs: median(fwd),
-    forwardSpreadMs: [Math.min(...fwd), Math.max(...fwd)],
-    trainMs: median(train),
-    trainSpreadMs: [Math.min(...train), Math.max(...train)],
-    peakRssMb,
-    forwardProfile: topKernels(forwardProfile),
-    trainProfile: topKernels(trainProfile),
-  };
 }
