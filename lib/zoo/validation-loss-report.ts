@@ -1,7 +1,7 @@
 /**
  * The zoo's held-out denoising loss (validation-loss.ts) for an experiment: every member's EMA
  * weights on the sampling engine, the stored validation split, written to
- * results/<exp>/validation-loss.json with the engine, the noise schedule's T and provenance.
+ * results/<exp>/validation-loss.json with the engine, the data split's name and provenance.
  * Used by `oms-dpm validation-loss` and the pipeline.
  */
 import type { ResolvedExperiment } from '../config/index';

@@ -12,8 +12,8 @@
  * the mean of L(t) over the grid estimates the training objective (t uniform on 0..T-1) with the
  * same per-pixel normalisation as the training log's `mse`.
  *
- * Why this beside FID: the training log's loss is one noisy batch of the raw (not EMA) weights,
- * and FID measures samples of a whole schedule; L(t) says which member denoises better at which
+ * Why this beside FID: the training log's loss is a running mean over training batches of the raw
+ * (not EMA) weights, and FID measures samples of a whole schedule; L(t) says which member denoises better at which
  * noise level, which is what a model schedule chooses between.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -70,9 +70,10 @@ export function validationTimesteps(T: number, k: number): number[] {
  * evaluated one batch at a time on the same x_t, so they share every noise draw.
  */
 export async function validationLoss(models: readonly Pick<SamplingModel, 'modelId' | 'denoiser'>[], data: ImageDataset, schedule: DiscreteSchedule, opts: ValidationLossOptions): Promise<ValidationLoss> {
+  if (opts.images !== undefined && !(Number.isInteger(opts.images) && opts.images >= 1)) throw new KitError(`validation loss: images must be a positive integer, got ${opts.images}`);
+  if (data.count === 0) throw new KitError(`validation loss: ${data.name} has no images to evaluate on`, { hint: 'give the dataset a validation split: dataset.validationFraction > 0' });
   const images = Math.min(opts.images ?? VALIDATION_LOSS_IMAGES, data.count);
   const seed = opts.seed ?? VALIDATION_LOSS_SEED;
-  if (!(images >= 1)) throw new KitError(`validation loss: ${data.name} has no images to evaluate on`);
   if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1) throw new KitError(`validation loss: batch size must be a positive integer, got ${opts.batchSize}`);
   if (models.length === 0) throw new KitError('validation loss: no models to evaluate');
   const grid = validationTimesteps(schedule.timesteps, opts.timesteps ?? VALIDATION_LOSS_TIMESTEPS);
@@ -103,12 +104,13 @@ export async function validationLoss(models: readonly Pick<SamplingModel, 'model
           const out = await models[m].denoiser(xt, t, 0);
           const pred = out.dataSync();
           disposeOutput(out, xt);
+          if (pred.length !== eps.length) throw new KitError(`validation loss: ${models[m].modelId} returned ${pred.length} values for a batch of ${n} x ${H}x${W}x${C}`);
           let sum = 0;
           for (let i = 0; i < pred.length; i++) {
             const d = pred[i] - eps[i];
             sum += d * d;
           }
-          if (!Number.isFinite(sum)) throw new KitError(`validation loss: ${models[m].modelId} predicts non-finite noise at t = ${t}`, { hint: 'the weights are damaged or diverged: retrain the model (train-zoo --model ' + models[m].modelId + ')' });
+          if (!Number.isFinite(sum)) throw new KitError(`validation loss: ${models[m].modelId} predicts non-finite noise at t = ${t}`, { hint: `the weights are damaged or diverged: retrain the model (train-zoo --model ${models[m].modelId})` });
           sse[m][g] += sum;
         }
       } finally {

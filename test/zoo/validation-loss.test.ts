@@ -9,7 +9,8 @@
  *   - eps_hat = eps / 2, i.e. (oracle) / 2, has exactly a quarter of the zero predictor's loss at every
  *     timestep (1e-6 relative, float32 rounding): both saw the same noise (common random numbers);
  *   - the batch size changes nothing (one noise stream per image and timestep), and the grid, the
- *     denoiser's time input and the errors are as documented.
+ *     denoiser's time input and the errors (bad sizes, no images, no models, NaN, wrong shape) are
+ *     as documented.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -72,6 +73,11 @@ test('bad input: grid size, batch size, no models, a diverged model', async () =
   assert.throws(() => validationTimesteps(T, 1001), kit(/got 1001/));
   await assert.rejects(validationLoss([{ modelId: 'zero', denoiser: zero }], data, schedule, { batchSize: 0 }), kit(/batch size/));
   await assert.rejects(validationLoss([], data, schedule, { batchSize: 8 }), kit(/no models/));
+  await assert.rejects(validationLoss([{ modelId: 'zero', denoiser: zero }], data, schedule, { batchSize: 8, images: 0 }), kit(/images must be a positive integer, got 0/));
+  const empty = new InMemoryImageDataset('empty', 4, 4, 1, new Uint8Array(0));
+  await assert.rejects(validationLoss([{ modelId: 'zero', denoiser: zero }], empty, schedule, { batchSize: 8 }), kit(/empty has no images/));
+  const wrongShape = (x: tf.Tensor4D) => tf.zeros([1, 4, 4, 1]) as tf.Tensor4D;
+  await assert.rejects(validationLoss([{ modelId: 'odd', denoiser: wrongShape }], data, schedule, { batchSize: 8, timesteps: 1 }), kit(/odd returned 16 values for a batch of 8 x 4x4x1/));
   const nan = (x: tf.Tensor4D) => tf.fill(x.shape, NaN) as tf.Tensor4D;
   await assert.rejects(validationLoss([{ modelId: 'broken', denoiser: nan }], data, schedule, { batchSize: 8, timesteps: 2 }), (e: unknown) => kit(/broken predicts non-finite noise at t = 250/)(e) && /train-zoo --model broken/.test((e as { hint?: string }).hint ?? ''));
 });
