@@ -30,6 +30,16 @@ export function fillNormal(out: Float32Array, rng: Rng): Float32Array {
   return out;
 }
 
+/**
+ * `count` items of `d` standard normals, item i drawn from its own stream (seed, ...keys, first + i),
+ * so any item is reproducible alone, whatever batch it is drawn in.
+ */
+export function itemNormals(count: number, d: number, seed: number, keys: readonly (string | number)[], first: number): Float32Array {
+  const out = new Float32Array(count * d);
+  for (let i = 0; i < count; i++) fillNormal(out.subarray(i * d, (i + 1) * d), streamRng(seed, ...keys, first + i));
+  return out;
+}
+
 /** Fisher-Yates permutation of 0..n-1. */
 export function permutation(n: number, rng: Rng): Int32Array {
   const p = new Int32Array(n);

@@ -4,14 +4,11 @@
  * subset or prefix of the bank is reproducible without generating the rest.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fillNormal, streamRng } from '../engine/rng';
+import { itemNormals } from '../engine/rng';
 
 /** x_T for images [start, start + count), NHWC float32. */
 export function noiseBank(seed: number, start: number, count: number, shape: { height: number; width: number; channels: number }): Float32Array {
-  const d = shape.height * shape.width * shape.channels;
-  const out = new Float32Array(count * d);
-  for (let i = 0; i < count; i++) fillNormal(out.subarray(i * d, (i + 1) * d), streamRng(seed, 'xT', start + i));
-  return out;
+  return itemNormals(count, shape.height * shape.width * shape.channels, seed, ['xT'], start);
 }
 
 export interface NoiseBankRun {

@@ -20,7 +20,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ImageDataset } from '../data/image-dataset';
 import { toModelInput } from '../data/batch';
 import type { DiscreteSchedule } from '../diffusion/noise-schedule';
-import { fillNormal, streamRng } from '../engine/rng';
+import { itemNormals } from '../engine/rng';
 import { disposeOutput } from '../samplers/denoiser';
 import { KitError } from '../util/errors';
 import type { SamplingModel } from './sampling-engine';
@@ -92,8 +92,7 @@ export async function validationLoss(models: readonly Pick<SamplingModel, 'model
     for (let g = 0; g < grid.length; g++) {
       const t = grid[g];
       // one noise stream per (t, image): the result does not depend on the batch size
-      const eps = new Float32Array(n * D);
-      for (let i = 0; i < n; i++) fillNormal(eps.subarray(i * D, (i + 1) * D), streamRng(seed, 'validation-loss', t, from + i));
+      const eps = itemNormals(n, D, seed, ['validation-loss', t], from);
       const a = Math.sqrt(schedule.alphasCumprod[t]);
       const s = Math.sqrt(1 - schedule.alphasCumprod[t]);
       const xtValues = new Float32Array(n * D);
