@@ -5,7 +5,8 @@
  * enumerated baselines (single model, two segments) use their own natural encodings instead,
  * because FID is computed by sampling the schedule whatever its length, and a fixed length would
  * deform them: uniform DDIM with n steps is the all-active DDIM schedule of length n (position i =
- * timestep i * floor(T / n), exactly the DDIM code's uniform skip), quadratic DDIM is the length-T
+ * timestep i * floor(T / n): the DDIM code's uniform skip when n divides T, its first n timesteps
+ * otherwise, see `ddimTimesteps`), quadratic DDIM is the length-T
  * schedule active at the quadratic timesteps, and DPM-Solver with an order mix is a schedule of one
  * group per step. Costs are always `scheduleCost` over the same latency table, so every series is
  * priced alike.
@@ -58,13 +59,25 @@ export function dpmSolverFromSteps(steps: readonly (readonly number[])[]): numbe
   return [...encodeSchedule(form).entries];
 }
 
+/**
+ * Whether the quadratic DDIM skip of `steps` NFEs fits T (= `timesteps`): `steps` distinct
+ * timesteps, all below T. More steps than timesteps never fit. For 1 <= steps <= T it always fits
+ * as `ddimTimesteps` builds it (the top timestep is at most max(floor(0.8 T), steps - 1) < T), so
+ * this is the guard that keeps that true, not a filter that drops common runs. Invalid input (a
+ * non-integer or non-positive `steps` or T) is an error, not "does not fit".
+ */
+export function quadraticSkipFits(steps: number, timesteps: number): boolean {
+  if (!Number.isInteger(timesteps) || timesteps < 1) throw new KitError(`T must be a positive integer, got ${timesteps}`);
+  if (Number.isInteger(steps) && steps > timesteps) return false;
+  return ddimTimesteps(timesteps, steps, 'quadratic').every((t) => t < timesteps);
+}
+
 /** DDIM schedule of length T active at the quadratic-skip timesteps of an `steps`-NFE run with `model`. */
 export function ddimQuadraticSchedule(model: number, steps: number, timesteps: number): number[] {
-  const ts = ddimTimesteps(timesteps, steps, 'quadratic');
-  if (ts.some((t) => t >= timesteps)) {
-    throw new KitError(`quadratic DDIM with ${steps} steps runs past T = ${timesteps}`, { hint: 'use fewer steps for the quadratic skip' });
+  if (!quadraticSkipFits(steps, timesteps)) {
+    throw new KitError(`quadratic DDIM with ${steps} steps does not fit T = ${timesteps}`, { hint: `use at most ${timesteps} steps for the quadratic skip` });
   }
   const entries = new Array<number>(timesteps).fill(0);
-  for (const t of ts) entries[t] = model;
+  for (const t of ddimTimesteps(timesteps, steps, 'quadratic')) entries[t] = model;
   return entries;
 }

@@ -2,7 +2,8 @@
  * Baseline (a): the best single model with the usual sampler settings at each budget. Every zoo
  * model runs every step, at every NFE of the grid and every setting of the front's solver:
  *
- *   ddim:       'ddim-uniform'   (the DDIM code's uniform skip, timesteps i * floor(T / n))
+ *   ddim:       'ddim-uniform'   (timesteps i * floor(T / n): the DDIM code's uniform skip when n
+ *                                 divides T, exactly n timesteps otherwise; see `ddimTimesteps`)
  *               'ddim-quadratic' (its quadratic skip, timesteps floor((i * sqrt(0.8 T) / (n - 1))^2))
  *   dpm-solver: 'dpm-solver-3', 'dpm-solver-2', 'dpm-solver-1': single-step DPM-Solver with the
  *               DPM-Solver code's order mix for a maximum order of 3, 2 or 1 (`singlestepOrders`,
@@ -15,7 +16,7 @@
 import { ddimSingleModel } from '../evaluation/first-observation';
 import { singlestepOrders } from '../samplers/dpm-solver';
 import type { SolverName } from '../schedule/index';
-import { candidate, ddimQuadraticSchedule, distinctCandidates, dpmSolverFromSteps, fitsBudget, type Candidate } from './candidate';
+import { candidate, ddimQuadraticSchedule, distinctCandidates, dpmSolverFromSteps, fitsBudget, quadraticSkipFits, type Candidate } from './candidate';
 import { singleModelNfeGrid } from './settings';
 
 export const SINGLE_MODEL_SETTINGS = {
@@ -59,12 +60,10 @@ export function singleModelCandidates(solver: SolverName, latency: readonly numb
     const nfes = (o.nfes ?? singleModelNfeGrid(cap)).filter((n) => n <= cap);
     for (const setting of SINGLE_MODEL_SETTINGS[solver]) {
       for (const n of nfes) {
-        let schedule: number[];
-        try {
-          schedule = singleModelSchedule(setting, m, n, o.timesteps);
-        } catch {
-          continue; // a quadratic skip that does not fit T: that setting has no such run
-        }
+        // a quadratic skip that does not fit T: that setting has no such run (tested, not caught, so
+        // any other failure, e.g. an invalid NFE, is reported)
+        if (setting === 'ddim-quadratic' && !quadraticSkipFits(n, o.timesteps)) continue;
+        const schedule = singleModelSchedule(setting, m, n, o.timesteps);
         const c = candidate(solver, schedule, latency, `${o.modelIds[m - 1] ?? `model ${m}`} alone, ${setting}, ${n} NFE`);
         if (fitsBudget(c.cost, maxCost)) out.push(c);
       }

@@ -3,7 +3,9 @@
  * report need: EMA weights, their ONNX export (model.onnx + model.onnx.json, for the ONNX Runtime
  * sampling engine), loss curve, a summary with provenance, and a sample grid.
  * A model whose weights already exist for the same training identity and iteration count is
- * skipped (its export is still checked and remade if missing or stale); a kill mid-training loses
+ * skipped (its export is still checked and remade if missing or stale); valid weights of another
+ * identity or iteration count are retrained; an unreadable weights file is an error unless
+ * `retrainUnreadable` (never overwritten silently); a kill mid-training loses
  * at most `checkpointEvery` steps (resume with `resume`).
  */
 import * as fs from 'node:fs';
@@ -24,6 +26,7 @@ import { archFor, trainingIdentity, type ZooWeightsMeta } from './zoo-model';
 import { sampleWithDdim } from './zoo-sampling';
 import { splitFile, zooPaths } from './workspace';
 import { readJsonFile } from '../util/json-file';
+import { KitError } from '../util/errors';
 
 export interface ZooModelSummary {
   modelId: string;
@@ -74,19 +77,54 @@ export function trainerSettings(exp: ResolvedExperiment, modelId: string): Train
   };
 }
 
-/** True when finished weights for this model, identity and iteration count are on disk. */
-export function isTrained(exp: ResolvedExperiment, modelId: string): boolean {
+/** What is on disk at a model's weights path (`weightsState`). */
+export type WeightsState =
+  | { state: 'missing' }
+  /** finished weights of this identity and iteration count: nothing to train */
+  | { state: 'trained' }
+  /** a valid weights file of another training identity or an earlier step: retrained, as any other change of config */
+  | { state: 'stale' }
+  /** a file that cannot be read or does not verify (truncated, damaged, not a weights file): `why` says what is wrong */
+  | { state: 'unreadable'; why: string };
+
+/** Reads and verifies a model's weights file (if any) to say whether the model must be trained. */
+export function weightsState(exp: ResolvedExperiment, modelId: string): WeightsState {
   const file = zooPaths(exp, modelId).weights;
-  if (!fs.existsSync(file)) return false;
+  if (!fs.existsSync(file)) return { state: 'missing' };
+  const iterations = resolveModelTraining(exp.config, modelId).iterations;
+  const identity = JSON.stringify(trainingIdentity(exp.config, modelId));
+  let meta: Partial<ZooWeightsMeta> | null;
   try {
-    const meta = readTensorFile<ZooWeightsMeta>(file).meta;
-    return (
-      meta.step >= resolveModelTraining(exp.config, modelId).iterations &&
-      JSON.stringify(meta.identity) === JSON.stringify(trainingIdentity(exp.config, modelId))
-    );
-  } catch {
-    return false;
+    meta = readTensorFile<Partial<ZooWeightsMeta> | null>(file, 'weights file').meta;
+  } catch (e) {
+    const msg = (e as Error).message;
+    return { state: 'unreadable', why: msg.includes(file) ? msg : `${file}: ${msg}` }; // e.g. EISDIR does not name it
   }
+  if (meta === null || typeof meta !== 'object' || meta.kind !== 'oms-dpm-zoo-weights' || typeof meta.step !== 'number') {
+    return { state: 'unreadable', why: `${file} verifies as a tensor file but is not zoo weights (no 'oms-dpm-zoo-weights' header with a step count)` };
+  }
+  return meta.step >= iterations && JSON.stringify(meta.identity) === identity ? { state: 'trained' } : { state: 'stale' };
+}
+
+/**
+ * True when finished weights for this model, identity and iteration count are on disk; false when
+ * there are none, or they are a valid file of another identity or an earlier step (retrained).
+ * A weights file that cannot be read is finished work that may only need repair, so it is an
+ * error naming the file, the defect and the fix, unless `retrainUnreadable` (then false: retrain).
+ */
+export function isTrained(exp: ResolvedExperiment, modelId: string, opts: { retrainUnreadable?: boolean } = {}): boolean {
+  const w = weightsState(exp, modelId);
+  if (w.state === 'unreadable' && !opts.retrainUnreadable) throw unreadableWeightsError(exp, modelId, w.why);
+  return w.state === 'trained';
+}
+
+function unreadableWeightsError(exp: ResolvedExperiment, modelId: string, why: string): KitError {
+  const file = zooPaths(exp, modelId).weights;
+  return new KitError(`the weights of zoo model '${modelId}' cannot be used: ${why}`, {
+    hint:
+      `restore ${file} (e.g. from git) if it was finished work; or retrain '${modelId}', overwriting it: ` +
+      `oms-dpm train-zoo --experiment ${exp.config.name} --model ${modelId} --retrain-unreadable (or delete the file and run train-zoo again)`,
+  });
 }
 
 export interface TrainZooOptions {
@@ -101,16 +139,36 @@ export interface TrainZooOptions {
   grid?: { count: number; steps: number; engine?: SamplingEngine; threads?: number };
   /** told about every model.onnx written: after training, or because a trained model's export was missing or stale */
   onExport?: (modelId: string, file: string, reason: string) => void;
+  /**
+   * Retrain a model whose weights file cannot be read (corrupt, truncated, not weights), overwriting
+   * it when training ends. Default false: such a file is an error naming it (`isTrained`), checked
+   * for every model before any training starts. Valid weights of another identity or iteration count
+   * are retrained either way.
+   */
+  retrainUnreadable?: boolean;
+  /** told about every unreadable weights file that `retrainUnreadable` is about to retrain over */
+  onUnreadable?: (modelId: string, file: string, why: string) => void;
 }
 
 export async function trainZoo(exp: ResolvedExperiment, opts: TrainZooOptions): Promise<ZooModelSummary[]> {
   const ids = opts.models ?? exp.config.zoo.map((m) => m.id);
   const summaries: ZooModelSummary[] = [];
   let data: ImageDataset | null = null;
+  // every weights file is checked before any model trains: an unreadable one stops the run at once,
+  // not after hours of training the models before it
+  const trained = new Map<string, boolean>();
+  for (const id of ids) {
+    const w = weightsState(exp, id);
+    if (w.state === 'unreadable') {
+      if (!opts.retrainUnreadable) throw unreadableWeightsError(exp, id, w.why);
+      opts.onUnreadable?.(id, zooPaths(exp, id).weights, w.why);
+    }
+    trained.set(id, w.state === 'trained');
+  }
   for (const id of ids) {
     const paths = zooPaths(exp, id);
     const plan = planUNet(archFor(exp.config, id));
-    if (isTrained(exp, id)) {
+    if (trained.get(id)) {
       const s = readJsonFile<ZooModelSummary>(paths.summary, `zoo model summary of '${id}'`, `restore it from git, or delete the model's folder and retrain: oms-dpm train-zoo --experiment ${exp.config.name} --model ${id}`);
       const onnx = ensureZooOnnx(exp, id);
       if (onnx.exported) opts.onExport?.(id, onnx.file, onnx.reason ?? 'exported');

@@ -20,6 +20,7 @@ import {
   twoSegmentCandidates,
   twoSegmentNfeGrid,
 } from '../../lib/front/index';
+import { quadraticSkipFits } from '../../lib/front/candidate';
 import { ddimTimesteps } from '../../lib/samplers/ddim';
 import { singlestepOrders } from '../../lib/samplers/dpm-solver';
 import { dpmSolverSteps, evaluations, nfe, scheduleCost, validateSchedule } from '../../lib/schedule/index';
@@ -98,6 +99,32 @@ test('single-model candidates: valid, within the budget, every model and setting
     assert.ok(cs.some((c) => /^s alone, (ddim-quadratic|dpm-solver-2), 12 NFE$/.test(c.label)));
   }
   assert.deepEqual(singleModelCandidates('ddim', latency, 3, { modelIds: ids, timesteps: 1000 }), []);
+});
+
+test('the quadratic skip that does not fit T is skipped by a test, not a catch: other failures are not swallowed', () => {
+  // fits: every 1 <= steps <= T (the top timestep is at most max(floor(0.8 T), steps - 1)); not: steps > T
+  for (const T of [1, 2, 7, 10, 50]) {
+    for (let n = 1; n <= T; n++) assert.equal(quadraticSkipFits(n, T), true, `T ${T}, ${n} steps`);
+    assert.equal(quadraticSkipFits(T + 1, T), false);
+  }
+  assert.equal(quadraticSkipFits(1000, 1000), true);
+  assert.equal(quadraticSkipFits(1001, 1000), false);
+  // the schedule builder and the predicate agree: a run that does not fit is a KitError naming T
+  assert.throws(() => singleModelSchedule('ddim-quadratic', 1, 11, 10), (e: unknown) => isKitError(e) && /11 steps does not fit T = 10/.test((e as Error).message));
+  // invalid input is an error, not "does not fit"
+  for (const [n, T] of [[0, 10], [2.5, 10], [-1, 10], [2, 0], [2, 1.5]]) assert.throws(() => quadraticSkipFits(n, T), Error, `${n} steps, T ${T}`);
+  // so no run of at most T steps is skipped: at T = 10 with every NFE affordable, both DDIM settings
+  // have their runs of 2, 5 and 10 NFE (quadratic 10 = T coincides with uniform 10 and is kept once),
+  // and 11 > T is left out by the NFE cap
+  const cs = singleModelCandidates('ddim', [0, 1], 1000, { modelIds: ['x'], timesteps: 10, nfes: [2, 5, 10, 11] });
+  assert.deepEqual(cs.map((c) => c.label), ['x alone, ddim-uniform, 2 NFE', 'x alone, ddim-uniform, 5 NFE', 'x alone, ddim-uniform, 10 NFE', 'x alone, ddim-quadratic, 2 NFE', 'x alone, ddim-quadratic, 5 NFE']);
+  // an unexpected failure (an invalid NFE in the grid) propagates, for every setting, instead of
+  // silently dropping the run
+  for (const solver of ['ddim', 'dpm-solver'] as const) {
+    for (const bad of [0, 2.5]) {
+      assert.throws(() => singleModelCandidates(solver, latency, 60, { modelIds: ids, timesteps: 1000, nfes: [bad] }), Error, `${solver}, NFE ${bad}`);
+    }
+  }
 });
 
 test('two-segment candidates: the first k steps run one model and the rest another, within the budget', () => {

@@ -40,6 +40,43 @@ test('DDIM timesteps: uniform and quadratic spacing as in the official code, des
   assert.throws(() => ddimTimesteps(1000, 0), /1\.\.1000/);
 });
 
+/** The official DDIM code's uniform skip, range(0, T, T // steps), descending. */
+function officialUniform(T: number, steps: number): number[] {
+  const skip = Math.floor(T / steps);
+  const seq: number[] = [];
+  for (let t = 0; t < T; t += skip) seq.push(t);
+  return seq.reverse();
+}
+
+test('DDIM uniform timesteps: the official range(0, T, T // steps) when steps divides T; exactly `steps` of them otherwise', () => {
+  for (const T of [1000, 100, 12]) {
+    for (let steps = 1; steps <= T; steps++) {
+      const ts = ddimTimesteps(T, steps);
+      assert.equal(ts.length, steps, `NFE = steps (T ${T}, ${steps} steps)`);
+      const official = officialUniform(T, steps);
+      if (T % steps === 0) assert.deepEqual(ts, official, `T ${T}, ${steps} steps`);
+      else {
+        // the official list is longer, and the kit's is its first `steps` timesteps (from 0 up)
+        assert.ok(official.length > steps, `T ${T}, ${steps} steps: official ${official.length}`);
+        assert.deepEqual(ts, official.slice(official.length - steps), `T ${T}, ${steps} steps`);
+      }
+    }
+  }
+  // 15 steps at T = 1000: 1000 // 15 = 66; here 15 timesteps 924, 858, ..., 66, 0, spacing 66;
+  // the official code visits 16 (range(0, 1000, 66) ends at 990)
+  const ts15 = ddimTimesteps(1000, 15);
+  assert.equal(ts15.length, 15);
+  assert.equal(ts15[0], 924);
+  assert.equal(ts15[14], 0);
+  for (let i = 1; i < 15; i++) assert.equal(ts15[i - 1] - ts15[i], 66);
+  assert.equal(officialUniform(1000, 15).length, 16);
+  assert.equal(officialUniform(1000, 15)[0], 990);
+  // the common step counts that differ at T = 1000, with the official lengths the docstring gives
+  const differ = [2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 14, 15, 16, 18, 20, 25, 30, 40, 50, 60, 100].filter((n) => officialUniform(1000, n).length !== n);
+  assert.deepEqual(differ, [3, 6, 7, 9, 12, 14, 15, 16, 18, 30, 60]);
+  assert.deepEqual(differ.map((n) => officialUniform(1000, n).length), [4, 7, 8, 10, 13, 15, 16, 17, 19, 31, 63]);
+});
+
 test('DDIM update on unit-variance data matches its closed form (1e-5)', async () => {
   // With s = 1: eps* = sqrt(1-a) x, x0_hat = sqrt(a) x, so each step multiplies x by
   // sqrt(a_s a_t) + sqrt((1 - a_s)(1 - a_t)) (a_s = 1 after the last step).

@@ -16,7 +16,11 @@ export function sampleCommand(): Command {
   return withEngineOption(withExperimentOptions(new Command('sample')), 'ONNX Runtime intra-op threads (default: every core, one sampling job)')
     .description('sample images with single-model DDIM from the fixed noise bank and write a PNG grid')
     .requiredOption('--model <id>', 'zoo member id')
-    .requiredOption('--steps <n>', 'number of DDIM steps (NFE)')
+    .requiredOption(
+      '--steps <n>',
+      'number of DDIM steps (= NFE, exactly). Uniform skip: timesteps i * floor(T / n), i < n, the official DDIM range(0, T, T // n) when n divides T; ' +
+        'otherwise its first n entries (the official code runs more: e.g. n = 15 at T = 1000 visits 0..924 here, 16 timesteps 0..990 there)',
+    )
     .option('--count <n>', 'number of images', '64')
     .option('--skip <type>', 'timestep spacing: uniform | quadratic', 'uniform')
     .option('--eta <x>', 'DDIM eta (0 = deterministic)', '0')

@@ -13,9 +13,14 @@ export function trainZooCommand(): Command {
     .description("train the experiment's model zoo (checkpointed; --resume continues after a kill); each trained model is exported to model.onnx for the ONNX Runtime engine; --engine draws the sample grid")
     .option('--model <id>', 'train only this zoo member (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--resume', 'continue from the checkpoint in runs/ if there is one', false)
+    .option(
+      '--retrain-unreadable',
+      'retrain a model whose weights file is corrupt or unreadable, overwriting it (without it, such a file is an error naming it); valid weights of another config or step count are retrained either way',
+      false,
+    )
     .option('--grid <count>', 'sample-grid images after training (0 = none)', '64')
     .option('--grid-steps <n>', 'DDIM steps for the sample grid', '50')
-    .action(async (o: ExperimentOpts & EngineOpts & { model: string[]; resume: boolean; grid: string; gridSteps: string }) => {
+    .action(async (o: ExperimentOpts & EngineOpts & { model: string[]; resume: boolean; retrainUnreadable: boolean; grid: string; gridSteps: string }) => {
       const exp = resolveExperiment(o);
       for (const id of o.model) zooMember(exp.config, id); // unknown id -> clear error before any work
       const info = await initBackend();
@@ -25,6 +30,8 @@ export function trainZooCommand(): Command {
       const summaries = await trainZoo(exp, {
         models: o.model.length ? o.model : undefined,
         resume: o.resume,
+        retrainUnreadable: o.retrainUnreadable,
+        onUnreadable: (id, _file, why) => console.log(`${id}: retraining over an unreadable weights file (--retrain-unreadable): ${why}`),
         grid: { count: Number(o.grid), steps: Number(o.gridSteps), engine: gridEngine, threads: recommendOrtSplit({ jobs: 1 }).intraOpThreads },
         onExport: (id, file, reason) => console.log(`${id}: exported ${file} (${reason})`),
         onModelStart: (id, iters) => {
