@@ -177,7 +177,13 @@ export const PredictorSchema = obj(
     learningRate: num({ default: 0.001, gt: 0, doc: 'Adam learning rate (official 1e-3)' }),
     loss: str({ default: 'ranking', oneOf: ['ranking', 'mse'] as const, doc: "'ranking' (pairwise hinge, official) or 'mse'" }),
     evalEvery: int({ default: 50, min: 1, doc: 'epochs between Kendall tau evaluations (official 50)' }),
-    seed: int({ default: 0, min: 0, doc: 'seed of the weights, batch order and pair subsets' }),
+    selectionFraction: num({
+      default: 0.2,
+      gt: 0,
+      lt: 1,
+      doc: 'share of the training-split records held back to choose the checkpoint (the predictor trains on the rest), so the validation tau is not chosen on itself; the official code chooses on validation',
+    }),
+    seed: int({ default: 0, min: 0, doc: 'seed of the weights, batch order, pair subsets and the selection part' }),
   },
   { doc: 'the schedule-FID ranking predictor (method doc section 5)' },
 );
@@ -191,7 +197,13 @@ export const SearchSchema = obj(
     seed: int({ default: 0, min: 0, doc: 'seed of the search' }),
     rerankTopK: int({ default: 10, min: 1, doc: 'schedules of the final population re-scored with real FID (official 10)' }),
     rerankImages: int({ default: 5000, min: 2, doc: 'images of the re-ranking FID (official 5000)' }),
-    finalImages: int({ default: 50000, min: 2, doc: 'images of the best schedule\'s final FID (official 50000)' }),
+    finalImages: int({ default: 50000, min: 2, doc: 'held-out images on which every front pick (and the zoo\'s sample quality) is reported (official: 50000 for the winner\'s final FID)' }),
+    finalImagesStart: int({
+      default: 100000,
+      min: 0,
+      doc: 'first noise-bank image of the held-out set [finalImagesStart, finalImagesStart + finalImages); must lie past every selection image (fid.images, search.rerankImages)',
+    }),
+    bootstrapResamples: int({ default: 500, min: 200, doc: 'bootstrap resamples (over held-out images) of every reported FID interval and paired FID difference' }),
   },
   { doc: 'the predictor-based evolutionary search and re-ranking (method doc section 6)' },
 );
@@ -218,6 +230,17 @@ export const ObservationSchema = obj(
   { doc: "the paper's first observation (oms-dpm observe): FID vs NFE of every zoo model, and where a small/large switch pays" },
 );
 
+export const SampleQualitySchema = obj(
+  {
+    ddimSteps: list(int({ min: 1, doc: 'DDIM steps (NFEs)' }), {
+      default: [10, 50],
+      minLength: 1,
+      doc: 'steps of the single-model DDIM runs of `oms-dpm sample-quality`: every zoo model at each, sampled on the held-out noise-bank images (search.finalImagesStart, search.finalImages); the zoo table shows the 50-step run (else the longest)',
+    }),
+  },
+  { doc: 'how recognisable each zoo model\'s samples are (oms-dpm sample-quality): share confidently classified, class balance, mean intensity outside the real range' },
+);
+
 export const ExperimentSchema = obj({
   name: str({ pattern: NAME, doc: "the experiment's name; must equal the file's base name" }),
   description: str({ default: '', doc: 'free text shown by the CLI; not part of the config hash' }),
@@ -235,6 +258,7 @@ export const ExperimentSchema = obj({
   search: SearchSchema,
   front: FrontSchema,
   observation: ObservationSchema,
+  sampleQuality: SampleQualitySchema,
   profiles: record(record(unknownValue({ doc: 'the value to set' }), { doc: 'dotted key -> value' }), {
     keyPattern: NAME,
     default: {},
@@ -257,6 +281,7 @@ export type FidConfig = Infer<typeof FidSchema>;
 export type CollectionConfig = Infer<typeof CollectionSchema>;
 export type PredictorTrainingConfig = Infer<typeof PredictorSchema>;
 export type SearchConfig = Infer<typeof SearchSchema>;
+export type SampleQualityConfig = Infer<typeof SampleQualitySchema>;
 
 /** The profile that applies no overrides; reserved, so a file cannot define it. */
 export const DEFAULT_PROFILE = 'default';
@@ -310,6 +335,16 @@ export function checkExperiment(cfg: ExperimentConfig, opts: CheckOptions = {}):
     seen.set(m.id, i);
     checkUNet(m.unet, cfg.dataset.imageSize, ['zoo', i, 'unet']);
   });
+
+  // Held-out images report what selection images chose: the two ranges must not share an image.
+  const selectionEnd = Math.max(cfg.fid.images, cfg.search.rerankImages);
+  if (cfg.search.finalImagesStart < selectionEnd) {
+    throw new ConfigError(
+      ['search', 'finalImagesStart'],
+      `held-out images start at noise-bank image ${cfg.search.finalImagesStart}, inside the selection images 0..${selectionEnd - 1} (fid.images ${cfg.fid.images}, search.rerankImages ${cfg.search.rerankImages})`,
+      { hint: `set search.finalImagesStart to ${selectionEnd} or more, so that no held-out image played a part in collection, re-ranking or a baseline's choice` },
+    );
+  }
 
   if (opts.checkProfiles === false) return;
   for (const [profile, entries] of Object.entries(cfg.profiles)) {

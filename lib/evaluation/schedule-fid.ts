@@ -7,6 +7,7 @@
 import type { ResolvedExperiment } from '../config/index';
 import type { FeatureExtractor } from '../metrics/feature-extractor';
 import { featureStats, frechetDistance, type GaussianStats } from '../metrics/frechet-distance';
+import { measureImages, type ImageMeasures } from '../metrics/image-measures';
 import type { Denoiser } from '../samplers/denoiser';
 import { nfe, type SolverName } from '../schedule/index';
 import { sampleSchedule } from './sample-schedule';
@@ -44,4 +45,15 @@ export async function scoreSchedule(ctx: FidContext, solver: SolverName, entries
   const pixels = await sampleSchedule(ctx.exp, ctx.models, { solver, entries, start: 0, count: images, batchSize: ctx.exp.config.sampling.batchSize });
   const fid = await fidOfImages(ctx, pixels, images);
   return { solver, engine: ctx.engine, schedule: [...entries], nfe: nfe(entries), fid, images, seconds: (Date.now() - t0) / 1000 };
+}
+
+/**
+ * The measures (features, classifier output, intensity) of noise-bank images [start, start + count)
+ * sampled with the schedule: what a held-out evaluation keeps (FID interval, paired differences,
+ * sample quality).
+ */
+export async function measureSchedule(ctx: FidContext, solver: SolverName, entries: readonly number[], start: number, count: number): Promise<ImageMeasures> {
+  const d = ctx.exp.config.dataset;
+  const pixels = await sampleSchedule(ctx.exp, ctx.models, { solver, entries, start, count, batchSize: ctx.exp.config.sampling.batchSize });
+  return measureImages(ctx.extractor, pixels, count, { height: d.imageSize, width: d.imageSize, channels: d.channels });
 }

@@ -15,6 +15,7 @@ import type { ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { experimentSource, type ResolvedExperiment } from '../config/index';
 import { ensureFidReference } from '../metrics/fid-reference';
+import { decodeMeasures, type ImageMeasures } from '../metrics/image-measures';
 import type { SolverName } from '../schedule/index';
 import { KitError } from '../util/errors';
 import { forkTs } from '../util/fork-ts';
@@ -33,7 +34,15 @@ export interface ScoringPoolOptions {
   onExport?: (e: OnnxExportEvent) => void;
 }
 
-interface Job { solver: SolverName; schedule: number[]; images: number; resolve: (s: PoolScore) => void; reject: (e: Error) => void }
+export interface PoolMeasures { measures: ImageMeasures; seconds: number }
+
+/** A queued job: what the worker is sent, and how its answer settles the caller's promise. */
+interface Job {
+  request: Extract<WorkerRequest, { type: 'job' | 'measure' }>;
+  /** settles with the worker's answer; false when the answer is of the wrong kind */
+  settle: (m: WorkerReply) => boolean;
+  reject: (e: Error) => void;
+}
 
 export class ScoringPool {
   private readonly queue: Job[] = [];
@@ -78,10 +87,29 @@ export class ScoringPool {
 
   /** Real FID of `schedule` on the first `images` images of the noise bank, on a free worker. */
   score(solver: SolverName, schedule: readonly number[], images: number): Promise<PoolScore> {
+    return this.submit<PoolScore>({ type: 'job', solver, schedule: [...schedule], images }, (m) =>
+      m.type === 'result' ? { fid: m.fid, nfe: m.nfe, images: m.images, seconds: m.seconds } : null,
+    );
+  }
+
+  /** The measures of noise-bank images [start, start + count) sampled with `schedule`, on a free worker. */
+  measure(solver: SolverName, schedule: readonly number[], start: number, count: number): Promise<PoolMeasures> {
+    return this.submit<PoolMeasures>({ type: 'measure', solver, schedule: [...schedule], start, count }, (m) =>
+      m.type === 'measures' ? { measures: decodeMeasures(m.measures), seconds: m.seconds } : null,
+    );
+  }
+
+  private submit<T>(request: Job['request'], read: (m: WorkerReply) => T | null): Promise<T> {
     if (this.failure) return Promise.reject(this.failure);
     if (this.closed) return Promise.reject(new KitError('the scoring pool is closed'));
-    return new Promise<PoolScore>((resolve, reject) => {
-      this.queue.push({ solver, schedule: [...schedule], images, resolve, reject });
+    return new Promise<T>((resolve, reject) => {
+      const settle = (m: WorkerReply) => {
+        const v = read(m);
+        if (v === null) return false;
+        resolve(v);
+        return true;
+      };
+      this.queue.push({ request, settle, reject });
       this.dispatch();
     });
   }
@@ -128,8 +156,8 @@ export class ScoringPool {
         const job = this.running.get(child);
         this.running.delete(child);
         this.idle.push(child);
-        if (job && m.type === 'result') job.resolve({ fid: m.fid, nfe: m.nfe, images: m.images, seconds: m.seconds });
-        else if (job && m.type === 'error') job.reject(new KitError(`scoring a ${job.solver} schedule failed: ${m.message}`, { hint: `schedule ${job.schedule.join(',')}` }));
+        if (job && m.type === 'error') job.reject(new KitError(`scoring a ${job.request.solver} schedule failed: ${m.message}`, { hint: `schedule ${job.request.schedule.join(',')}` }));
+        else if (job && !job.settle(m)) job.reject(new KitError(`a scoring worker answered a '${job.request.type}' job with '${m.type}'`));
         this.dispatch();
       });
       child.send({ type: 'init', source: experimentSource(exp), engine: o.engine, threads: o.threads ?? 1 } satisfies WorkerRequest);
@@ -141,7 +169,7 @@ export class ScoringPool {
       const child = this.idle.shift()!;
       const job = this.queue.shift()!;
       this.running.set(child, job);
-      child.send({ type: 'job', solver: job.solver, schedule: job.schedule, images: job.images } satisfies WorkerRequest);
+      child.send(job.request satisfies WorkerRequest);
     }
   }
 

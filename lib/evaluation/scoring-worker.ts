@@ -2,8 +2,8 @@
  * A scoring worker process: loads the experiment's zoo on the sampling engine the parent chose
  * (ONNX Runtime sessions with `threads` intra-op threads; the parallelism is the worker processes),
  * the feature network and the FID reference once, then scores the schedules the parent sends (one
- * message per job: real FID on the first `images` images of the noise bank) and sends back the
- * results. Started by scoring-pool.ts with `fork`; not a command of its own.
+ * message per job: real FID on the first `images` images of the noise bank, or the measures of a
+ * held-out range of it) and sends back the results. Started by scoring-pool.ts with `fork`; not a command of its own.
  */
 import { loadExperimentSource, type ExperimentSource } from '../config/index';
 import { initBackend } from '../engine/backend';
@@ -11,17 +11,21 @@ import { ensureFidReference } from '../metrics/fid-reference';
 import type { SolverName } from '../schedule/index';
 import { loadSamplingModels, type SamplingEngine } from '../zoo/sampling-engine';
 import { engineTag } from '../zoo/workspace';
-import { scoreSchedule, type FidContext } from './schedule-fid';
+import { encodeMeasures, type EncodedMeasures } from '../metrics/image-measures';
+import { measureSchedule, scoreSchedule, type FidContext } from './schedule-fid';
 
 export type WorkerRequest =
   | { type: 'init'; source: ExperimentSource; engine: SamplingEngine; threads: number }
   /** one job at a time: the parent sends the next one after the answer */
   | { type: 'job'; solver: SolverName; schedule: number[]; images: number }
+  /** the measures of noise-bank images [start, start + count) (held-out evaluation) */
+  | { type: 'measure'; solver: SolverName; schedule: number[]; start: number; count: number }
   | { type: 'stop' };
 export type WorkerReply =
   /** `engine`: the engine tag the worker samples on (names the latency table that prices its FIDs) */
   | { type: 'ready'; backend: string; engine: string }
   | { type: 'result'; fid: number; nfe: number; images: number; seconds: number }
+  | { type: 'measures'; measures: EncodedMeasures; seconds: number }
   /** `during`: loading (the worker is unusable) or the job it was given (the worker goes on) */
   | { type: 'error'; during: 'start' | 'job'; message: string };
 
@@ -53,6 +57,14 @@ process.on('message', (m: WorkerRequest) => {
       try {
         const r = await scoreSchedule(ctx!, m.solver, m.schedule, m.images);
         send({ type: 'result', fid: r.fid, nfe: r.nfe, images: r.images, seconds: r.seconds });
+      } catch (e) {
+        send({ type: 'error', during: 'job', message: (e as Error).message });
+      }
+    } else if (m.type === 'measure') {
+      try {
+        const t0 = Date.now();
+        const measures = await measureSchedule(ctx!, m.solver, m.schedule, m.start, m.count);
+        send({ type: 'measures', measures: encodeMeasures(measures), seconds: (Date.now() - t0) / 1000 });
       } catch (e) {
         send({ type: 'error', during: 'job', message: (e as Error).message });
       }

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ResolvedExperiment } from '../config/index';
+import { resolveModelTraining, type ResolvedExperiment } from '../config/index';
 import type { ObservationData } from '../evaluation/observation-run';
 import { resultsDir, zooPaths } from '../zoo/workspace';
 import type { FigureData } from './figure-data';
@@ -15,7 +15,9 @@ import type { SampleComparison } from '../front/sample-comparison';
 import { sampleComparisonFigure } from './sample-comparison-figure';
 import { lossCurvesFigure, validationLossFigure, zooTableFigure, type ZooModelResult } from './zoo-figures';
 import type { ValidationLossReport } from '../zoo/validation-loss-report';
-import { validationLossFile } from '../zoo/workspace';
+import { sampleQualityFile, validationLossFile } from '../zoo/workspace';
+import type { SampleQualityReport } from '../evaluation/sample-quality-report';
+import { sampleQualityFigure } from './sample-quality-figure';
 import { readJsonIfExists } from '../util/json-file';
 import { checkCostModel, costModelShortfall } from '../collection/cost-model-check';
 import { datasetFile } from '../collection/collect';
@@ -33,6 +35,13 @@ function latestLatency(dir: string): { engine: string; models: Record<string, { 
   return files.length ? readJson(path.join(dir, files[files.length - 1])) : null;
 }
 
+/** The EMA settings a zoo member was trained with: as its model.json recorded them, else as the config resolves them. */
+function emaSettings(exp: ResolvedExperiment, id: string, recorded: { emaRate?: number; emaWarmup?: boolean } | undefined): { rate: number; warmup: boolean } {
+  if (typeof recorded?.emaRate === 'number' && typeof recorded.emaWarmup === 'boolean') return { rate: recorded.emaRate, warmup: recorded.emaWarmup };
+  const t = resolveModelTraining(exp.config, id);
+  return { rate: t.emaRate, warmup: t.emaWarmup };
+}
+
 export function buildFigures(exp: ResolvedExperiment): FigureSet {
   const dir = resultsDir(exp);
   const name = path.basename(dir);
@@ -40,10 +49,11 @@ export function buildFigures(exp: ResolvedExperiment): FigureSet {
   const observation = readJson<ObservationData>(path.join(dir, 'observation-first.json'));
   const latency = latestLatency(dir);
   const validation = readJson<ValidationLossReport>(validationLossFile(exp));
+  const quality = readJson<SampleQualityReport>(sampleQualityFile(exp));
   const models: ZooModelResult[] = [];
   for (const m of exp.config.zoo) {
     const p = zooPaths(exp, m.id);
-    const summary = readJson<{ params: number; steps: number; trainSeconds: number }>(p.summary);
+    const summary = readJson<{ params: number; steps: number; trainSeconds: number; settings?: { emaRate?: number; emaWarmup?: boolean } }>(p.summary);
     const loss = readJson<{ points: { step: number; mse: number }[] }>(p.lossCurve);
     if (!summary || !loss) continue;
     const single = observation?.points.filter((q) => !q.series.includes('-then-') && q.series.endsWith(`/${m.id}`)) ?? [];
@@ -57,14 +67,17 @@ export function buildFigures(exp: ResolvedExperiment): FigureSet {
       latencyMs: latency?.models[m.id]?.medianMs ?? null,
       validationMse: validation?.models.find((v) => v.modelId === m.id)?.mse ?? null,
       bestFid: best ? { fid: best.fid, nfe: best.nfe, solver: best.solver } : null,
+      ema: emaSettings(exp, m.id, summary.settings),
     });
   }
   if (models.length) {
     out.figures.push({ ...lossCurvesFigure(name, models) });
-    out.figures.push(zooTableFigure(name, models, latency?.engine ?? null));
+    out.figures.push(zooTableFigure(name, models, latency?.engine ?? null, quality));
   } else out.missing.push({ id: 'loss-curves, zoo-table', why: `no trained zoo model: oms-dpm train-zoo --experiment ${exp.config.name}` });
   if (validation) out.figures.push(validationLossFigure(name, validation));
   else out.missing.push({ id: 'validation-loss', why: `no held-out loss of the zoo: oms-dpm validation-loss --experiment ${exp.config.name}` });
+  if (quality && quality.rows.length) out.figures.push(sampleQualityFigure(name, quality));
+  else out.missing.push({ id: 'sample-quality', why: `no sample quality of the zoo: oms-dpm sample-quality --experiment ${exp.config.name}` });
   if (models.length < exp.config.zoo.length && models.length) {
     out.missing.push({ id: 'zoo', why: `${exp.config.zoo.length - models.length} of ${exp.config.zoo.length} zoo models not trained yet` });
   }

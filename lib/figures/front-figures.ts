@@ -21,7 +21,7 @@ const STYLE: Record<FrontSeriesName, { color: string; symbol: string; dash: stri
 };
 
 function hover(p: FrontPoint): string {
-  return `C = ${p.budget} ms: ${p.label}<br>cost ${p.cost.toFixed(1)} ms, ${p.nfe} NFE, FID ${p.fid.toFixed(2)} (${p.images} images)`;
+  return `C = ${p.budget} ms: ${p.label}<br>cost ${p.cost.toFixed(1)} ms, ${p.nfe} NFE, held-out FID ${p.fid.toFixed(2)} [${p.fidLow.toFixed(2)}, ${p.fidHigh.toFixed(2)}] (${p.images} images); selection FID ${p.selectionFid.toFixed(2)} (${p.selectionImages} images)`;
 }
 
 function speedupSentence(rows: readonly SpeedupRow[]): string {
@@ -46,41 +46,44 @@ export function frontFigure(data: FrontData): FigureData {
       name,
       x: pts.map((p) => p.cost),
       y: pts.map((p) => p.fid),
+      // the held-out interval as an asymmetric error bar
+      error_y: { type: 'data', symmetric: false, array: pts.map((p) => p.fidHigh - p.fid), arrayminus: pts.map((p) => p.fid - p.fidLow), color: st.color, thickness: 1, width: 3 },
       text: pts.map(hover),
       hoverinfo: 'text',
       line: { color: st.color, dash: st.dash },
       marker: { color: st.color, symbol: st.symbol, size: name === 'oms-dpm' ? 11 : 7 },
     });
-    // The random series also shows its mean: the typical random schedule, not only the lucky one.
-    const withMean = pts.filter((p) => p.meanFid !== undefined && p.meanCost !== undefined);
+    // The random series also shows its mean: the typical random schedule, not only the lucky one
+    // (on the selection images: only the pick is re-scored on held-out images).
+    const withMean = pts.filter((p) => p.selectionMeanFid !== undefined && p.meanCost !== undefined);
     if (name === 'random' && withMean.length) {
       traces.push({
         type: 'scatter',
         mode: 'lines+markers',
-        name: `random (mean of ${withMean[0].fids?.length ?? withMean[0].candidates})`,
+        name: `random (mean of ${withMean[0].selectionFids?.length ?? withMean[0].candidates}, selection FID)`,
         legendgroup: 'random',
         x: withMean.map((p) => p.meanCost),
-        y: withMean.map((p) => p.meanFid),
+        y: withMean.map((p) => p.selectionMeanFid),
         line: { color: st.color, dash: 'dashdot', width: 1 },
         marker: { color: st.color, symbol: 'diamond-open', size: 6 },
       });
     }
   }
-  const recorded = (data.series.find((s) => s.name === 'best-in-training-set')?.points ?? []).some((p) => p.images !== data.images);
+  const h = data.heldOut;
+  const yTitle = `held-out FID (${h.images} images)`;
   const caption =
-    `FID (${data.images} images, ${data.featureNetwork}) against the time cost of a batch on ${data.engine} (ms, sum of measured latencies) ` +
-    `for ${data.solver} schedules. Each point is the method's pick with cost at most the budget C: OMS-DPM's searched schedule ` +
+    `Held-out FID (${h.images} noise-bank images from ${h.start}, ${data.featureNetwork}; bars: ${Math.round(100 * h.level)}% bootstrap interval) against the time cost of a batch on ${data.engine} (ms, sum of measured latencies) ` +
+    `for ${data.solver} schedules. Each point is the method's pick with cost at most the budget C, chosen on the selection images 0..${data.selectionImages - 1} and reported on the held-out ones: OMS-DPM's searched schedule ` +
     `(re-ranked with real FID), the best single model and sampler setting, the best schedule of the predictor's training set, ` +
-    `the best of n random schedules repaired into [0.9 C, C] (dash-dot: their mean), and the best two-segment schedule.` +
-    (recorded ? ' Training-set FIDs are as collected, on another image count.' : '') +
+    `the best of n random schedules repaired into [0.9 C, C] (dash-dot: their mean selection FID), and the best two-segment schedule.` +
     speedupSentence(speedupAtEqualFid(data));
   return {
     id: `fid-vs-cost-${data.solver}`,
     title: `${data.experiment}: FID vs time cost (${data.solver})`,
     caption,
     data: traces,
-    layout: axisLayout(`${data.experiment}: FID vs time cost (${data.solver})`, `time cost of a batch (ms, ${data.engine})`, `FID (${data.images} images)`, {
-      yaxis: { title: { text: `FID (${data.images} images)` }, type: 'log' },
+    layout: axisLayout(`${data.experiment}: FID vs time cost (${data.solver})`, `time cost of a batch (ms, ${data.engine})`, yTitle, {
+      yaxis: { title: { text: yTitle }, type: 'log' },
     }),
     sources: [`${data.experiment}/front-${data.solver}.json`],
   };

@@ -1,20 +1,23 @@
 /**
- * The front as a table, one row per budget C: each series' FID at C, which baselines OMS-DPM's
- * pick beats there, and its speed-up at equal FID over the best single model. This is the
- * verdict a reader of Fig. 1 wants spelled out ("where does the searched schedule win?"), built
- * from the same front-<solver>.json as the figure.
+ * The front as a table, one row per budget C: each series' held-out FID at C with its interval,
+ * which baselines OMS-DPM's pick beats, ties and loses to there (paired on the held-out images: a
+ * win or loss only when the difference's interval excludes 0), and its speed-up at equal FID over
+ * the best single model. This is the verdict a reader of Fig. 1 wants spelled out ("where does the
+ * searched schedule win?"), built from the same front-<solver>.json as the figure.
  */
-import { FRONT_SERIES, seriesOf, type FrontData, type FrontSeriesName } from '../front/front-data';
+import { FRONT_SERIES, seriesOf, type FrontData, type FrontPoint, type FrontSeriesName } from '../front/front-data';
 import type { FigureData } from './figure-data';
 import { speedupAtEqualFid } from '../front/speedup';
 
 export interface FrontTableRow {
   budget: number;
-  /** FID of each series' pick at this budget (null: no point) */
+  /** held-out FID of each series' pick at this budget (null: no point) */
   fid: Partial<Record<FrontSeriesName, number | null>>;
-  /** the baselines whose FID at this budget is higher than OMS-DPM's */
+  /** its interval */
+  interval: Partial<Record<FrontSeriesName, [number, number] | null>>;
+  /** paired on the held-out images: the baselines OMS-DPM beats (interval of the difference below 0), ties, and loses to */
   beats: FrontSeriesName[];
-  /** the baselines with a point here whose FID is at most OMS-DPM's (a tie is not a win) */
+  ties: FrontSeriesName[];
   losesTo: FrontSeriesName[];
   speedup: number | null;
   /**
@@ -25,28 +28,33 @@ export interface FrontTableRow {
   speedupAbove: number | null;
 }
 
-const BASELINES = FRONT_SERIES.filter((s) => s !== 'oms-dpm');
-
 function speedupBound(r: { speedup: number | null; baselineCost: number | null; cost: number } | undefined, maxSingleBudget: number | null): number | null {
   if (!r || r.speedup !== null || r.baselineCost !== null || maxSingleBudget === null || !(r.cost > 0)) return null;
   return maxSingleBudget / r.cost;
 }
 
 export function frontTableRows(data: FrontData): FrontTableRow[] {
-  const at = (name: FrontSeriesName, budget: number) => seriesOf(data, name)?.points.find((p) => p.budget === budget)?.fid ?? null;
+  const pointAt = (name: FrontSeriesName, budget: number): FrontPoint | undefined => seriesOf(data, name)?.points.find((p) => p.budget === budget);
+  const verdicts = (budget: number, v: string) => data.comparisons.filter((c) => c.budget === budget && c.verdict === v).map((c) => c.baseline);
   const rowsOf = new Map(speedupAtEqualFid(data).map((r) => [r.budget, r]));
   const singleBudgets = seriesOf(data, 'best-single-model')?.points.map((p) => p.budget) ?? [];
   const maxSingleBudget = singleBudgets.length ? Math.max(...singleBudgets) : null;
   return [...data.budgets].sort((a, b) => a - b).map((budget) => {
     const fid: FrontTableRow['fid'] = {};
-    for (const s of FRONT_SERIES) if (seriesOf(data, s)) fid[s] = at(s, budget);
-    const oms = fid['oms-dpm'] ?? null;
-    const withPoint = BASELINES.filter((b) => fid[b] !== undefined && fid[b] !== null);
+    const interval: FrontTableRow['interval'] = {};
+    for (const s of FRONT_SERIES) {
+      if (!seriesOf(data, s)) continue;
+      const p = pointAt(s, budget);
+      fid[s] = p?.fid ?? null;
+      interval[s] = p ? [p.fidLow, p.fidHigh] : null;
+    }
     return {
       budget,
       fid,
-      beats: oms === null ? [] : withPoint.filter((b) => (fid[b] as number) > oms),
-      losesTo: oms === null ? [] : withPoint.filter((b) => (fid[b] as number) <= oms),
+      interval,
+      beats: verdicts(budget, 'win'),
+      ties: verdicts(budget, 'tie'),
+      losesTo: verdicts(budget, 'loss'),
       speedup: rowsOf.get(budget)?.speedup ?? null,
       speedupAbove: speedupBound(rowsOf.get(budget), maxSingleBudget),
     };
@@ -56,31 +64,37 @@ export function frontTableRows(data: FrontData): FrontTableRow[] {
 export function frontTableFigure(data: FrontData): FigureData {
   const rows = frontTableRows(data);
   const shown = FRONT_SERIES.filter((s) => seriesOf(data, s));
-  const f = (v: number | null | undefined) => (v === null || v === undefined ? '-' : v.toFixed(1));
-  const wins = rows.filter((r) => r.fid['oms-dpm'] != null && r.losesTo.length === 0).length;
+  const f = (v: number | null | undefined, iv: [number, number] | null | undefined) =>
+    v === null || v === undefined ? '-' : iv ? `${v.toFixed(1)} [${iv[0].toFixed(1)}, ${iv[1].toFixed(1)}]` : v.toFixed(1);
+  const count = (k: 'beats' | 'ties' | 'losesTo') => rows.reduce((n, r) => n + r[k].length, 0);
+  const h = data.heldOut;
   return {
     id: `front-table-${data.solver}`,
     title: `${data.experiment}: OMS-DPM against the baselines per budget (${data.solver})`,
     caption:
-      `FID (${data.images} images) of each series' pick with cost at most C (ms per batch on ${data.engine}); "OMS-DPM beats" lists the baselines ` +
-      `with a higher FID than OMS-DPM's pick at that budget, "ties or beats OMS-DPM" those with an equal or lower one; the speed-up is the best ` +
-      `single model's cost to reach OMS-DPM's FID divided by OMS-DPM's cost; "> s (not reached)" means no single-model setting up to the largest budget reaches that FID, so the speed-up exceeds that budget over OMS-DPM's cost. OMS-DPM has the lowest FID at ${wins} of ${rows.length} budgets.`,
+      `Held-out FID [${Math.round(100 * h.level)}% bootstrap interval] on noise-bank images ${h.start}..${h.start + h.images - 1} of each series' pick with cost at most C ` +
+      `(ms per batch on ${data.engine}), chosen on images 0..${data.selectionImages - 1}. OMS-DPM's FID minus each baseline's, paired on the same held-out images: ` +
+      `"beats" when its interval lies below 0, "loses to" above 0, "ties" otherwise. The speed-up is the best ` +
+      `single model's cost to reach OMS-DPM's held-out FID divided by OMS-DPM's cost; "> s (not reached)" means no single-model setting up to the largest budget reaches that FID, so the speed-up exceeds that budget over OMS-DPM's cost. ` +
+      `Over all budgets and baselines: ${count('beats')} wins, ${count('ties')} ties, ${count('losesTo')} losses.`,
     data: [
       {
         type: 'table',
-        header: { values: ['C (ms)', ...shown, 'OMS-DPM beats', 'ties or beats OMS-DPM', 'speed-up vs best single'] },
+        header: { values: ['C (ms)', ...shown, 'OMS-DPM beats', 'ties', 'loses to', 'speed-up vs best single'] },
+        columnwidth: [50, ...shown.map(() => 110), 120, 120, 120, 110],
         cells: {
           values: [
             rows.map((r) => String(r.budget)),
-            ...shown.map((s) => rows.map((r) => f(r.fid[s]))),
+            ...shown.map((s) => rows.map((r) => f(r.fid[s], r.interval[s]))),
             rows.map((r) => r.beats.join(', ') || '-'),
+            rows.map((r) => r.ties.join(', ') || '-'),
             rows.map((r) => r.losesTo.join(', ') || '-'),
             rows.map((r) => (r.speedup !== null ? `${r.speedup.toFixed(2)}x` : r.speedupAbove !== null ? `> ${r.speedupAbove.toFixed(2)}x (not reached)` : '-')),
           ],
         },
       },
     ],
-    layout: { title: { text: `${data.experiment}: front per budget (${data.solver})` }, width: 1100, height: 150 + 80 * rows.length, margin: { l: 20, r: 20, t: 50, b: 20 } },
+    layout: { title: { text: `${data.experiment}: front per budget (${data.solver})` }, width: 1300, height: 170 + 80 * rows.length, margin: { l: 20, r: 20, t: 50, b: 20 } },
     sources: [`${data.experiment}/front-${data.solver}.json`],
   };
 }

@@ -3,7 +3,7 @@
  * with the sampling engine's latency table, searches with the trained predictor (runSearch), reads
  * the training split of the schedule-FID dataset, and keys the FID cache by what a FID depends on
  * (the collection's record key: zoo weights, sampler settings, FID reference; plus engine and
- * feature network). The scorer comes from the caller (the CLI: scoreSchedule on the loaded zoo).
+ * feature network). The scorer and the held-out measurer come from the caller (a scoring pool).
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -22,6 +22,9 @@ import { KitError } from '../util/errors';
 import { resultsDir } from '../zoo/workspace';
 import { budgetRule, DEFAULT_BUDGET_COUNT, frontBudgets, type BudgetNfeRange } from './budgets';
 import type { FrontEvent, FrontRun, FrontScorer } from './front-run';
+import { heldOutEvaluator, heldOutSettings, type FrontMeasurer } from './held-out';
+import type { GaussianStats } from '../metrics/frechet-distance';
+import type { IntensityRange } from '../metrics/sample-quality';
 import { checkFrontSettings, defaultFrontSettings, type FrontSettings } from './settings';
 
 /** results/<experiment>/front-<solver>.json */
@@ -38,6 +41,12 @@ export interface ExperimentFrontOptions {
   /** engine tag: prices with latency-<engine>.json and is recorded */
   engine: string;
   score: FrontScorer;
+  /** samples and measures the held-out images of a pick */
+  measure: FrontMeasurer;
+  /** the FID reference statistics (training split) */
+  reference: GaussianStats;
+  /** the real data's intensity range, for each pick's sample quality (null: none) */
+  qualityRange: IntensityRange | null;
   featureNetwork: string;
   provenance: unknown;
   /** budgets to compute; default `frontBudgets` over the latency table */
@@ -92,6 +101,7 @@ export function experimentFrontRun(exp: ResolvedExperiment, solver: SolverName, 
     budgets,
     budgetRule: o.budgets ? 'given with --budgets' : budgetRule(o.budgetNfes),
     images: exp.config.search.rerankImages,
+    heldOut: heldOutEvaluator(heldOutSettings(exp), o.measure, o.reference, o.qualityRange),
     rerankTopK: exp.config.search.rerankTopK,
     randomDistribution: { alpha: exp.config.collection.dirichletAlpha, nullProb: exp.config.collection.nullProbability },
     settings,

@@ -4,7 +4,16 @@
  * the schedule that method picks with cost <= C, its cost (scheduleCost over the sampling engine's
  * latency table), NFE and real FID. The file carries what the points depend on (configHash) so a
  * rerun keeps the points it already has and computes only the missing ones.
+ *
+ * Two image sets: every method *chooses* its pick on the selection images (noise-bank images
+ * 0..selectionImages-1, which the schedule-FID dataset was also scored on), and every pick is
+ * *reported* on the held-out images [heldOut.start, heldOut.start + heldOut.images), which played
+ * no part in any choice. `fid` is the held-out FID, with its bootstrap interval; `selectionFid`
+ * stays beside it. Each budget's paired comparisons (OMS-DPM minus each baseline, on the same
+ * held-out images) say win, tie or loss.
  */
+import type { PairedVerdict } from '../metrics/fid-bootstrap';
+import type { SampleQuality } from '../metrics/sample-quality';
 import type { SolverName } from '../schedule/index';
 
 /** The methods compared at equal budget, in the order they are computed and stored. */
@@ -17,20 +26,29 @@ export interface FrontPoint {
   budget: number;
   /** the picked schedule's cost, <= budget */
   cost: number;
+  /** FID on the held-out images (the reported number) */
   fid: number;
+  /** its basic bootstrap interval (FrontData.heldOut.level) */
+  fidLow: number;
+  fidHigh: number;
+  /** held-out images of `fid` */
+  images: number;
+  /** FID on the selection images, where the pick was chosen (a recorded training-set FID: on the collection's images) */
+  selectionFid: number;
+  selectionImages: number;
   nfe: number;
   /** the picked schedule in its solver's official encoding (its own length: see candidate.ts) */
   schedule: number[];
-  /** images of this FID (search.rerankImages, except recorded training-set FIDs) */
-  images: number;
   /** how the schedule was made, for tables and hover text */
   label: string;
   /** candidates that fit the budget and were compared (re-ranked, scored or looked up) */
   candidates: number;
-  /** random: mean FID and mean cost of the n repaired random schedules, and every FID */
-  meanFid?: number;
+  /** the held-out samples' quality (label classifier, intensity range); absent without a label classifier */
+  quality?: SampleQuality;
+  /** random: selection FIDs of the n repaired random schedules, their mean, and their mean cost */
+  selectionMeanFid?: number;
   meanCost?: number;
-  fids?: number[];
+  selectionFids?: number[];
   /** best-in-training-set: the record's id and its FID as collected */
   recordId?: number;
   recordedFid?: number;
@@ -46,6 +64,18 @@ export interface FrontSeries {
   points: FrontPoint[];
 }
 
+/** OMS-DPM's held-out FID minus a baseline's at one budget, on the same held-out images. */
+export interface PairedComparison {
+  budget: number;
+  baseline: FrontSeriesName;
+  /** FID(oms-dpm) - FID(baseline): negative = OMS-DPM better */
+  difference: number;
+  low: number;
+  high: number;
+  /** win: the interval lies below 0; loss: above 0; tie: it contains 0 */
+  verdict: PairedVerdict;
+}
+
 /** A (series, budget) with no point: nothing of that method fits the budget. Kept so reruns skip it. */
 export interface EmptyPoint {
   series: FrontSeriesName;
@@ -55,7 +85,7 @@ export interface EmptyPoint {
 
 export interface FrontData {
   kind: 'oms-dpm-front';
-  version: 1;
+  version: 2;
   experiment: string;
   solver: SolverName;
   /** engine tag of the latency table and of the sampling ('onnxruntime-cpu', 'tfjs-wasm', ...) */
@@ -65,8 +95,10 @@ export interface FrontData {
   /** the resolved experiment config's hash */
   experimentConfigHash: string;
   featureNetwork: string;
-  /** images of every FID the front computes (search.rerankImages) */
-  images: number;
+  /** images every pick is chosen on: noise-bank images 0..selectionImages-1 (search.rerankImages) */
+  selectionImages: number;
+  /** where every pick is reported: noise-bank images [start, start + images), and how the intervals are made */
+  heldOut: { start: number; images: number; resamples: number; seed: number; level: number; interval: string };
   /** why the FIDs are comparable, and the exceptions */
   note: string;
   /** length L of the predictor's (searched, random, training-set) schedules */
@@ -80,6 +112,8 @@ export interface FrontData {
   settings: Record<string, unknown>;
   series: FrontSeries[];
   empty: EmptyPoint[];
+  /** per budget, OMS-DPM against each baseline that has a point there */
+  comparisons: PairedComparison[];
   provenance: unknown;
 }
 

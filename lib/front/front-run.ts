@@ -7,12 +7,13 @@ import * as fs from 'node:fs';
 import type { ScheduleRecord } from '../collection/dataset-file';
 import { hashOf } from '../config/index';
 import type { FidContext } from '../evaluation/schedule-fid';
-import { scoreSchedule } from '../evaluation/schedule-fid';
+import { measureSchedule, scoreSchedule } from '../evaluation/schedule-fid';
 import type { ScoringPool } from '../evaluation/scoring-pool';
 import type { SolverName } from '../schedule/index';
 import type { SearchIndividual } from '../search/evolution';
 import { DEFAULT_SEARCH_SETTINGS } from '../search/settings';
 import type { FrontData, FrontPoint, FrontSeriesName } from './front-data';
+import { INTERVAL_METHOD, type FrontMeasurer, type HeldOutEvaluator } from './held-out';
 import type { FrontSettings } from './settings';
 
 /** Real FID of a schedule on `images` images (the fixed noise bank). */
@@ -35,6 +36,20 @@ export function fidContextScorer(ctx: FidContext): FrontScorer {
   };
 }
 
+/** The measurer of a FID context, on this process, one sampling at a time (as fidContextScorer). */
+export function fidContextMeasurer(ctx: FidContext): FrontMeasurer {
+  let last: Promise<unknown> = Promise.resolve();
+  return (solver, schedule, start, count) => {
+    const r = last.then(async () => {
+      const t0 = Date.now();
+      const measures = await measureSchedule(ctx, solver, schedule, start, count);
+      return { measures, engine: ctx.engine, seconds: (Date.now() - t0) / 1000 };
+    });
+    last = r.catch(() => undefined);
+    return r;
+  };
+}
+
 /** The scorer of a worker pool: the FIDs runFront asks for at once are spread over the workers. */
 export function poolScorer(pool: ScoringPool): FrontScorer {
   return async (solver, schedule, images) => {
@@ -43,11 +58,20 @@ export function poolScorer(pool: ScoringPool): FrontScorer {
   };
 }
 
+/** The measurer of a worker pool (held-out evaluations spread over the workers). */
+export function poolMeasurer(pool: ScoringPool): FrontMeasurer {
+  return async (solver, schedule, start, count) => {
+    const r = await pool.measure(solver, schedule, start, count);
+    return { measures: r.measures, engine: pool.engine, seconds: r.seconds };
+  };
+}
+
 export type FrontEvent =
   | { kind: 'resume'; points: number; scores: number }
   | { kind: 'reset'; why: string }
   | { kind: 'search'; budget: number; seconds: number; population: number }
   | { kind: 'score'; series: FrontSeriesName; budget: number; label: string; cost: number; nfe: number; fid: number; seconds: number }
+  | { kind: 'held-out'; series: FrontSeriesName; budget: number; label: string; fid: number; images: number; seconds: number }
   | { kind: 'point'; series: FrontSeriesName; budget: number; point: FrontPoint | null; why?: string; done: number; total: number };
 
 /** Everything a front run needs; experiment-front.ts builds it for an experiment. */
@@ -65,8 +89,10 @@ export interface FrontRun {
   timesteps: number;
   budgets: number[];
   budgetRule: string;
-  /** images of every FID (search.rerankImages) */
+  /** selection images of every choice (search.rerankImages): noise-bank images 0..images-1 */
   images: number;
+  /** where and how every pick is reported (held-out images, bootstrap) */
+  heldOut: HeldOutEvaluator;
   rerankTopK: number;
   /** the dataset's random-schedule distribution */
   randomDistribution: { alpha: number; nullProb: number };
@@ -98,6 +124,8 @@ export function frontConfigHash(run: FrontRun): string {
     length: run.length,
     timesteps: run.timesteps,
     images: run.images,
+    heldOut: run.heldOut.settings,
+    qualityRange: run.heldOut.qualityRange,
     rerankTopK: run.rerankTopK,
     randomDistribution: run.randomDistribution,
     settings,
@@ -108,21 +136,24 @@ export function frontConfigHash(run: FrontRun): string {
 }
 
 export const FRONT_NOTE =
-  'Every FID is on the same images: search.rerankImages images of the fixed noise bank, the images the search re-ranks on; ' +
-  'the one exception is a best-in-training-set point whose images field is the collection\'s (recorded FID, not re-scored). ' +
+  'Every series chooses its pick on the selection images (noise-bank images 0..selectionImages-1: the search re-ranks there, the baselines take their best setting there, ' +
+  'the schedule-FID dataset was scored there) and every pick is reported on the held-out images (heldOut), which played no part in any choice: ' +
+  'fid is the held-out FID with its bootstrap interval [fidLow, fidHigh], selectionFid the FID it was chosen by. ' +
+  'comparisons: OMS-DPM minus each baseline on the same held-out images, a win or loss only when the interval excludes 0. ' +
   'Costs are scheduleCost over the latency table of the engine (ms per batch). Enumerated baselines use their natural encodings (see lib/front/candidate.ts).';
 
 export function freshData(run: FrontRun, configHash: string): FrontData {
   return {
     kind: 'oms-dpm-front',
-    version: 1,
+    version: 2,
     experiment: run.experiment,
     solver: run.solver,
     engine: run.engine,
     configHash,
     experimentConfigHash: run.experimentConfigHash,
     featureNetwork: run.featureNetwork,
-    images: run.images,
+    selectionImages: run.images,
+    heldOut: { ...run.heldOut.settings, interval: INTERVAL_METHOD },
     note: FRONT_NOTE,
     length: run.length,
     latency: run.latency,
@@ -132,6 +163,7 @@ export function freshData(run: FrontRun, configHash: string): FrontData {
     settings: { ...run.settings, rerankTopK: run.rerankTopK, randomDistribution: run.randomDistribution, repairTolerance: DEFAULT_SEARCH_SETTINGS.repairTolerance },
     series: [],
     empty: [],
+    comparisons: [],
     provenance: run.provenance,
   };
 }
@@ -145,7 +177,7 @@ export function loadFront(file: string, configHash: string): { data: FrontData |
   } catch {
     return { data: null, why: `${file} is not valid JSON; starting again` };
   }
-  if (old.kind !== 'oms-dpm-front' || old.configHash !== configHash) {
+  if (old.kind !== 'oms-dpm-front' || old.version !== 2 || old.configHash !== configHash) {
     return { data: null, why: `${file} was made with other settings (config hash ${old.configHash}, now ${configHash}); its points are recomputed (FIDs come from the cache where they still apply)` };
   }
   return { data: old, why: null };

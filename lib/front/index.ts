@@ -9,14 +9,16 @@ export type { Candidate } from './candidate';
 export { experimentFrontRun, frontFile, frontScoresFile } from './experiment-front';
 export type { ExperimentFrontOptions } from './experiment-front';
 export { FRONT_SERIES, seriesOf } from './front-data';
-export type { EmptyPoint, FrontData, FrontPoint, FrontSeries, FrontSeriesName } from './front-data';
+export type { EmptyPoint, FrontData, FrontPoint, FrontSeries, FrontSeriesName, PairedComparison } from './front-data';
 export { randomBaselineSchedules } from './random-baseline';
 export type { RandomBaselineOptions } from './random-baseline';
-export { FRONT_NOTE, fidContextScorer, frontConfigHash, poolScorer } from './front-run';
+export { FRONT_NOTE, fidContextMeasurer, fidContextScorer, frontConfigHash, poolMeasurer, poolScorer } from './front-run';
+export { HELD_OUT_LEVEL, evaluateHeldOut, heldOutEvaluator, heldOutSettings, pairedComparisons } from './held-out';
+export type { FrontMeasurer, HeldOutEvaluator, HeldOutSettings } from './held-out';
 export type { FrontEvent, FrontRun, FrontScorer } from './front-run';
 export { describePoint, runFront } from './run-front';
 export { FrontScoreStore } from './score-store';
-export type { StoredScore } from './score-store';
+export type { HeldOutScore, StoredScore } from './score-store';
 export {
   DEFAULT_RANDOM_COUNT,
   DEFAULT_SPLIT_FRACTIONS,

@@ -65,7 +65,7 @@ export async function writeSampleComparison(exp: ResolvedExperiment, front: Fron
   const columns = o.columns ?? 8;
   const dir = resultsDir(exp);
   const samplingKey = o.samplingKey ?? hashOf(samplingIdentity(exp));
-  const out: SampleComparison = { kind: 'oms-dpm-sample-comparison', experiment: front.experiment, solver: front.solver, images, columns, fidImages: front.images, samplingKey, rows: [] };
+  const out: SampleComparison = { kind: 'oms-dpm-sample-comparison', experiment: front.experiment, solver: front.solver, images, columns, fidImages: front.heldOut.images, samplingKey, rows: [] };
   const old = readJsonIfExists<SampleComparison>(sampleComparisonFile(exp, front.solver), 'sample-grid index');
   const d = exp.config.dataset;
   for (const budget of [...front.budgets].sort((a, b) => a - b)) {

@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { toModelInput } from '../data/batch';
 import { readTensorFile } from '../diffusion/tensor-file';
 import { KitError } from '../util/errors';
-import { featureNetBatchedFeatures, type FeatureNetArch, type FeatureParams } from './feature-network';
+import { featureNetBatchedFeatures, featureNetBatchedProbabilities, type FeatureNetArch, type FeatureParams } from './feature-network';
 
 export interface FeatureExtractor {
   kind: 'label-classifier' | 'tfjs-model';
@@ -20,6 +20,11 @@ export interface FeatureExtractor {
   describe(): string;
   /** features [count * dim] of `count` uint8 NHWC images of shape h x w x c */
   features(images: Uint8Array, count: number, h: number, w: number, c: number): Promise<Float32Array>;
+  /**
+   * Class probabilities [count * classes] (softmax of the classifier head), for extractors that are
+   * classifiers of the dataset's labels; absent for a bare feature network (InceptionV3 pool features).
+   */
+  classProbabilities?(images: Uint8Array, count: number, h: number, w: number, c: number): Promise<{ probs: Float32Array; classes: number }>;
   dispose(): void;
 }
 
@@ -37,17 +42,24 @@ export function loadLabelClassifier(file: string, batch = 500): FeatureExtractor
   const params: FeatureParams = {};
   for (const [name, a] of f.arrays) params[name] = tf.tensor(a.data, a.shape);
   const { arch } = f.meta;
+  const checkShape = (h: number, w: number, c: number) => {
+    if (h !== arch.height || w !== arch.width || c !== arch.channels) {
+      throw new KitError(`the feature network takes ${arch.height}x${arch.width}x${arch.channels} images, got ${h}x${w}x${c}`, {
+        hint: 'compare images of the experiment\'s dataset shape, or use the feature network made for those images',
+      });
+    }
+  };
   return {
     kind: 'label-classifier',
     dim: params['fc2.b'].shape[0],
     describe: () => `label-classifier CNN on ${f.meta.dataset} (test accuracy ${(100 * f.meta.testAccuracy).toFixed(2)}%, weights sha256 ${f.sha256.slice(0, 12)})`,
     async features(images, count, h, w, c) {
-      if (h !== arch.height || w !== arch.width || c !== arch.channels) {
-        throw new KitError(`the feature network takes ${arch.height}x${arch.width}x${arch.channels} images, got ${h}x${w}x${c}`, {
-          hint: 'compare images of the experiment\'s dataset shape, or use the feature network made for those images',
-        });
-      }
+      checkShape(h, w, c);
       return featureNetBatchedFeatures(params, images, count, h, w, c, batch);
+    },
+    async classProbabilities(images, count, h, w, c) {
+      checkShape(h, w, c);
+      return { probs: await featureNetBatchedProbabilities(params, images, count, h, w, c, batch), classes: arch.classes };
     },
     dispose: () => tf.dispose(Object.values(params)),
   };

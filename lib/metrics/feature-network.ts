@@ -48,19 +48,28 @@ export function featureNetFeatures(p: FeatureParams, x: tf.Tensor4D): tf.Tensor2
   });
 }
 
-/** Penultimate features of `count` uint8 NHWC images (h x w x c), `batch` images per pass: [count * 64]. */
-export async function featureNetBatchedFeatures(p: FeatureParams, images: Uint8Array, count: number, h: number, w: number, c: number, batch = 500): Promise<Float32Array> {
-  const dim = p['fc2.b'].shape[0];
-  const out = new Float32Array(count * dim);
+/** `head` applied to `count` uint8 NHWC images (h x w x c), `batch` images per pass: [count * width]. */
+async function batched(head: (x: tf.Tensor4D) => tf.Tensor2D, width: number, images: Uint8Array, count: number, h: number, w: number, c: number, batch: number): Promise<Float32Array> {
+  const out = new Float32Array(count * width);
   const d = h * w * c;
   for (let s = 0; s < count; s += batch) {
     const n = Math.min(batch, count - s);
     const x = tf.tensor4d(toModelInput(images.subarray(s * d, (s + n) * d), n, h, w, c), [n, h, w, c]);
-    const f = featureNetFeatures(p, x);
-    out.set(await f.data(), s * dim);
+    const f = head(x);
+    out.set(await f.data(), s * width);
     tf.dispose([x, f]);
   }
   return out;
+}
+
+/** Penultimate features of `count` uint8 NHWC images (h x w x c), `batch` images per pass: [count * 64]. */
+export function featureNetBatchedFeatures(p: FeatureParams, images: Uint8Array, count: number, h: number, w: number, c: number, batch = 500): Promise<Float32Array> {
+  return batched((x) => featureNetFeatures(p, x), p['fc2.b'].shape[0], images, count, h, w, c, batch);
+}
+
+/** Class probabilities (softmax of the logits) of `count` uint8 NHWC images: [count * classes]. */
+export function featureNetBatchedProbabilities(p: FeatureParams, images: Uint8Array, count: number, h: number, w: number, c: number, batch = 500): Promise<Float32Array> {
+  return batched((x) => tf.tidy(() => tf.softmax(featureNetLogits(p, x))), p['head.b'].shape[0], images, count, h, w, c, batch);
 }
 
 /** Class logits [B, classes]. */

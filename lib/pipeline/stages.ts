@@ -17,7 +17,8 @@ import { trainExperimentPredictorInChild } from '../predictor/predictor-process'
 import { SOLVERS } from '../schedule/index';
 import { LATENCY_ORT_THREADS, writeLatencyTable } from '../zoo/latency-table';
 import { disposeSamplingModels, engineRecord, loadSamplingModels, type EngineChoice, type SamplingModel } from '../zoo/sampling-engine';
-import { describePoint, experimentFrontRun, poolScorer, runFront, type FrontScorer } from '../front/index';
+import { describePoint, experimentFrontRun, poolMeasurer, poolScorer, runFront, type FrontMeasurer, type FrontScorer } from '../front/index';
+import { realImageQuality } from '../evaluation/real-quality';
 import { ScoringPool } from '../evaluation/scoring-pool';
 import { writeSampleComparison } from '../front/sample-comparison';
 import { speedupAtEqualFid } from '../front/speedup';
@@ -27,6 +28,8 @@ import { resultsDir } from '../zoo/workspace';
 import { trainingIdentity } from '../zoo/zoo-model';
 import { VALIDATION_LOSS_IMAGES, VALIDATION_LOSS_SEED, VALIDATION_LOSS_TIMESTEPS } from '../zoo/validation-loss';
 import { writeValidationLoss } from '../zoo/validation-loss-report';
+import { sampleQualityHeldOut, sampleQualitySteps, writeSampleQuality } from '../evaluation/sample-quality-report';
+import { samplingIdentity } from '../evaluation/sampling-identity';
 import * as path from 'node:path';
 
 export interface StageContext {
@@ -119,8 +122,10 @@ function predictor(solver: (typeof SOLVERS)[number]): Stage {
     concurrent: 'predictors',
     inputs: ({ exp }) => ({ predictor: exp.config.predictor, dataset: fs.existsSync(datasetFile(exp, solver)) ? readDataset(datasetFile(exp, solver)).records.length : 0 }),
     async run({ exp, log }) {
-      const r = await trainExperimentPredictorInChild(exp, solver, (e) => log(`  ${solver} epoch ${e.epoch}: tau train ${e.trainTau.toFixed(3)}, validation ${e.validTau.toFixed(3)}`));
-      return { kendallTau: { train: r.tauTrain, validation: r.tauValidation }, records: r.records };
+      const r = await trainExperimentPredictorInChild(exp, solver, (e) => log(`  ${solver} epoch ${e.epoch}: tau train ${e.trainTau.toFixed(3)}, selection ${e.selectionTau.toFixed(3)}`));
+      // the checkpoint is chosen on the selection part; validation is measured once, on the chosen weights
+      log(`  ${solver} predictor: epoch ${r.chosenEpoch ?? 'last'} kept; tau train ${r.tauTrain.toFixed(3)}, selection ${r.tauSelection.toFixed(3)}, validation ${r.tauValidation.toFixed(3)}`);
+      return { kendallTau: { train: r.tauTrain, selection: r.tauSelection, validation: r.tauValidation }, chosenEpoch: r.chosenEpoch, records: r.records };
     },
   };
 }
@@ -128,18 +133,23 @@ function predictor(solver: (typeof SOLVERS)[number]): Stage {
 function front(solver: (typeof SOLVERS)[number]): Stage {
   return {
     name: `front-${solver}`,
-    inputs: ({ exp, engine }) => ({ front: exp.config.front, search: exp.config.search, engine: engine.tag }),
+    inputs: ({ exp, engine }) => ({ front: exp.config.front, search: exp.config.search, engine: engine.tag, version: 2 }),
     async run({ exp, engine, log }) {
       const ref = await ensureFidReference(exp);
+      const real = ref.extractor.classProbabilities ? await realImageQuality(exp, ref.extractor) : null;
       ref.extractor.dispose();
       let pool: ScoringPool | null = null;
       let models: SamplingModel[] = [];
       try {
         let scorer: FrontScorer | null = null;
+        let measurer: FrontMeasurer | null = null;
         const f = exp.config.front;
         const run = experimentFrontRun(exp, solver, {
           engine: engine.tag,
           score: (s, e, n) => scorer!(s, e, n),
+          measure: (s, e, start, n) => measurer!(s, e, start, n),
+          reference: ref.stats,
+          qualityRange: real?.range ?? null,
           featureNetwork: ref.description,
           provenance: { ...makeProvenance(exp), engine: engineRecord(engine) },
           budgets: null,
@@ -153,6 +163,7 @@ function front(solver: (typeof SOLVERS)[number]): Stage {
         // the FIDs on a worker per core (like the collection); the sample grids afterwards on this process
         pool = await ScoringPool.start(exp, { engine: engine.engine, workers: exp.config.collection.workers, onExport: (e) => log(`  exported ${e.file} (${e.reason})`) });
         scorer = poolScorer(pool);
+        measurer = poolMeasurer(pool);
         const data = await runFront(run);
         pool.close();
         models = await loadSamplingModels(exp, engine.engine, { threads: 2 });
@@ -177,6 +188,28 @@ const validationLoss: Stage = {
   },
 };
 
+// Like the held-out loss, only the figures read it, so it sits right before them.
+const sampleQuality: Stage = {
+  name: 'sample-quality',
+  inputs: ({ exp, engine }) => {
+    // the zoo weights (sha256), noise bank, clipping, noise schedule and FID reference key; not the selection image count
+    const { images: _selectionImages, ...identity } = samplingIdentity(exp);
+    return { ...identity, heldOut: sampleQualityHeldOut(exp), ddimSteps: sampleQualitySteps(exp), sampling: exp.config.sampling, engine: engine.tag };
+  },
+  async run({ exp, engine, log, progress }) {
+    const { report } = await writeSampleQuality(exp, engine, {
+      onExport: (e) => log(`  exported ${e.file} (${e.reason})`),
+      onReady: (kept, todo) => log(`  sample quality: ${kept} row(s) kept, ${todo} to measure`),
+      onProgress: (p) => progress(`sample quality ${p.modelId} DDIM-${p.steps}`, p.done, p.total),
+      onRow: (r) => log(`  ${r.modelId} DDIM-${r.steps}: confident ${r.quality.confident.toFixed(3)}, off-range ${r.quality.offRange.toFixed(3)}`),
+    });
+    return {
+      real: { confident: report.real.confident, offRange: report.real.offRange },
+      rows: Object.fromEntries(report.rows.map((r) => [`${r.modelId} ddim-${r.steps}`, { confident: r.quality.confident, offRange: r.quality.offRange }])),
+    };
+  },
+};
+
 const figures: Stage = {
   name: 'figures',
   inputs: () => ({ version: 1 }),
@@ -191,7 +224,7 @@ const figures: Stage = {
 
 /** The pipeline in order. */
 export function pipelineStages(): Stage[] {
-  return [zoo, latency, fidReference, observation, ...SOLVERS.map(collection), ...SOLVERS.map(predictor), ...SOLVERS.map(front), validationLoss, figures];
+  return [zoo, latency, fidReference, observation, ...SOLVERS.map(collection), ...SOLVERS.map(predictor), ...SOLVERS.map(front), validationLoss, sampleQuality, figures];
 }
 
 export function stageKey(inputs: unknown, upstream: string[]): string {

@@ -1,15 +1,24 @@
 /**
  * The predictor stage of an experiment: trains the ranking predictor on the experiment's
- * schedule-FID dataset (records carry their stored train/validation split) and writes
- * results/<experiment>/predictor-<solver>/: predictor.bin (best-validation weights),
- * predictions.csv (id,split,fid,score for every record), metrics.json (Kendall tau-b per split,
- * history, settings, provenance) and the predicted-vs-true scatter as figure data.
+ * schedule-FID dataset and writes results/<experiment>/predictor-<solver>/: predictor.bin (the
+ * chosen weights), predictions.csv (id,split,fid,score for every record; split train, selection or
+ * validation), metrics.json (Kendall tau-b per part, record counts, chosen epoch, history,
+ * settings, provenance) and the predicted-vs-true scatter as figure data.
+ *
+ * Three disjoint parts, so that the reported validation tau is an honest estimate: records carry
+ * their stored train/validation split (collection.trainRatio); `carveSelection` holds back
+ * predictor.selectionFraction of the training split as D_sel, which only chooses the checkpoint
+ * (the epoch with the best selection tau); the gradient steps see the rest, D_train. The
+ * validation records D_val never reach `trainPredictor`; their tau is measured once, after
+ * training, on the restored chosen weights. The official code chooses the checkpoint on D_val
+ * and reports its tau there (method doc §5); this kit deliberately does not (see train.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ResolvedExperiment } from '../config/index';
 import { datasetFile } from '../collection/collect';
 import { readDataset, type ScheduleRecord } from '../collection/dataset-file';
+import { streamRng } from '../engine/rng';
 import type { FigureData } from '../figures/figure-data';
 import { axisLayout } from '../figures/figure-data';
 import { kendallTau } from '../metrics/kendall-tau';
@@ -17,7 +26,7 @@ import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-file';
 import { KitError } from '../util/errors';
 import type { SolverName } from '../schedule/index';
 import { resultsDir } from '../zoo/workspace';
-import { loadPredictor } from './checkpoint';
+import { loadPredictor, savePredictor } from './checkpoint';
 import { SchedulePredictor } from './predictor';
 import { trainPredictor, type PredictorEvaluation } from './train';
 
@@ -25,13 +34,59 @@ export function predictorDir(exp: ResolvedExperiment, solver: SolverName): strin
   return path.join(resultsDir(exp), `predictor-${solver}`);
 }
 
-export interface PredictorRunResult { tauTrain: number; tauValidation: number; records: number; seconds: number; dir: string }
+export interface PredictorRunResult {
+  /** Kendall tau-b of the chosen weights on D_train (trained on), D_sel (chose them) and D_val (neither). */
+  tauTrain: number;
+  tauSelection: number;
+  tauValidation: number;
+  /** Epoch whose weights were kept; null if no evaluation had a finite selection tau (the last weights are kept). */
+  chosenEpoch: number | null;
+  records: number;
+  seconds: number;
+  dir: string;
+}
 
-export function scatterFigure(experiment: string, solver: SolverName, rows: { split: string; fid: number; score: number }[], tau: { train: number; validation: number }): FigureData {
-  const trace = (split: string) => ({
+/** The three parts' taus, as metrics.json's `kendallTau`. */
+export interface PredictorTaus { train: number; selection: number; validation: number }
+
+/** Which records of a prediction row's split go into which scatter trace. */
+export type PredictionSplit = 'train' | 'selection' | 'validation';
+
+/**
+ * Splits the training-split records into the part the predictor trains on (`fit`, D_train) and
+ * the part held back to choose the checkpoint (`selection`, D_sel): ceil(fraction * n) records.
+ * Record i's rank is its draw from the stream (seed, 'predictor-selection', id) (ties by id), so
+ * the carve depends on the ids alone, not on the order the records were collected or read in.
+ * Both parts keep the input order. A fraction leaving either part with fewer than 2 records (Kendall
+ * tau needs 2) is a KitError naming predictor.selectionFraction.
+ */
+export function carveSelection<R extends { id: number }>(train: readonly R[], fraction: number, seed: number): { fit: R[]; selection: R[] } {
+  const n = train.length;
+  if (!(fraction > 0 && fraction < 1)) {
+    throw new KitError(`predictor.selectionFraction must lie strictly between 0 and 1, got ${fraction}`, { hint: 'the default is 0.2 (--set predictor.selectionFraction=0.2)' });
+  }
+  // (the small slack keeps e.g. 0.1 * 30 = 3.0000000000000004 at 3)
+  const k = Math.ceil(fraction * n - 1e-9);
+  if (k < 2 || n - k < 2) {
+    throw new KitError(
+      `predictor.selectionFraction ${fraction} of ${n} training-split records holds back ${k} for checkpoint choice and trains on ${n - k}; each part needs at least 2 (Kendall tau)`,
+      {
+        hint: n >= 4
+          ? `set predictor.selectionFraction between ${Math.ceil((2 / n) * 1e3) / 1e3} and ${Math.floor(((n - 2) / n) * 1e3) / 1e3} (e.g. --set predictor.selectionFraction=${Math.max(0.2, Math.ceil((2 / n) * 1e3) / 1e3)}), or collect more records`
+          : `collect more schedule-FID records: ${n} training-split records cannot give 2 to train on and 2 to choose the checkpoint`,
+      },
+    );
+  }
+  const key = new Map(train.map((r) => [r.id, streamRng(seed, 'predictor-selection', r.id)()]));
+  const held = new Set([...train].sort((a, b) => key.get(a.id)! - key.get(b.id)! || a.id - b.id).slice(0, k).map((r) => r.id));
+  return { fit: train.filter((r) => !held.has(r.id)), selection: train.filter((r) => held.has(r.id)) };
+}
+
+export function scatterFigure(experiment: string, solver: SolverName, rows: { split: string; fid: number; score: number }[], tau: PredictorTaus): FigureData {
+  const trace = (split: PredictionSplit) => ({
     type: 'scatter',
     mode: 'markers',
-    name: `${split} (tau ${(split === 'train' ? tau.train : tau.validation).toFixed(3)})`,
+    name: `${split} (tau ${tau[split].toFixed(3)})`,
     x: rows.filter((r) => r.split === split).map((r) => r.fid),
     y: rows.filter((r) => r.split === split).map((r) => r.score),
     marker: { size: 5, opacity: 0.7 },
@@ -39,8 +94,10 @@ export function scatterFigure(experiment: string, solver: SolverName, rows: { sp
   return {
     id: `predictor-scatter-${solver}`,
     title: `${experiment}: predicted score vs true FID (${solver})`,
-    caption: `The ranking predictor's score against the measured FID of every collected schedule; Kendall tau-b train ${tau.train.toFixed(3)}, validation ${tau.validation.toFixed(3)}.`,
-    data: [trace('train'), trace('validation')],
+    caption:
+      `The ranking predictor's score against the measured FID of every collected schedule; Kendall tau-b train ${tau.train.toFixed(3)} (trained on), ` +
+      `selection ${tau.selection.toFixed(3)} (chose the checkpoint), validation ${tau.validation.toFixed(3)} (used for neither).`,
+    data: [trace('train'), trace('selection'), trace('validation')],
     layout: axisLayout(`${experiment}: predictor (${solver})`, 'true FID', 'predicted score (lower = better)'),
     sources: [`${experiment}/predictor-${solver}/predictions.csv`],
   };
@@ -48,19 +105,22 @@ export function scatterFigure(experiment: string, solver: SolverName, rows: { sp
 
 export function trainExperimentPredictor(exp: ResolvedExperiment, solver: SolverName, onEvaluate?: (e: PredictorEvaluation) => void): PredictorRunResult {
   const { header, records } = readDataset(datasetFile(exp, solver), { experiment: exp.config.name, solver });
-  const train = records.filter((r) => r.split === 'train');
+  const trainSplit = records.filter((r) => r.split === 'train');
   const valid = records.filter((r) => r.split === 'validation');
-  if (train.length < 2 || valid.length < 2) {
-    throw new KitError(`the ${solver} schedule-FID dataset has ${train.length} training and ${valid.length} validation records; the predictor needs at least 2 of each`, {
-      hint: `collect more: oms-dpm collect --experiment ${exp.config.name} --solver ${solver} --count N`,
-    });
+  if (trainSplit.length < 4 || valid.length < 2) {
+    throw new KitError(
+      `the ${solver} schedule-FID dataset has ${trainSplit.length} training and ${valid.length} validation records; the predictor needs at least 4 training (2 to train on, 2 to choose the checkpoint) and 2 validation records`,
+      { hint: `collect more: oms-dpm collect --experiment ${exp.config.name} --solver ${solver} --count N` },
+    );
   }
   const pc = exp.config.predictor;
+  const { fit, selection } = carveSelection(trainSplit, pc.selectionFraction, pc.seed);
   const dir = predictorDir(exp, solver);
   const ckpt = path.join(dir, 'predictor.bin');
   const predictor = SchedulePredictor.create({ solver, numModels: header.numModels, length: header.length, timesteps: exp.config.diffusion.timesteps }, pc.seed);
   const asSet = (rs: ScheduleRecord[]) => ({ schedules: rs.map((r) => r.schedule), fids: rs.map((r) => r.fid) });
-  const result = trainPredictor(predictor, asSet(train), asSet(valid), {
+  // (the validation records are not passed: training cannot see them)
+  const result = trainPredictor(predictor, asSet(fit), asSet(selection), {
     epochs: pc.epochs,
     seed: pc.seed,
     batchSize: pc.batchSize,
@@ -70,17 +130,24 @@ export function trainExperimentPredictor(exp: ResolvedExperiment, solver: Solver
     checkpointPath: ckpt,
     onEvaluate,
   });
+  // No finite selection tau at any evaluation: no checkpoint was chosen or written; keep the last weights.
+  if (result.best === null) savePredictor(ckpt, predictor, { epoch: pc.epochs, note: 'no evaluation had a finite selection tau: the last weights', history: result.history });
+  // The one validation measurement, on the restored chosen weights.
   const scores = predictor.score(records.map((r) => r.schedule));
   predictor.dispose();
-  const rows = records.map((r, i) => ({ id: r.id, split: r.split, fid: r.fid, score: scores[i] }));
-  const tau = {
-    train: kendallTau(rows.filter((r) => r.split === 'train').map((r) => r.score), train.map((r) => r.fid)),
-    validation: kendallTau(rows.filter((r) => r.split === 'validation').map((r) => r.score), valid.map((r) => r.fid)),
+  const held = new Set(selection.map((r) => r.id));
+  const rows = records.map((r, i) => ({ id: r.id, split: (held.has(r.id) ? 'selection' : r.split) as PredictionSplit, fid: r.fid, score: scores[i] }));
+  const tauOf = (split: PredictionSplit) => {
+    const part = rows.filter((r) => r.split === split);
+    return kendallTau(part.map((r) => r.score), part.map((r) => r.fid));
   };
+  const tau: PredictorTaus = { train: tauOf('train'), selection: tauOf('selection'), validation: tauOf('validation') };
+  const chosenEpoch = result.best?.epoch ?? null;
   writeFileAtomic(path.join(dir, 'predictions.csv'), 'id,split,fid,score\n' + rows.map((r) => `${r.id},${r.split},${r.fid},${r.score}`).join('\n') + '\n');
   writeJsonAtomic(path.join(dir, 'metrics.json'), {
     kendallTau: tau,
-    records: { train: train.length, validation: valid.length },
+    records: { train: fit.length, selection: selection.length, validation: valid.length },
+    chosenEpoch,
     best: result.best,
     history: result.history,
     steps: result.steps,
@@ -91,7 +158,7 @@ export function trainExperimentPredictor(exp: ResolvedExperiment, solver: Solver
     configHash: exp.hash,
   });
   writeJsonAtomic(path.join(dir, 'scatter.json'), scatterFigure(path.basename(resultsDir(exp)), solver, rows, tau));
-  return { tauTrain: tau.train, tauValidation: tau.validation, records: records.length, seconds: result.seconds, dir };
+  return { tauTrain: tau.train, tauSelection: tau.selection, tauValidation: tau.validation, chosenEpoch, records: records.length, seconds: result.seconds, dir };
 }
 
 /** The trained predictor of an experiment and solver (for the search). */

@@ -65,3 +65,8 @@ export function latencyFile(exp: ResolvedExperiment, engine: string): string {
 export function validationLossFile(exp: ResolvedExperiment): string {
   return path.join(resultsDir(exp), 'validation-loss.json');
 }
+
+/** results/<experiment>/sample-quality.json: how recognisable each zoo member's single-model samples are */
+export function sampleQualityFile(exp: ResolvedExperiment): string {
+  return path.join(resultsDir(exp), 'sample-quality.json');
+}

@@ -160,3 +160,13 @@ test('profile keys must resolve to schema keys and existing zoo members', () => 
   d.profiles.Smoke = {};
   rejects(d, 'profiles.Smoke', 'must match');
 });
+
+test('held-out images never overlap the selection images: an overlapping range is refused with the fix', () => {
+  const base = minimalExperiment() as Record<string, unknown>;
+  const cfg = validateExperiment(base, { expectedName: 'tiny' });
+  assert.ok(cfg.search.finalImagesStart >= Math.max(cfg.fid.images, cfg.search.rerankImages), 'the defaults are disjoint');
+  const e = rejects({ ...base, fid: { images: 1000 }, search: { rerankImages: 5000, finalImagesStart: 4000 } }, 'search.finalImagesStart', 'inside the selection images 0..4999');
+  assert.match(e.hint ?? '', /finalImagesStart to 5000 or more/);
+  // the boundary itself is disjoint: held-out image 5000 follows selection image 4999
+  validateExperiment({ ...base, fid: { images: 1000 }, search: { rerankImages: 5000, finalImagesStart: 5000 } }, { expectedName: 'tiny' });
+});

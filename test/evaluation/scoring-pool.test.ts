@@ -1,5 +1,5 @@
 /**
- * The scoring pool on a tiny trained zoo: its FIDs equal the in-process `scoreSchedule`, jobs are
+ * The scoring pool on a tiny trained zoo: its FIDs (and held-out measures) equal the in-process ones, jobs are
  * spread over the workers, a bad job fails alone, and a worker that dies (or loads another config)
  * fails the pool with a message instead of hanging.
  */
@@ -27,7 +27,7 @@ test('scoring pool: FIDs equal scoreSchedule in this process; two workers; error
   const { initBackend } = await import('../../lib/engine/backend');
   const { ensureFidReference } = await import('../../lib/metrics/fid-reference');
   const { loadSamplingModels, disposeSamplingModels } = await import('../../lib/zoo/sampling-engine');
-  const { scoreSchedule } = await import('../../lib/evaluation/schedule-fid');
+  const { measureSchedule, scoreSchedule } = await import('../../lib/evaluation/schedule-fid');
   const { ScoringPool } = await import('../../lib/evaluation/scoring-pool');
 
   const exp = loadExperiment(tiny, { set: ['sampling.batchSize=8'] });
@@ -59,6 +59,27 @@ test('scoring pool: FIDs equal scoreSchedule in this process; two workers; error
     } finally {
       await disposeSamplingModels(models);
       ref.extractor.dispose();
+    }
+
+    // held-out measures: the same features, classes and intensities as in this process, on images [40, 40 + 12)
+    const measured = await pool.measure('ddim', schedules[0][1], 40, 12);
+    {
+      const ref = await ensureFidReference(exp);
+      const models = await loadSamplingModels(exp, 'tfjs', { threads: 1 });
+      try {
+        const ctx = { exp, models: models.map((m) => m.denoiser), extractor: ref.extractor, reference: ref.stats, engine: pool.engine };
+        const local = await measureSchedule(ctx, 'ddim', schedules[0][1], 40, 12);
+        assert.equal(measured.measures.count, 12);
+        assert.deepEqual(Array.from(measured.measures.topClass!), Array.from(local.topClass!));
+        for (let i = 0; i < local.features.length; i++) assert.ok(Math.abs(measured.measures.features[i] - local.features[i]) <= 1e-5 * Math.max(1, Math.abs(local.features[i])));
+        assert.deepEqual(Array.from(measured.measures.meanIntensity), Array.from(local.meanIntensity));
+        // the first image of this range is image 40 of the bank, not image 0
+        const first = await measureSchedule(ctx, 'ddim', schedules[0][1], 0, 12);
+        assert.notDeepEqual(Array.from(first.meanIntensity), Array.from(local.meanIntensity));
+      } finally {
+        await disposeSamplingModels(models);
+        ref.extractor.dispose();
+      }
     }
 
     // a schedule of the wrong length fails its own job; the pool keeps working

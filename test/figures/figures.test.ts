@@ -44,6 +44,8 @@ test('figure data is built from recorded results, with sources, and missing stag
     assert.deepEqual(table.cells.values[4], ['10.0', '30.0']);
     assert.deepEqual(table.cells.values[5], ['0.0500', '0.0300']);
     assert.deepEqual(table.cells.values[6], ['70.0 (4, ddim)', '40.0 (4, ddim)']);
+    // EMA decay of the last of 3 steps (model.json without settings: the config's rate 0.999 with warm-up): 3 / 12
+    assert.deepEqual(table.cells.values[7], ['0.2500 (warm-up; rate 0.999)', '0.2500 (warm-up; rate 0.999)']);
     const held = set.figures[2].data as { name: string; x: number[]; y: number[] }[];
     assert.deepEqual(held.map((s) => [s.name, s.x, s.y]), [['a (mean 0.0500)', [250, 750], [0.09, 0.01]], ['b (mean 0.0300)', [250, 750], [0.05, 0.01]]]);
     const fid = set.figures[3].data as { name: string; x: number[]; y: number[] }[];

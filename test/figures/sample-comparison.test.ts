@@ -18,12 +18,15 @@ import { isKitError } from '../../lib/util/errors';
 
 const tiny = path.join(__dirname, '..', 'fixtures', 'tiny-mnist.yaml');
 
-const pt = (budget: number, schedule: number[], fid: number): FrontPoint => ({ budget, cost: budget - 1, fid, nfe: schedule.filter((m) => m > 0).length, schedule, images: 64, label: 'x', candidates: 1 });
+const pt = (budget: number, schedule: number[], fid: number): FrontPoint => ({
+  budget, cost: budget - 1, fid, fidLow: fid - 1, fidHigh: fid + 1, images: 64, selectionFid: fid, selectionImages: 32, nfe: schedule.filter((m) => m > 0).length, schedule, label: 'x', candidates: 1,
+});
 
 function front(oms: number[]): FrontData {
   return {
-    kind: 'oms-dpm-front', version: 1, experiment: 'tiny-mnist', solver: 'ddim', engine: 'test', configHash: 'h', experimentConfigHash: 'e', featureNetwork: 'f',
-    images: 64, note: '', length: 4, latency: [0, 1, 2], modelIds: ['a', 'b'], budgets: [5, 9], budgetRule: '', settings: {}, empty: [], provenance: null,
+    kind: 'oms-dpm-front', version: 2, experiment: 'tiny-mnist', solver: 'ddim', engine: 'test', configHash: 'h', experimentConfigHash: 'e', featureNetwork: 'f',
+    selectionImages: 32, heldOut: { start: 1000, images: 64, resamples: 200, seed: 0, level: 0.95, interval: 'basic' },
+    note: '', length: 4, latency: [0, 1, 2], modelIds: ['a', 'b'], budgets: [5, 9], budgetRule: '', settings: {}, empty: [], comparisons: [], provenance: null,
     series: [
       { name: 'oms-dpm', points: [pt(5, [1, 0, 0, 2], 30), pt(9, oms, 20)] },
       { name: 'best-single-model', points: [pt(9, [2, 2, 2, 2], 25)] }, // nothing fits C = 5: that row is left out

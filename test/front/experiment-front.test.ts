@@ -13,7 +13,7 @@ import { loadExperiment } from '../../lib/config/index';
 import { initBackend } from '../../lib/engine/backend';
 import type { FidContext } from '../../lib/evaluation/schedule-fid';
 import { frontFiguresFor } from '../../lib/figures/front-figures';
-import { FRONT_SERIES, experimentFrontRun, fidContextScorer, runFront, type FrontData } from '../../lib/front/index';
+import { FRONT_SERIES, experimentFrontRun, fidContextMeasurer, fidContextScorer, runFront, type FrontData } from '../../lib/front/index';
 import type { FeatureExtractor } from '../../lib/metrics/feature-extractor';
 import { trainExperimentPredictor } from '../../lib/predictor/experiment-predictor';
 import type { Denoiser } from '../../lib/samplers/denoiser';
@@ -51,7 +51,10 @@ test('experimentFrontRun: real search, dataset, latency table and sampler path g
   try {
     await initBackend('wasm');
     const exp = loadExperiment(tiny, {
-      set: ['predictor.epochs=6', 'predictor.evalEvery=3', 'search.generations=4', 'search.rerankTopK=2', 'search.rerankImages=8', 'sampling.batchSize=8'],
+      set: [
+        'predictor.epochs=6', 'predictor.evalEvery=3', 'search.generations=4', 'search.rerankTopK=2', 'search.rerankImages=8', 'sampling.batchSize=8',
+        'search.finalImagesStart=500', 'search.finalImages=12', 'search.bootstrapResamples=200',
+      ],
     });
     const c = exp.config.collection;
     writeSyntheticDdimDataset(exp, 30);
@@ -59,7 +62,10 @@ test('experimentFrontRun: real search, dataset, latency table and sampler path g
     fs.writeFileSync(path.join(root, 'tiny-mnist', 'latency-tfjs-wasm.json'), JSON.stringify({ models: { a: { medianMs: 10 }, b: { medianMs: 25 } } }));
 
     const ctx: FidContext = { exp, models: [analytic(0.3), analytic(0.6)], engine: 'tfjs-wasm', extractor: pixelStats, reference: { mu: new Float64Array([0.3, 0.3, 0.2]), sigma: new Float64Array([0.01, 0, 0, 0, 0.01, 0, 0, 0, 0.01]), dim: 3 } };
-    const base = { engine: 'tfjs-wasm', score: fidContextScorer(ctx), featureNetwork: pixelStats.describe(), provenance: { test: true }, scoreIdentity: 'test' };
+    const base = {
+      engine: 'tfjs-wasm', score: fidContextScorer(ctx), measure: fidContextMeasurer(ctx), reference: ctx.reference, qualityRange: null,
+      featureNetwork: pixelStats.describe(), provenance: { test: true }, scoreIdentity: 'test',
+    };
     const settings = { randomCount: 2, singleModelNfes: [2, 4], twoSegmentNfes: [3, 4] };
     const run = experimentFrontRun(exp, 'ddim', { ...base, budgets: [50, 60], settings });
     assert.equal(run.length, c.ddimLength, "the predictor's length");
@@ -75,11 +81,17 @@ test('experimentFrontRun: real search, dataset, latency table and sampler path g
     assert.deepEqual(stored.series.map((s) => s.name), [...FRONT_SERIES]);
     for (const s of stored.series) {
       assert.deepEqual(s.points.map((p) => p.budget), [50, 60], s.name);
-      for (const p of s.points) assert.ok(Number.isFinite(p.fid) && p.fid >= 0 && p.cost <= p.budget && p.images === 8, `${s.name}: ${JSON.stringify(p)}`);
+      for (const p of s.points) {
+        assert.ok(Number.isFinite(p.fid) && p.fid >= 0 && p.cost <= p.budget && p.images === 12 && p.selectionImages === 8, `${s.name}: ${JSON.stringify(p)}`);
+        // no label classifier here: no quality numbers
+        assert.equal(p.quality, undefined);
+      }
     }
     assert.equal(stored.series[0].points[0].schedule.length, c.ddimLength);
     assert.equal(stored.featureNetwork, 'pixel statistics (test)');
     assert.deepEqual(stored.series, data.series);
+    assert.deepEqual(stored.heldOut, { start: 500, images: 12, resamples: 200, seed: 0, level: 0.95, interval: 'basic bootstrap over held-out images (reference statistics fixed)' });
+    assert.equal(stored.comparisons.length, 2 * 4);
 
     const figs = frontFiguresFor(path.join(root, 'tiny-mnist'), 'tiny-mnist');
     assert.deepEqual(figs.figures.map((f) => f.id), ['fid-vs-cost-ddim', 'front-table-ddim', 'schedule-strips-ddim']);

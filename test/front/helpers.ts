@@ -2,6 +2,11 @@
  * A front run without a zoo: an analytic "FID" (better with more NFEs of better models), a fake
  * search that proposes a few budget-fitting schedules, and a synthetic training set, in a temp
  * folder. The scorer and the search count their calls, which is what caching and resuming change.
+ *
+ * Held-out images are measured synthetically: image i's 4-d feature is its own standard normal
+ * draw (stream (0, 'synthetic-image', i), the same for every schedule, like a noise bank) shifted
+ * by sqrt(analyticFid / 4) in every dimension, against a standard normal reference, so the
+ * held-out FID is the analytic one plus sampling noise, and schedules are paired image by image.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -9,6 +14,9 @@ import * as path from 'node:path';
 import type { ScheduleRecord } from '../../lib/collection/dataset-file';
 import { BUDGET_RULE, defaultFrontSettings, randomBaselineSchedules, type FrontRun, type FrontSettings } from '../../lib/front/index';
 import { nfe, scheduleCost, type SolverName } from '../../lib/schedule/index';
+import { fillNormal, streamRng } from '../../lib/engine/rng';
+import { heldOutEvaluator, type FrontMeasurer } from '../../lib/front/index';
+import type { ImageMeasures } from '../../lib/metrics/image-measures';
 import { jobFor, splitOf } from '../../lib/collection/schedule-job';
 
 export const LATENCY = [0, 2, 5, 11];
@@ -23,7 +31,38 @@ export function analyticFid(schedule: readonly number[]): number {
 export interface Counters {
   scored: string[];
   searches: number[];
+  /** held-out evaluations asked of the measurer */
+  measured?: string[];
 }
+
+const DIM = 4;
+export const HELD_OUT = { start: 1000, images: 200, resamples: 200, seed: 0, level: 0.95 };
+
+/** The synthetic measures of images [start, start + count) made with `schedule` (see the file comment). */
+export function syntheticMeasures(schedule: readonly number[], start: number, count: number): ImageMeasures {
+  const shift = Math.sqrt(analyticFid(schedule) / DIM);
+  const features = new Float32Array(count * DIM);
+  const z = new Float32Array(DIM);
+  for (let i = 0; i < count; i++) {
+    fillNormal(z, streamRng(0, 'synthetic-image', start + i));
+    for (let j = 0; j < DIM; j++) features[i * DIM + j] = z[j] + shift;
+  }
+  const topClass = Int32Array.from({ length: count }, (_, i) => (start + i) % 3);
+  return { count, dim: DIM, features, classes: 3, topClass, topProb: new Float32Array(count).fill(0.95), meanIntensity: new Float32Array(count).fill(0.2) };
+}
+
+export function syntheticMeasurer(counters: Counters): FrontMeasurer {
+  return async (s, schedule, start, count) => {
+    (counters.measured ??= []).push(`${s}:${schedule.join(',')}`);
+    return { measures: syntheticMeasures(schedule, start, count), engine: 'test-engine', seconds: 0 };
+  };
+}
+
+const standardNormal = () => {
+  const sigma = new Float64Array(DIM * DIM);
+  for (let i = 0; i < DIM; i++) sigma[i * DIM + i] = 1;
+  return { mu: new Float64Array(DIM), sigma, dim: DIM };
+};
 
 export function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-front-'));
@@ -53,6 +92,7 @@ export function makeRun(dir: string, counters: Counters, o: { solver?: SolverNam
     budgets: o.budgets ?? [10, 30, 60],
     budgetRule: BUDGET_RULE,
     images: 16,
+    heldOut: heldOutEvaluator(HELD_OUT, syntheticMeasurer(counters), standardNormal(), { low: 0.05, high: 0.3, images: 100 }),
     rerankTopK: 3,
     randomDistribution: { alpha: 0.4, nullProb: 0.8 },
     settings: { ...defaultFrontSettings(0), randomCount: 3, ...o.settings },

@@ -1,7 +1,7 @@
 /**
- * runFront on an analytic FID: the file format, FIDs cached across budgets and series, resuming
- * after a kill without rescoring, recomputing (from the cache) when settings change, and budgets
- * where a method has nothing to offer.
+ * runFront on an analytic FID: the file format (selection and held-out FIDs, intervals, paired
+ * comparisons), FIDs cached across budgets and series, resuming after a kill without rescoring,
+ * recomputing (from the cache) when settings change, and budgets where a method has nothing to offer.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,16 +9,19 @@ import * as fs from 'node:fs';
 import { FRONT_SERIES, runFront, singleModelCandidates, twoSegmentCandidates, type FrontData, type FrontEvent } from '../../lib/front/index';
 import { nfe, scheduleCost, validateSchedule } from '../../lib/schedule/index';
 import { isKitError } from '../../lib/util/errors';
-import { LATENCY, analyticFid, makeRun, tempDir, trainingRecords, type Counters } from './helpers';
+import { HELD_OUT, LATENCY, analyticFid, makeRun, syntheticMeasures, tempDir, trainingRecords, type Counters } from './helpers';
+import { bootstrapFid, prepareReference } from '../../lib/metrics/fid-bootstrap';
+
+const STANDARD_NORMAL = { mu: new Float64Array(4), sigma: Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]), dim: 4 };
 
 const counters = (): Counters => ({ scored: [], searches: [] });
 
-const POINT_KEYS = ['budget', 'candidates', 'cost', 'fid', 'images', 'label', 'nfe', 'schedule'];
+const POINT_KEYS = ['budget', 'candidates', 'cost', 'fid', 'fidHigh', 'fidLow', 'images', 'label', 'nfe', 'quality', 'schedule', 'selectionFid', 'selectionImages'];
 const EXTRA_KEYS: Record<string, string[]> = {
   'oms-dpm': ['predicted', 'predictedRank'],
   'best-single-model': [],
   'best-in-training-set': ['recordId', 'recordedFid', 'recordedImages'],
-  random: ['fids', 'meanCost', 'meanFid'],
+  random: ['meanCost', 'selectionFids', 'selectionMeanFid'],
   'two-segment': [],
 };
 
@@ -30,11 +33,13 @@ test('the front file: every series, one point per budget, each the best of its c
   const file = JSON.parse(fs.readFileSync(run.file, 'utf8')) as FrontData;
   assert.deepEqual(file, JSON.parse(JSON.stringify(data)));
   assert.deepEqual(Object.keys(file).sort(), [
-    'budgetRule', 'budgets', 'configHash', 'empty', 'engine', 'experiment', 'experimentConfigHash', 'featureNetwork', 'images', 'kind', 'latency', 'length', 'modelIds', 'note', 'provenance', 'series', 'settings', 'solver', 'version',
+    'budgetRule', 'budgets', 'comparisons', 'configHash', 'empty', 'engine', 'experiment', 'experimentConfigHash', 'featureNetwork', 'heldOut', 'kind', 'latency', 'length', 'modelIds', 'note', 'provenance', 'selectionImages', 'series', 'settings', 'solver', 'version',
   ]);
   assert.equal(file.kind, 'oms-dpm-front');
-  assert.equal(file.images, 16);
-  assert.match(file.note, /same images/);
+  assert.equal(file.version, 2);
+  assert.equal(file.selectionImages, 16);
+  assert.deepEqual(file.heldOut, { ...HELD_OUT, interval: 'basic bootstrap over held-out images (reference statistics fixed)' });
+  assert.match(file.note, /held-out images/);
   assert.deepEqual(file.budgets, [10, 30, 60]);
   assert.deepEqual(file.series.map((s) => s.name), [...FRONT_SERIES]);
   assert.deepEqual(file.empty, []);
@@ -46,9 +51,22 @@ test('the front file: every series, one point per budget, each the best of its c
       assert.ok(p.cost <= p.budget, `${s.name} at ${p.budget}: cost ${p.cost}`);
       assert.equal(p.cost, scheduleCost(p.schedule, LATENCY));
       assert.equal(p.nfe, nfe(p.schedule));
-      assert.equal(p.fid, analyticFid(p.schedule));
-      assert.equal(p.images, 16);
+      // chosen on the selection images, reported on the held-out ones
+      assert.equal(p.selectionFid, analyticFid(p.schedule));
+      assert.equal(p.selectionImages, 16);
+      assert.equal(p.images, HELD_OUT.images);
+      const held = bootstrapFid(syntheticMeasures(p.schedule, HELD_OUT.start, HELD_OUT.images), prepareReference(STANDARD_NORMAL), HELD_OUT);
+      assert.equal(p.fid, held.fid);
+      assert.ok(p.fidLow < p.fidHigh && Math.abs(p.fid - p.selectionFid) < 3, `${s.name}: held-out ${p.fid} vs ${p.selectionFid}`);
+      assert.equal(p.quality!.confident, 1);
     }
+  }
+  // paired comparisons: OMS-DPM minus each baseline at each budget, the difference of the held-out FIDs
+  assert.equal(file.comparisons.length, 3 * 4);
+  for (const x of file.comparisons) {
+    const fidOf = (name: string) => file.series.find((s) => s.name === name)!.points.find((p) => p.budget === x.budget)!.fid;
+    assert.ok(Math.abs(x.difference - (fidOf('oms-dpm') - fidOf(x.baseline))) < 1e-9);
+    assert.equal(x.verdict, x.high < 0 ? 'win' : x.low > 0 ? 'loss' : 'tie');
   }
   const points = (name: string) => file.series.find((s) => s.name === name)!.points;
   // best single model = the minimum over every candidate that fits
@@ -57,14 +75,14 @@ test('the front file: every series, one point per budget, each the best of its c
   for (const p of points('best-single-model')) {
     const fit = singles.filter((x) => x.cost <= p.budget);
     assert.equal(p.candidates, fit.length);
-    assert.equal(p.fid, Math.min(...fit.map((x) => analyticFid(x.schedule))));
+    assert.equal(p.selectionFid, Math.min(...fit.map((x) => analyticFid(x.schedule))));
   }
-  for (const p of points('two-segment')) assert.equal(p.fid, Math.min(...pairs.filter((x) => x.cost <= p.budget).map((x) => analyticFid(x.schedule))));
+  for (const p of points('two-segment')) assert.equal(p.selectionFid, Math.min(...pairs.filter((x) => x.cost <= p.budget).map((x) => analyticFid(x.schedule))));
   // random: best and mean of n, each in the window [0.9 C, C], on the searched length
   for (const p of points('random')) {
-    assert.equal(p.fids!.length, 3);
-    assert.equal(p.fid, Math.min(...p.fids!));
-    assert.ok(Math.abs(p.meanFid! - p.fids!.reduce((a, b) => a + b) / 3) < 1e-12);
+    assert.equal(p.selectionFids!.length, 3);
+    assert.equal(p.selectionFid, Math.min(...p.selectionFids!));
+    assert.ok(Math.abs(p.selectionMeanFid! - p.selectionFids!.reduce((a, b) => a + b) / 3) < 1e-12);
     assert.ok(p.meanCost! >= 0.9 * p.budget && p.meanCost! <= p.budget);
     assert.equal(p.schedule.length, 10);
   }
@@ -74,7 +92,7 @@ test('the front file: every series, one point per budget, each the best of its c
     const fit = records.filter((r) => scheduleCost(r.schedule, LATENCY) <= p.budget);
     assert.equal(p.recordedFid, Math.min(...fit.map((r) => r.fid)));
     assert.equal(p.recordedImages, 32);
-    assert.equal(p.fid, analyticFid(p.schedule));
+    assert.equal(p.selectionFid, analyticFid(p.schedule));
   }
   // oms-dpm: the best real FID among the top 3 of the population, which is ranked by a noisy score
   for (const p of points('oms-dpm')) assert.equal(p.candidates, 3);
@@ -91,9 +109,10 @@ test('a candidate is scored once for every budget and series it serves; the cach
   // every single-model candidate under the largest budget is scored exactly once, though the
   // cheap ones fit all three budgets
   for (const s of singles) assert.equal(c.scored.filter((k) => k === `ddim:${s.schedule.join(',')}`).length, 1);
+  assert.equal(new Set(c.measured).size, c.measured!.length, 'no schedule measured on the held-out images twice');
   const lines = fs.readFileSync(run.scoresFile, 'utf8').trim().split('\n');
   assert.equal(JSON.parse(lines[0]).identity, 'scores-v1');
-  assert.equal(lines.length - 1, c.scored.length);
+  assert.equal(lines.length - 1, c.scored.length + c.measured!.length);
 });
 
 test('resume: a killed run keeps its points and FIDs; the rerun scores only what is missing and ends where an uninterrupted run ends', async () => {
@@ -106,17 +125,20 @@ test('resume: a killed run keeps its points and FIDs; the rerun scores only what
   const partial = JSON.parse(fs.readFileSync(makeRun(dir, first).file, 'utf8')) as FrontData;
   const donePoints = partial.series.reduce((n, s) => n + s.points.length, 0);
   assert.ok(donePoints >= 1 && donePoints < 15, `${donePoints} points before the kill`);
-  assert.equal(fs.readFileSync(makeRun(dir, first).scoresFile, 'utf8').trim().split('\n').length - 1, 70);
+  const cached = fs.readFileSync(makeRun(dir, first).scoresFile, 'utf8').trim().split('\n').length - 1;
+  assert.equal(cached, 70 + first.measured!.length);
 
   const second = counters();
   const events: FrontEvent[] = [];
   const resumed = await runFront({ ...makeRun(dir, second), onEvent: (e) => events.push(e) });
   assert.equal(first.scored.length + second.scored.length, whole.scored.length, 'nothing scored twice across the kill');
-  assert.ok(events.some((e) => e.kind === 'resume' && e.points === donePoints && e.scores === 70));
+  assert.ok(events.some((e) => e.kind === 'resume' && e.points === donePoints && e.scores === cached));
+  assert.equal(first.measured!.length + (second.measured?.length ?? 0), whole.measured!.length, 'nothing measured twice across the kill');
   // the points made before the kill are not recomputed (no search repeated for their budgets)
   const omsDone = partial.series.find((s) => s.name === 'oms-dpm')!.points.map((p) => p.budget);
   assert.deepEqual(second.searches.filter((b) => omsDone.includes(b)), []);
   assert.deepEqual(resumed.series, reference.series);
+  assert.deepEqual(resumed.comparisons, reference.comparisons);
 
   // a third run has nothing to do
   const third = counters();
@@ -135,7 +157,7 @@ test('changed settings recompute the points from the cached FIDs; another FID id
   // random draw i depends on (seed, budget, i) only: one new draw per budget is all that is scored
   assert.equal(c.scored.length, 3);
   assert.deepEqual(c.searches, [10, 30, 60]);
-  assert.ok(more.series.find((s) => s.name === 'random')!.points.every((p) => p.fids!.length === 4));
+  assert.ok(more.series.find((s) => s.name === 'random')!.points.every((p) => p.selectionFids!.length === 4));
 
   const d = counters();
   const fresh: FrontEvent[] = [];
@@ -160,14 +182,26 @@ test('new budgets extend a front; a budget where a method has nothing is recorde
   assert.ok(c2.scored.length > 0 && c2.scored.every((k) => !c.scored.includes(k)));
 });
 
-test('recorded training-set FIDs are reported on their own image count without sampling', async () => {
+test('recorded training-set FIDs choose without sampling the selection images; the pick is still reported on held-out images', async () => {
   const c = counters();
   const data = await runFront(makeRun(tempDir(), c, { settings: { series: ['best-in-training-set'], rescoreTrainingBest: false } }));
   assert.deepEqual(c.scored, []);
   for (const p of data.series[0].points) {
-    assert.equal(p.images, 32);
-    assert.equal(p.fid, p.recordedFid);
+    assert.equal(p.selectionImages, 32);
+    assert.equal(p.selectionFid, p.recordedFid);
+    assert.equal(p.images, HELD_OUT.images);
   }
+});
+
+test('a schedule against itself: a difference of exactly 0 with a zero-width interval, a tie', async () => {
+  // the search proposes exactly the best single model's pick: OMS-DPM and that baseline are one schedule
+  const c = counters();
+  const run = makeRun(tempDir(), c, { budgets: [30], settings: { series: ['oms-dpm', 'best-single-model'] } });
+  const single = await runFront({ ...makeRun(tempDir(), counters(), { budgets: [30], settings: { series: ['best-single-model'] } }) });
+  const pick = single.series[0].points[0];
+  run.search = async () => [{ schedule: pick.schedule, score: 0, cost: pick.cost, nfe: pick.nfe }];
+  const data = await runFront(run);
+  assert.deepEqual(data.comparisons.map((x) => [x.baseline, x.difference, x.low, x.high, x.verdict]), [['best-single-model', 0, 0, 0, 'tie']]);
 });
 
 test('the DPM-Solver front has valid schedules in every series', async () => {

@@ -14,7 +14,7 @@ import { writeSyntheticDdimDataset } from '../collection/synthetic-dataset';
 
 const tiny = path.join(__dirname, '..', 'fixtures', 'tiny-mnist.yaml');
 
-test('train-predictor on a collected dataset writes predictions.csv, metrics.json with Kendall tau per split, and the scatter figure', async () => {
+test('train-predictor on a collected dataset writes predictions.csv, metrics.json with Kendall tau per part (train, selection, validation), and the scatter figure', async () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-pred-'));
   process.env.OMS_DPM_RESULTS = root;
   try {
@@ -28,11 +28,21 @@ test('train-predictor on a collected dataset writes predictions.csv, metrics.jso
     assert.equal(csv[0], 'id,split,fid,score');
     assert.equal(csv.length, 81);
     const metrics = JSON.parse(fs.readFileSync(path.join(dir, 'metrics.json'), 'utf8'));
-    assert.deepEqual(Object.keys(metrics.kendallTau), ['train', 'validation']);
-    assert.equal(metrics.kendallTau.validation, r.tauValidation);
+    assert.deepEqual(Object.keys(metrics.kendallTau), ['train', 'selection', 'validation']);
+    assert.deepEqual(metrics.kendallTau, { train: r.tauTrain, selection: r.tauSelection, validation: r.tauValidation });
+    // the selection part is carved from the training split: ceil(0.2 * n) of its n records
+    const splits = csv.slice(1).map((l) => l.split(',')[1]);
+    const count = (s: string) => splits.filter((x) => x === s).length;
+    assert.deepEqual(metrics.records, { train: count('train'), selection: count('selection'), validation: count('validation') });
+    assert.equal(count('selection'), Math.ceil(0.2 * (count('train') + count('selection'))));
+    assert.ok(count('validation') > 0);
+    assert.equal(metrics.chosenEpoch, r.chosenEpoch);
+    assert.equal(metrics.chosenEpoch, metrics.best.epoch);
+    assert.ok([20, 40].includes(metrics.chosenEpoch));
+    assert.deepEqual(Object.keys(metrics.history[0]), ['epoch', 'loss', 'trainTau', 'selectionTau', 'seconds']);
     assert.ok(r.tauTrain > 0.5, `train tau ${r.tauTrain}`);
     const fig = JSON.parse(fs.readFileSync(path.join(dir, 'scatter.json'), 'utf8'));
-    assert.equal(fig.data.length, 2);
+    assert.deepEqual(fig.data.map((d: { name: string }) => d.name.split(' ')[0]), ['train', 'selection', 'validation']);
     const p = loadExperimentPredictor(exp, 'ddim');
     assert.equal(p.score([jobFor(c, 'ddim', 2, 1000, 0).schedule]).length, 1);
     p.dispose();

@@ -35,6 +35,8 @@ test('a predictor trained in a child process equals one trained here; a child fa
     assert.deepEqual(epochs, [10, 20]);
     assert.equal(child.tauValidation, here.tauValidation);
     assert.equal(child.tauTrain, here.tauTrain);
+    assert.equal(child.tauSelection, here.tauSelection);
+    assert.equal(child.chosenEpoch, here.chosenEpoch);
     assert.equal(fs.readFileSync(path.join(dir, 'predictions.csv'), 'utf8'), csvHere);
 
     // no DPM-Solver dataset: the child's KitError comes back with its fix

@@ -1,6 +1,6 @@
 /**
  * The predictor as the rest of the kit uses it: batched scoring (validation, chunking, speed),
- * checkpoints, and training bookkeeping (determinism, evaluation cadence, best-validation file).
+ * checkpoints, and training bookkeeping (determinism, evaluation cadence, best-selection file).
  */
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -79,16 +79,16 @@ test('checkpoint: save and load give the same scores; a config mismatch is a Kit
   }
 });
 
-test('training: deterministic in the seeds, evaluates every evalEvery epochs, writes the best-validation checkpoint', () => {
+test('training: deterministic in the seeds, evaluates every evalEvery epochs, writes the best-selection checkpoint', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'predictor-train-'));
   try {
     const schedules = schedulesOf('ddim', 60, 8, 5);
     const fids = schedules.map((e) => e.reduce((a, m, i) => a + m * (i + 1), 0) / 4);
     const train = { schedules: schedules.slice(0, 40), fids: fids.slice(0, 40) };
-    const valid = { schedules: schedules.slice(40), fids: fids.slice(40) };
+    const selection = { schedules: schedules.slice(40), fids: fids.slice(40) };
     const run = (checkpointPath?: string) => {
       const p = SchedulePredictor.create({ solver: 'ddim', numModels: 3, length: 8, ...TINY }, 11);
-      const r = trainPredictor(p, train, valid, { epochs: 4, seed: 3, batchSize: 16, evalEvery: 2, checkpointPath });
+      const r = trainPredictor(p, train, selection, { epochs: 4, seed: 3, batchSize: 16, evalEvery: 2, checkpointPath });
       const w = p.weights();
       p.dispose();
       return { r, w };
@@ -104,25 +104,27 @@ test('training: deterministic in the seeds, evaluates every evalEvery epochs, wr
     assert.deepEqual(a.r.history.map((e) => e.epoch), [2, 4]);
     assert.equal(a.r.steps, 4 * 3);
     assert.deepEqual(
-      a.r.history.map((e) => [e.loss, e.trainTau, e.validTau]),
-      b.r.history.map((e) => [e.loss, e.trainTau, e.validTau]),
+      a.r.history.map((e) => [e.loss, e.trainTau, e.selectionTau]),
+      b.r.history.map((e) => [e.loss, e.trainTau, e.selectionTau]),
     );
     const best = a.r.best!;
-    assert.equal(best.validTau, Math.max(...a.r.history.map((e) => e.validTau)));
+    assert.equal(best.selectionTau, Math.max(...a.r.history.map((e) => e.selectionTau)));
     const { predictor, info } = loadPredictor(file);
     assert.equal(info.epoch, best.epoch);
-    assert.deepEqual(info.metrics, { loss: best.loss, trainTau: best.trainTau, validTau: best.validTau });
+    assert.deepEqual(info.metrics, { loss: best.loss, trainTau: best.trainTau, selectionTau: best.selectionTau });
+    assert.deepEqual(info.dataset, { train: 40, selection: 20 });
     // The file holds the best weights, which training restored at the end.
     assert.deepEqual(predictor.weights().map((x) => Array.from(x.data)), a.w.map((x) => Array.from(x.data)));
     predictor.dispose();
     // A batch with no pair over the threshold is skipped, not a NaN step.
     const flat = { schedules: train.schedules, fids: train.fids.map(() => 1) };
     const p = SchedulePredictor.create({ solver: 'ddim', numModels: 3, length: 8, ...TINY }, 11);
-    const r = trainPredictor(p, flat, valid, { epochs: 1, seed: 3, batchSize: 16, evalEvery: 1 });
+    const r = trainPredictor(p, flat, selection, { epochs: 1, seed: 3, batchSize: 16, evalEvery: 1 });
     assert.equal(r.steps, 0);
     assert.equal(r.skippedBatches, 3);
-    assert.throws(() => trainPredictor(p, { schedules: train.schedules, fids: [1] }, valid, { epochs: 1, seed: 1 }), KitError);
-    assert.throws(() => trainPredictor(p, train, valid, { epochs: 0, seed: 1 }), KitError);
+    assert.throws(() => trainPredictor(p, { schedules: train.schedules, fids: [1] }, selection, { epochs: 1, seed: 1 }), KitError);
+    assert.throws(() => trainPredictor(p, train, { schedules: selection.schedules.slice(0, 1), fids: selection.fids.slice(0, 1) }, { epochs: 1, seed: 1 }), (e: unknown) => e instanceof KitError && /selection set has 1 schedule/.test(e.message));
+    assert.throws(() => trainPredictor(p, train, selection, { epochs: 0, seed: 1 }), KitError);
     p.dispose();
     assert.equal(tf.memory().numTensors, 0, 'no tensor leaks');
   } finally {

@@ -8,7 +8,8 @@ import { formatCost } from '../../search/budget';
 import { engineRecord } from '../../zoo/sampling-engine';
 import { ScoringPool } from '../../evaluation/scoring-pool';
 import { speedupAtEqualFid } from '../../front/speedup';
-import { FRONT_SERIES, describePoint, experimentFrontRun, parseBudgets, parseSeries, poolScorer, runFront, type FrontData, type FrontEvent, type FrontScorer } from '../../front/index';
+import { FRONT_SERIES, describePoint, experimentFrontRun, parseBudgets, parseSeries, poolMeasurer, poolScorer, runFront, type FrontData, type FrontEvent, type FrontMeasurer, type FrontScorer } from '../../front/index';
+import { realImageQuality } from '../../evaluation/real-quality';
 import { printExport, resolveEngine, threadsOption, withEngineOption, type EngineOpts } from '../engine-options';
 import { positiveIntOption } from '../option-values';
 import { withExperimentOptions, resolveExperiment, type ExperimentOpts } from '../experiment-options';
@@ -38,6 +39,9 @@ function printEvent(e: FrontEvent): void {
     case 'score':
       console.log(`  ${e.series}, ${c(e.budget)}: ${e.label}: FID ${e.fid.toFixed(2)}, cost ${formatCost(e.cost)} ms (${e.seconds.toFixed(1)} s)`);
       break;
+    case 'held-out':
+      console.log(`  ${e.series}, ${c(e.budget)}: ${e.label}: held-out FID ${e.fid.toFixed(2)} on ${e.images} images (${e.seconds.toFixed(1)} s)`);
+      break;
     case 'point':
       console.log(`[${e.done}/${e.total}] ${e.series}, ${c(e.budget)}: ${e.point ? describePoint(e.point) : `no point: ${e.why}`}`);
       break;
@@ -46,15 +50,19 @@ function printEvent(e: FrontEvent): void {
 
 function printSummary(data: FrontData): void {
   const names = FRONT_SERIES.filter((n) => data.series.some((s) => s.name === n));
-  console.log(`\nFID at each budget (${data.images} images; cost in ms per batch on ${data.engine}):`);
+  const h = data.heldOut;
+  console.log(`\nheld-out FID at each budget (noise-bank images ${h.start}..${h.start + h.images - 1}, ${Math.round(100 * h.level)}% interval; picks chosen on images 0..${data.selectionImages - 1}; cost in ms per batch on ${data.engine}):`);
   console.log(['budget', ...names].join('\t'));
   for (const b of data.budgets) {
     const cells = names.map((n) => {
       const p = data.series.find((s) => s.name === n)?.points.find((q) => q.budget === b);
-      return p ? `${p.fid.toFixed(2)} (${formatCost(p.cost)})` : '-';
+      const v = p && data.comparisons.find((x) => x.budget === b && x.baseline === n)?.verdict;
+      return p ? `${p.fid.toFixed(2)} [${p.fidLow.toFixed(1)}, ${p.fidHigh.toFixed(1)}] (${formatCost(p.cost)})${v ? ` oms-dpm ${v}` : ''}` : '-';
     });
     console.log([formatCost(b), ...cells].join('\t'));
   }
+  const count = (v: string) => data.comparisons.filter((x) => x.verdict === v).length;
+  console.log(`oms-dpm against the baselines, paired on the held-out images: ${count('win')} wins, ${count('tie')} ties, ${count('loss')} losses`);
   const rows = speedupAtEqualFid(data);
   if (rows.length) {
     console.log('\nspeed-up of oms-dpm over the best single model at equal FID:');
@@ -90,14 +98,19 @@ export function frontCommand(): Command {
       const threads = threadsOption(o, recommendOrtSplit({ jobs: workers, maxWorkers: workers }).intraOpThreads);
       const choice = await resolveEngine(o);
       const ref = await ensureFidReference(exp);
+      const real = ref.extractor.classProbabilities ? await realImageQuality(exp, ref.extractor) : null;
       ref.extractor.dispose();
       let pool: ScoringPool | null = null;
       let scorer: FrontScorer | null = null;
+      let measurer: FrontMeasurer | null = null;
       try {
         let lastGeneration = 0;
         const run = experimentFrontRun(exp, solver, {
           engine: choice.tag,
           score: (s, e, n) => scorer!(s, e, n),
+          measure: (s, e, start, n) => measurer!(s, e, start, n),
+          reference: ref.stats,
+          qualityRange: real?.range ?? null,
           featureNetwork: ref.description,
           provenance: { ...makeProvenance(exp), engine: engineRecord(choice) },
           budgets,
@@ -115,6 +128,7 @@ export function frontCommand(): Command {
         console.log(`front of ${exp.config.name} (${solver}, length ${run.length}) on ${choice.tag}: budgets ${run.budgets.map(formatCost).join(', ')} ms; series ${run.settings.series.join(', ')}; ${run.images} images per FID; ${workers} worker(s) x ${threads} thread(s)`);
         pool = await ScoringPool.start(exp, { engine: choice.engine, workers, threads, onExport: printExport });
         scorer = poolScorer(pool);
+        measurer = poolMeasurer(pool);
         const data = await runFront(run);
         printSummary(data);
         console.log(`wrote ${run.file}`);

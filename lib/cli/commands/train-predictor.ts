@@ -7,15 +7,18 @@ import { withExperimentOptions, resolveExperiment, type ExperimentOpts } from '.
 
 export function trainPredictorCommand(): Command {
   return withExperimentOptions(new Command('train-predictor'))
-    .description('train the schedule-FID ranking predictor (method §5) and write predictions.csv, metrics.json (Kendall tau-b per split) and the scatter figure data')
+    .description('train the schedule-FID ranking predictor (method §5; the checkpoint is chosen on a selection part of the training split, predictor.selectionFraction) and write predictions.csv, metrics.json (Kendall tau-b train / selection / validation) and the scatter figure data')
     .requiredOption('--solver <name>', 'ddim | dpm-solver')
     .action(async (o: ExperimentOpts & { solver: string }) => {
       const exp = resolveExperiment(o);
       const solver = parseSolver(o.solver);
       await initBackend();
       const r = trainExperimentPredictor(exp, solver, (e) =>
-        console.log(`epoch ${e.epoch}: loss ${e.loss.toFixed(4)}, Kendall tau train ${e.trainTau.toFixed(3)}, validation ${e.validTau.toFixed(3)} (${e.seconds.toFixed(0)} s)`),
+        console.log(`epoch ${e.epoch}: loss ${e.loss.toFixed(4)}, Kendall tau train ${e.trainTau.toFixed(3)}, selection ${e.selectionTau.toFixed(3)} (${e.seconds.toFixed(0)} s)`),
       );
-      console.log(`predictor (${solver}, ${r.records} records): Kendall tau-b train ${r.tauTrain.toFixed(3)}, validation ${r.tauValidation.toFixed(3)}; wrote ${r.dir}`);
+      console.log(
+        `predictor (${solver}, ${r.records} records): weights of epoch ${r.chosenEpoch ?? 'last'} (best selection tau); Kendall tau-b train ${r.tauTrain.toFixed(3)}, ` +
+          `selection ${r.tauSelection.toFixed(3)}, validation ${r.tauValidation.toFixed(3)} (measured once, on records neither training nor the choice saw); wrote ${r.dir}`,
+      );
     });
 }
