@@ -13,7 +13,7 @@ import { frontFiguresFor } from './front-figures';
 import { fidVsNfeFigure, switchFigure } from './observation-figures';
 import type { SampleComparison } from '../front/sample-comparison';
 import { sampleComparisonFigure } from './sample-comparison-figure';
-import { lossCurvesFigure, validationLossFigure, zooTableFigure, type ZooModelResult } from './zoo-figures';
+import { dcErrorFigure, lossCurvesFigure, validationLossFigure, zooTableFigure, type ZooModelResult } from './zoo-figures';
 import type { ValidationLossReport } from '../zoo/validation-loss-report';
 import { sampleQualityFile, validationLossFile } from '../zoo/workspace';
 import type { SampleQualityReport } from '../evaluation/sample-quality-report';
@@ -74,7 +74,8 @@ export function buildFigures(exp: ResolvedExperiment): FigureSet {
     out.figures.push({ ...lossCurvesFigure(name, models) });
     out.figures.push(zooTableFigure(name, models, latency?.engine ?? null, quality));
   } else out.missing.push({ id: 'loss-curves, zoo-table', why: `no trained zoo model: oms-dpm train-zoo --experiment ${exp.config.name}` });
-  if (validation) out.figures.push(validationLossFigure(name, validation));
+  const dc = validation && dcErrorFigure(name, validation);
+  if (validation) out.figures.push(validationLossFigure(name, validation), ...(dc ? [dc] : []));
   else out.missing.push({ id: 'validation-loss', why: `no held-out loss of the zoo: oms-dpm validation-loss --experiment ${exp.config.name}` });
   if (quality && quality.rows.length) out.figures.push(sampleQualityFigure(name, quality));
   else out.missing.push({ id: 'sample-quality', why: `no sample quality of the zoo: oms-dpm sample-quality --experiment ${exp.config.name}` });

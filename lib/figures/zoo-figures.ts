@@ -95,6 +95,28 @@ export function zooTableFigure(experiment: string, models: ZooModelResult[], lat
   };
 }
 
+/**
+ * The image-mean ("DC") error of each member's prediction against the noise level, in x_0 units:
+ * the brightness error a deterministic sampler keeps (per-pixel MSE barely sees it). Reports made
+ * before the DC measures existed have none: null.
+ */
+export function dcErrorFigure(experiment: string, report: ValidationLossReport): FigureData | null {
+  if (report.models.some((m) => !Array.isArray(m.dcError))) return null;
+  return {
+    id: 'validation-dc-error',
+    title: `${experiment}: image-mean error of the zoo per timestep`,
+    caption:
+      `Per timestep, the sd over ${report.images} validation images of the image mean of (predicted - true noise), times sqrt((1 - abar_t) / abar_t): ` +
+      'the error in the predicted clean image\'s mean brightness (pixels in [-1, 1]) that deterministic sampling keeps. In brackets: the DC gain at the noisiest grid point ' +
+      '(slope of the predicted noise\'s image mean on the true one; 1 = fully predicted).',
+    data: report.models.map((m) => ({
+      type: 'scatter', mode: 'lines+markers', name: `${m.modelId} (gain ${m.dcGain[m.dcGain.length - 1].toFixed(2)})`, x: report.timesteps, y: m.dcError,
+    })),
+    layout: axisLayout(`${experiment}: image-mean error per timestep`, 'timestep t (larger is noisier)', 'error of the x_0 image mean', { yaxis: { title: { text: 'error of the x_0 image mean' }, type: 'log' } }),
+    sources: [`${experiment}/validation-loss.json`],
+  };
+}
+
 /** Held-out MSE against the noise level: where in the sampling trajectory each member is better. */
 export function validationLossFigure(experiment: string, report: ValidationLossReport): FigureData {
   return {

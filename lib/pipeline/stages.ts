@@ -181,7 +181,8 @@ function front(solver: (typeof SOLVERS)[number]): Stage {
 // stage's) re-runs only the figures when it changes.
 const validationLoss: Stage = {
   name: 'validation-loss',
-  inputs: ({ engine }) => ({ engine: engine.tag, images: VALIDATION_LOSS_IMAGES, timesteps: VALIDATION_LOSS_TIMESTEPS, seed: VALIDATION_LOSS_SEED }),
+  // version 2: the image-mean (DC) gain and error beside the MSE
+  inputs: ({ engine }) => ({ engine: engine.tag, images: VALIDATION_LOSS_IMAGES, timesteps: VALIDATION_LOSS_TIMESTEPS, seed: VALIDATION_LOSS_SEED, version: 2 }),
   async run({ exp, engine, log, progress }) {
     const { report } = await writeValidationLoss(exp, engine, { threads: 2, onExport: (e) => log(`  exported ${e.file} (${e.reason})`), onProgress: (d, t) => progress('validation batches', d, t) });
     return Object.fromEntries(report.models.map((m) => [m.modelId, m.mse]));

@@ -15,6 +15,17 @@
  * Why this beside FID: the training log's loss is a running mean over training batches of the raw
  * (not EMA) weights, and FID measures samples of a whole schedule; L(t) says which member denoises better at which
  * noise level, which is what a model schedule chooses between.
+ *
+ * The image-mean ("DC") part of the prediction, which L(t) barely sees (one direction of H W C):
+ * with dc(v) the mean of v over an image's pixels,
+ *
+ *   dcGain(t)  = slope of dc(eps_theta) on dc(eps) over images (1 = the noise's level fully predicted)
+ *   dcError(t) = sd over images of dc(eps_theta - eps) * sqrt((1 - abar_t) / abar_t)
+ *
+ * dcError is the error of the predicted x_0's mean brightness (pixels in [-1, 1]) that the
+ * prediction implies: DDIM keeps an unpredicted level of the starting noise as image brightness,
+ * so a member with a large dcError at high t draws samples far brighter (or darker) than any real
+ * image although its per-pixel L(t) is good (shared/reference/zoo-bright-failures.md).
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ImageDataset } from '../data/image-dataset';
@@ -49,6 +60,9 @@ export interface ModelValidationLoss {
   mse: number;
   /** L(t) at each grid point, in grid order */
   perTimestep: number[];
+  /** dcGain(t) and dcError(t) at each grid point (see the file comment) */
+  dcGain: number[];
+  dcError: number[];
 }
 
 export interface ValidationLoss {
@@ -82,6 +96,8 @@ export async function validationLoss(models: readonly Pick<SamplingModel, 'model
   const batches = Math.ceil(images / opts.batchSize);
   // sums of squared errors per model and grid point; divided by images * D at the end
   const sse = models.map(() => new Float64Array(grid.length));
+  // per model and grid point: sums over images of dc(pred) dc(eps), dc(eps)^2, dc(pred - eps), dc(pred - eps)^2
+  const dc = models.map(() => grid.map(() => ({ pe: 0, ee: 0, d: 0, dd: 0 })));
   let done = 0;
   for (let b = 0; b < batches; b++) {
     const from = b * opts.batchSize;
@@ -105,9 +121,22 @@ export async function validationLoss(models: readonly Pick<SamplingModel, 'model
           disposeOutput(out, xt);
           if (pred.length !== eps.length) throw new KitError(`validation loss: ${models[m].modelId} returned ${pred.length} values for a batch of ${n} x ${H}x${W}x${C}`);
           let sum = 0;
-          for (let i = 0; i < pred.length; i++) {
-            const d = pred[i] - eps[i];
-            sum += d * d;
+          const acc = dc[m][g];
+          for (let j = 0; j < n; j++) {
+            let sp = 0;
+            let se = 0;
+            for (let i = j * D; i < (j + 1) * D; i++) {
+              const d = pred[i] - eps[i];
+              sum += d * d;
+              sp += pred[i];
+              se += eps[i];
+            }
+            sp /= D;
+            se /= D;
+            acc.pe += sp * se;
+            acc.ee += se * se;
+            acc.d += sp - se;
+            acc.dd += (sp - se) ** 2;
           }
           if (!Number.isFinite(sum)) throw new KitError(`validation loss: ${models[m].modelId} predicts non-finite noise at t = ${t}`, { hint: `the weights are damaged or diverged: retrain the model (train-zoo --model ${models[m].modelId})` });
           sse[m][g] += sum;
@@ -124,7 +153,14 @@ export async function validationLoss(models: readonly Pick<SamplingModel, 'model
     seed,
     models: models.map((m, k) => {
       const perTimestep = Array.from(sse[k], (v) => v / (images * D));
-      return { modelId: m.modelId, mse: perTimestep.reduce((p, v) => p + v, 0) / grid.length, perTimestep };
+      // a slope through the origin (dc(eps) has expectation 0); the sd of dc(pred - eps) is about its own mean
+      const dcGain = dc[k].map((a) => a.pe / a.ee);
+      const dcError = dc[k].map((a, g) => {
+        const abar = schedule.alphasCumprod[grid[g]];
+        const sd = Math.sqrt(Math.max(0, (a.dd - (a.d * a.d) / images) / Math.max(1, images - 1)));
+        return sd * Math.sqrt((1 - abar) / abar);
+      });
+      return { modelId: m.modelId, mse: perTimestep.reduce((p, v) => p + v, 0) / grid.length, perTimestep, dcGain, dcError };
     }),
   };
 }

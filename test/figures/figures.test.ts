@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadExperiment } from '../../lib/config/index';
 import { buildFigures } from '../../lib/figures/build-figures';
+import { dcErrorFigure } from '../../lib/figures/zoo-figures';
 import { writeFigures, writeIndex } from '../../lib/figures/report';
 import { PNG } from 'pngjs';
 
@@ -102,4 +103,18 @@ test('figures render to offline HTML (plotly from results/assets) and PNG throug
   } finally {
     delete process.env.OMS_DPM_RESULTS;
   }
+});
+
+test('the image-mean (DC) error figure: one trace per member with its gain at the noisiest point; none for a report without DC measures', () => {
+  const report = {
+    experiment: 'x', engine: 'onnxruntime-cpu', configHash: 'h', images: 64, timesteps: [250, 950], seed: 1,
+    models: [
+      { modelId: 'a', mse: 0.05, perTimestep: [0.09, 0.01], dcGain: [0.5, 0.22], dcError: [0.01, 0.9] },
+      { modelId: 'b', mse: 0.03, perTimestep: [0.05, 0.01], dcGain: [0.6, 0.81], dcError: [0.01, 0.3] },
+    ],
+  };
+  const fig = dcErrorFigure('x', report)!;
+  assert.equal(fig.id, 'validation-dc-error');
+  assert.deepEqual(fig.data.map((t) => [t.name, t.x, t.y]), [['a (gain 0.22)', [250, 950], [0.01, 0.9]], ['b (gain 0.81)', [250, 950], [0.01, 0.3]]]);
+  assert.equal(dcErrorFigure('x', { ...report, models: report.models.map(({ dcGain: _g, dcError: _e, ...m }) => m) } as unknown as typeof report), null);
 });

@@ -8,6 +8,10 @@
  *     per timestep (standard error ~0.03);
  *   - eps_hat = eps / 2, i.e. (oracle) / 2, has exactly a quarter of the zero predictor's loss at every
  *     timestep (1e-6 relative, float32 rounding): both saw the same noise (common random numbers);
+ *   - the image-mean ("DC") measures: the oracle has gain 1 and DC error ~0; the zero predictor gain
+ *     0 and DC error sd(dc(eps)) sqrt((1 - abar)/abar), about sqrt((1 - abar)/abar) / 4 for 16
+ *     pixels; a predictor that gets every pixel right except the image mean has a tiny per-pixel
+ *     loss (1/16 of the zero predictor's) and the zero predictor's DC error;
  *   - the batch size changes nothing (one noise stream per image and timestep), and the grid, the
  *     denoiser's time input and the errors (bad sizes, no images, no models, NaN, wrong shape) are
  *     as documented.
@@ -54,6 +58,35 @@ test('analytic denoisers: oracle ~0, zero ~1, half the noise exactly a quarter o
   for (const v of z.perTimestep) assert.ok(Math.abs(v - 1) < 0.1, `zero loss ${v}`);
   z.perTimestep.forEach((v, i) => assert.ok(Math.abs(h.perTimestep[i] / v - 0.25) < 1e-6, `half/zero at t=${r.timesteps[i]}: ${h.perTimestep[i] / v}`));
   assert.ok(Math.abs(z.mse - z.perTimestep.reduce((a, b) => a + b) / 10) < 1e-12);
+});
+
+test('the image-mean (DC) part: gain and error of the oracle, the zero predictor and a predictor blind to the mean only', async () => {
+  await initBackend();
+  // the oracle's prediction with its per-image mean removed: right at every pixel but the level
+  const noMean = (x: tf.Tensor4D, t: number) => tf.tidy(() => {
+    const e = oracle(1)(x, t);
+    return e.sub(e.mean([1, 2, 3], true)) as tf.Tensor4D;
+  });
+  const r = await validationLoss(
+    [{ modelId: 'oracle', denoiser: oracle(1) }, { modelId: 'zero', denoiser: zero }, { modelId: 'no-mean', denoiser: noMean }],
+    data,
+    schedule,
+    { batchSize: 64 },
+  );
+  const [o, z, nm] = r.models;
+  r.timesteps.forEach((t, i) => {
+    const amp = Math.sqrt((1 - schedule.alphasCumprod[t]) / schedule.alphasCumprod[t]);
+    assert.ok(Math.abs(o.dcGain[i] - 1) < 1e-4 && o.dcError[i] < 1e-4 * amp, `oracle at t=${t}: gain ${o.dcGain[i]}, error ${o.dcError[i]}`);
+    assert.equal(z.dcGain[i], 0);
+    // dc of 16 standard normals has sd 1/4; 150 images: within 15%
+    assert.ok(Math.abs(z.dcError[i] / amp - 0.25) < 0.25 * 0.15, `zero at t=${t}: ${z.dcError[i] / amp}`);
+    assert.ok(Math.abs(nm.dcGain[i]) < 1e-5, `no-mean gain ${nm.dcGain[i]}`);
+    assert.ok(Math.abs(nm.dcError[i] / z.dcError[i] - 1) < 1e-3, 'blind to the mean: the zero predictor\'s DC error');
+    // ...while its per-pixel loss is the mean's share only: 1/16 of the zero predictor's (within sampling noise)
+    assert.ok(nm.perTimestep[i] < z.perTimestep[i] / 8, `no-mean loss ${nm.perTimestep[i]} vs zero ${z.perTimestep[i]}`);
+  });
+  // at t = 950 the level error is amplified ~4x in x_0 units
+  assert.ok(z.dcError[9] > 0.9, `zero predictor's x_0 level error at t = 950: ${z.dcError[9]}`);
 });
 
 test('the batch size changes nothing; another seed draws other noise', async () => {

@@ -24,6 +24,11 @@ export function validationLossCommand(): Command {
       for (const m of report.models) {
         console.log(`${m.modelId.padEnd(8)} ${m.mse.toFixed(4).padStart(7)}  ${m.perTimestep.map((v) => v.toFixed(4).padStart(7)).join(' ')}`);
       }
+      console.log('image-mean (DC) error of the predicted x_0 (sd over images; see lib/zoo/validation-loss.ts), and the DC gain:');
+      for (const m of report.models) {
+        console.log(`${m.modelId.padEnd(8)} ${'error'.padStart(7)}  ${m.dcError.map((v) => v.toFixed(4).padStart(7)).join(' ')}`);
+        console.log(`${''.padEnd(8)} ${'gain'.padStart(7)}  ${m.dcGain.map((v) => v.toFixed(3).padStart(7)).join(' ')}`);
+      }
       console.log(`wrote ${file}`);
     });
 }
