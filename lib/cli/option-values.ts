@@ -7,3 +7,10 @@ export function positiveIntOption(flag: string, raw: string): number {
   if (!Number.isInteger(n) || n < 1) throw new KitError(`--${flag} must be a positive integer, got '${raw}'`);
   return n;
 }
+
+/** The value of `--<flag>` as a positive finite number, or a KitError naming the option and the value. */
+export function positiveNumberOption(flag: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new KitError(`--${flag} must be a positive number, got '${raw}'`);
+  return n;
+}

@@ -1,0 +1,53 @@
+/** `oms-dpm scout-member`: a candidate zoo member's learning curve (sample quality against steps) in PyTorch, before hours of TF.js training. */
+import { Command } from 'commander';
+import { scoutMember } from '../../bench/zoo-scout';
+import { withExperimentOptions, resolveExperiment, type ExperimentOpts } from '../experiment-options';
+import { positiveIntOption, positiveNumberOption } from '../option-values';
+
+interface ScoutOpts extends ExperimentOpts {
+  model: string;
+  steps: string;
+  evalEvery: string;
+  samples: string;
+  ddimSteps: string;
+  threads: string;
+  lr?: string;
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+export function scoutMemberCommand(): Command {
+  return withExperimentOptions(new Command('scout-member'))
+    .description(
+      "train one zoo member's configuration in PyTorch CPU (bench/torch_scout.py, the kit's UNet and recipe) and measure its DDIM samples every --eval-every steps " +
+        'with the label classifier (confident share, class balance, off-range brightness, FID): the learning curve, before the member is trained with train-zoo; ' +
+        'writes results/<experiment>/scout/<model>.json',
+    )
+    .requiredOption('--model <id>', 'the zoo member whose configuration to scout (change it with --set zoo[<id>].unet...)')
+    .option('--steps <n>', 'training steps', '3000')
+    .option('--eval-every <n>', 'sample and measure every n steps (and at the last)', '500')
+    .option('--samples <n>', 'images sampled at each evaluation', '500')
+    .option('--ddim-steps <n>', 'DDIM steps of those samples', '50')
+    .option('--threads <n>', 'PyTorch threads', '2')
+    .option('--lr <x>', "learning rate (default: the member's training.learningRate)")
+    .action(async (o: ScoutOpts) => {
+      const exp = resolveExperiment(o);
+      const { file, report } = await scoutMember(exp, o.model, {
+        steps: positiveIntOption('steps', o.steps),
+        evalEvery: positiveIntOption('eval-every', o.evalEvery),
+        samples: positiveIntOption('samples', o.samples),
+        ddimSteps: positiveIntOption('ddim-steps', o.ddimSteps),
+        threads: positiveIntOption('threads', o.threads),
+        learningRate: o.lr === undefined ? undefined : positiveNumberOption('lr', o.lr),
+        onEvent: (e) => {
+          if (e.kind === 'progress' && e.step % 500 === 0) console.log(`  step ${e.step}: loss ${e.loss.toFixed(4)} (${e.seconds.toFixed(0)} s)`);
+          if (e.kind === 'point') {
+            const q = e.point.quality;
+            console.log(`step ${e.point.step}: confident ${pct(q.confident)}, largest class ${pct(q.largestClassShare)}, off-range ${pct(q.offRange)}, FID ${e.point.fid.toFixed(1)}`);
+          }
+        },
+      });
+      console.log(`real validation images: confident ${pct(report.real.confident)}, largest class ${pct(report.real.largestClassShare)}, off-range ${pct(report.real.offRange)}`);
+      console.log(`${o.model}: ${report.params} parameters; wrote ${file}`);
+    });
+}
