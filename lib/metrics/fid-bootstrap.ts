@@ -17,7 +17,7 @@
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { streamRng } from '../engine/rng';
 import { KitError } from '../util/errors';
-import type { GaussianStats } from './frechet-distance';
+import { weightedFeatureStats, type GaussianStats } from './frechet-distance';
 
 export interface BootstrapOptions {
   /** resamples B (at least 200 for a 95% interval) */
@@ -78,42 +78,6 @@ export function frechetToReference(ref: PreparedReference, s: GaussianStats): nu
   const evd = new EigenvalueDecomposition(m.add(m.transpose()).div(2), { assumeSymmetric: true });
   const traceSqrt = evd.realEigenvalues.reduce((t, x) => t + Math.sqrt(Math.max(x, 0)), 0);
   return meanTerm + traceS + ref.traceSigma - 2 * traceSqrt;
-}
-
-/**
- * Mean and unbiased covariance of `count` feature rows where row i appears `weights[i]` times
- * (weights sum to `count`): the statistics of a bootstrap resample without copying rows.
- */
-export function weightedFeatureStats(features: ArrayLike<number>, weights: ArrayLike<number>, count: number, dim: number): GaussianStats {
-  const rows = weights.length;
-  const mu = new Float64Array(dim);
-  for (let r = 0; r < rows; r++) {
-    const w = weights[r];
-    if (w === 0) continue;
-    for (let j = 0; j < dim; j++) mu[j] += w * features[r * dim + j];
-  }
-  for (let j = 0; j < dim; j++) mu[j] /= count;
-  const sigma = new Float64Array(dim * dim);
-  const row = new Float64Array(dim);
-  for (let r = 0; r < rows; r++) {
-    const w = weights[r];
-    if (w === 0) continue;
-    for (let j = 0; j < dim; j++) row[j] = features[r * dim + j] - mu[j];
-    for (let i = 0; i < dim; i++) {
-      const ri = w * row[i];
-      if (ri === 0) continue;
-      const off = i * dim;
-      for (let j = i; j < dim; j++) sigma[off + j] += ri * row[j];
-    }
-  }
-  for (let i = 0; i < dim; i++) {
-    for (let j = i; j < dim; j++) {
-      const v = sigma[i * dim + j] / (count - 1);
-      sigma[i * dim + j] = v;
-      sigma[j * dim + i] = v;
-    }
-  }
-  return { mu, sigma, dim };
 }
 
 /** How often each of n images is drawn in resample b (n draws with replacement, stream (seed, b)). */

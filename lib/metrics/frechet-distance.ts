@@ -54,15 +54,31 @@ export function frechetDistance(a: GaussianStats, b: GaussianStats): number {
 /** Mean and unbiased covariance (numpy.cov, rowvar=False) of `count` feature rows of length `dim`. */
 export function featureStats(features: ArrayLike<number>, count: number, dim: number): GaussianStats {
   if (count < 2) throw new Error(`FID statistics need at least 2 images, got ${count}`);
+  return weightedFeatureStats(features, new Uint32Array(count).fill(1), count, dim);
+}
+
+/**
+ * Mean and unbiased covariance of `count` feature rows where row i appears `weights[i]` times
+ * (weights sum to `count`): with unit weights `featureStats`, otherwise the statistics of a
+ * bootstrap resample without copying rows.
+ */
+export function weightedFeatureStats(features: ArrayLike<number>, weights: ArrayLike<number>, count: number, dim: number): GaussianStats {
+  const rows = weights.length;
   const mu = new Float64Array(dim);
-  for (let r = 0; r < count; r++) for (let j = 0; j < dim; j++) mu[j] += features[r * dim + j];
+  for (let r = 0; r < rows; r++) {
+    const w = weights[r];
+    if (w === 0) continue;
+    for (let j = 0; j < dim; j++) mu[j] += w * features[r * dim + j];
+  }
   for (let j = 0; j < dim; j++) mu[j] /= count;
   const sigma = new Float64Array(dim * dim);
   const row = new Float64Array(dim);
-  for (let r = 0; r < count; r++) {
+  for (let r = 0; r < rows; r++) {
+    const w = weights[r];
+    if (w === 0) continue;
     for (let j = 0; j < dim; j++) row[j] = features[r * dim + j] - mu[j];
     for (let i = 0; i < dim; i++) {
-      const ri = row[i];
+      const ri = w * row[i];
       if (ri === 0) continue;
       const off = i * dim;
       for (let j = i; j < dim; j++) sigma[off + j] += ri * row[j];

@@ -10,9 +10,8 @@ import {
   prepareReference,
   resampleWeights,
   verdictOf,
-  weightedFeatureStats,
 } from '../../lib/metrics/fid-bootstrap';
-import { featureStats, frechetDistance, type GaussianStats } from '../../lib/metrics/frechet-distance';
+import { featureStats, frechetDistance, weightedFeatureStats, type GaussianStats } from '../../lib/metrics/frechet-distance';
 
 function identity(d: number): GaussianStats {
   const sigma = new Float64Array(d * d);
