@@ -108,7 +108,10 @@ for (const solver of ['ddim', 'dpm-solver'] as const) {
   const m = path.join(predictorDir(exp, solver), 'metrics.json');
   if (!fs.existsSync(m)) { console.log(`${solver}: no trained predictor yet`); continue; }
   const metrics = JSON.parse(fs.readFileSync(m, 'utf8'));
-  tslab.display.markdown(`**${solver} predictor**: Kendall tau-b train ${metrics.kendallTau.train.toFixed(3)}, validation ${metrics.kendallTau.validation.toFixed(3)} (${metrics.records.train} + ${metrics.records.validation} records)`);
+  // the checkpoint is chosen on the selection records; the validation records are seen once, at the end
+  const t = metrics.kendallTau;
+  const n = metrics.records;
+  tslab.display.markdown(`**${solver} predictor**: Kendall tau-b train ${t.train.toFixed(3)}, selection ${t.selection.toFixed(3)}, validation ${t.validation.toFixed(3)} (${n.train} + ${n.selection} + ${n.validation} records; epoch ${metrics.chosenEpoch} kept)`);
 }"""),
     ('code', """// Each record is a timed run of one schedule: how well does the additive cost model (sum of per-batch
 // latencies) predict it? And how well does the predictor rank the records?
@@ -119,7 +122,7 @@ const figs = buildFigures(exp).figures.filter((f) => f.id.startsWith('cost-model
 for (const { fig, png } of await figurePngs(figs, resultsDir(exp))) { tslab.display.markdown(`**${fig.title}**: ${fig.caption}`); tslab.display.png(png); }"""),
   ],
   '05-search-and-front.ipynb': [
-    ('markdown', "# 5. Search and the FID-vs-cost front\nThe paper's Fig. 1 for this experiment: OMS-DPM's searched schedules against the best single model, the best schedule of the training set, random schedules and two-segment schedules at each time budget, and the speed-up at equal FID. The fronts are computed by `npm run reproduce` or `oms-dpm front`."),
+    ('markdown', "# 5. Search and the FID-vs-cost front\nThe paper's Fig. 1 for this experiment: OMS-DPM's searched schedules against the best single model, the best schedule of the training set, random schedules and two-segment schedules at each time budget, and the speed-up at equal FID. Every series chooses its pick on the selection images and is reported on held-out images with a bootstrap interval; OMS-DPM's paired differences against each baseline say win, tie or loss. The fronts are computed by `npm run reproduce` or `oms-dpm front`."),
     ('code', HEADER), ('code', SETUP),
     ('code', """import * as path from 'path';
 import { speedupAtEqualFid } from './lib/front/speedup';
@@ -128,7 +131,11 @@ for (const solver of ['ddim', 'dpm-solver']) {
   const f = path.join(resultsDir(exp), `front-${solver}.json`);
   if (!fs.existsSync(f)) { console.log(`${solver}: no front yet (oms-dpm front --experiment ${exp.config.name} --solver ${solver})`); continue; }
   const front = JSON.parse(fs.readFileSync(f, 'utf8'));
+  // every pick was chosen on the selection images and is reported on the held-out ones
+  tslab.display.markdown(`**${solver}**: picks chosen on noise-bank images 0..${front.selectionImages - 1}, held-out FID on ${front.heldOut.images} images from ${front.heldOut.start} (${Math.round(100 * front.heldOut.level)}% interval)`);
   console.table(speedupAtEqualFid(front).map((r) => ({ budget: r.budget, fid: r.fid.toFixed(2), cost: r.cost.toFixed(1), singleModelCost: r.baselineCost?.toFixed(1) ?? 'never', speedup: r.speedup?.toFixed(2) ?? '-' })));
+  // OMS-DPM minus each baseline on the same held-out images: a win or loss only when the interval excludes 0
+  console.table(front.comparisons.map((c: { budget: number; baseline: string; difference: number; low: number; high: number; verdict: string }) => ({ budget: c.budget, baseline: c.baseline, difference: c.difference.toFixed(1), interval: `[${c.low.toFixed(1)}, ${c.high.toFixed(1)}]`, verdict: c.verdict })));
 }"""),
     ('code', """import { buildFigures } from './lib/figures/build-figures';
 import { figurePngs } from './lib/figures/render';
