@@ -230,6 +230,13 @@ export const ObservationSchema = obj(
   { doc: "the paper's first observation (oms-dpm observe): FID vs NFE of every zoo model, and where a small/large switch pays" },
 );
 
+export const ValidationLossSchema = obj(
+  {
+    images: int({ default: 1024, min: 2, doc: 'validation-split images of the held-out loss (`oms-dpm validation-loss`, the reproduce stage); at most the split\'s size' }),
+  },
+  { doc: "the zoo's held-out denoising loss and image-mean (DC) error (lib/zoo/validation-loss.ts)" },
+);
+
 export const SampleQualitySchema = obj(
   {
     ddimSteps: list(int({ min: 1, doc: 'DDIM steps (NFEs)' }), {
@@ -258,6 +265,7 @@ export const ExperimentSchema = obj({
   search: SearchSchema,
   front: FrontSchema,
   observation: ObservationSchema,
+  validationLoss: ValidationLossSchema,
   sampleQuality: SampleQualitySchema,
   profiles: record(record(unknownValue({ doc: 'the value to set' }), { doc: 'dotted key -> value' }), {
     keyPattern: NAME,

@@ -26,7 +26,7 @@ import { makeProvenance } from './provenance';
 import { trainZoo } from '../zoo/train-zoo';
 import { resultsDir } from '../zoo/workspace';
 import { trainingIdentity } from '../zoo/zoo-model';
-import { VALIDATION_LOSS_IMAGES, VALIDATION_LOSS_SEED, VALIDATION_LOSS_TIMESTEPS } from '../zoo/validation-loss';
+import { VALIDATION_LOSS_SEED, VALIDATION_LOSS_TIMESTEPS } from '../zoo/validation-loss';
 import { writeValidationLoss } from '../zoo/validation-loss-report';
 import { sampleQualityHeldOut, sampleQualitySteps, writeSampleQuality } from '../evaluation/sample-quality-report';
 import { samplingIdentity } from '../evaluation/sampling-identity';
@@ -182,7 +182,7 @@ function front(solver: (typeof SOLVERS)[number]): Stage {
 const validationLoss: Stage = {
   name: 'validation-loss',
   // version 2: the image-mean (DC) gain and error beside the MSE
-  inputs: ({ engine }) => ({ engine: engine.tag, images: VALIDATION_LOSS_IMAGES, timesteps: VALIDATION_LOSS_TIMESTEPS, seed: VALIDATION_LOSS_SEED, version: 2 }),
+  inputs: ({ exp, engine }) => ({ engine: engine.tag, images: exp.config.validationLoss.images, timesteps: VALIDATION_LOSS_TIMESTEPS, seed: VALIDATION_LOSS_SEED, version: 2 }),
   async run({ exp, engine, log, progress }) {
     const { report } = await writeValidationLoss(exp, engine, { threads: 2, onExport: (e) => log(`  exported ${e.file} (${e.reason})`), onProgress: (d, t) => progress('validation batches', d, t) });
     return Object.fromEntries(report.models.map((m) => [m.modelId, m.mse]));

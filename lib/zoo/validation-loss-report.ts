@@ -28,7 +28,7 @@ export async function writeValidationLoss(
   const models = await loadSamplingModels(exp, choice.engine, { threads: opts.threads, onExport: opts.onExport });
   try {
     const loss = await validationLoss(models, data, scheduleFromConfig(exp.config.diffusion), {
-      images: opts.images,
+      images: opts.images ?? exp.config.validationLoss.images,
       timesteps: opts.timesteps,
       batchSize: exp.config.sampling.batchSize,
       onProgress: opts.onProgress,

@@ -1,6 +1,6 @@
 /** `oms-dpm validation-loss`: each zoo member's held-out denoising loss per noise level (the zoo's quality gradient). */
 import { Command } from 'commander';
-import { VALIDATION_LOSS_IMAGES, VALIDATION_LOSS_TIMESTEPS } from '../../zoo/validation-loss';
+import { VALIDATION_LOSS_TIMESTEPS } from '../../zoo/validation-loss';
 import { writeValidationLoss } from '../../zoo/validation-loss-report';
 import { printExport, resolveEngine, threadsOption, withEngineOption, type EngineOpts } from '../engine-options';
 import { withExperimentOptions, resolveExperiment, type ExperimentOpts } from '../experiment-options';
@@ -10,7 +10,7 @@ import { ProgressLine } from '../progress';
 export function validationLossCommand(): Command {
   return withEngineOption(withExperimentOptions(new Command('validation-loss')), 'ONNX Runtime intra-op threads (default 2)')
     .description("each trained zoo model's noise-prediction MSE (EMA weights) on the held-out validation split, per timestep and averaged; same noise for every model; writes results/<experiment>/validation-loss.json")
-    .option('--images <n>', `validation images (default ${VALIDATION_LOSS_IMAGES}, at most the split's size)`)
+    .option('--images <n>', "validation images (default validationLoss.images, at most the split's size)")
     .option('--timesteps <k>', `timesteps: midpoints of k equal bins of 0..T-1 (default ${VALIDATION_LOSS_TIMESTEPS})`)
     .action(async (o: ExperimentOpts & EngineOpts & { images?: string; timesteps?: string }) => {
       const exp = resolveExperiment(o);
