@@ -10,7 +10,7 @@
  * brightness, and a FID on those images. The scout is a forecast for the configuration, not a zoo
  * member: its weights are not kept, and the kit's own training (train-zoo) makes the member.
  *
- * Writes results/<experiment>/scout/<model>.json (config of the member, recipe, curve, provenance)
+ * Writes results/<experiment>/scout/<model>-<hash>.json (config of the member, recipe, curve, provenance)
  * after every evaluation, atomically; prints nothing (progress through `onEvent`).
  */
 import { spawn } from 'node:child_process';
@@ -18,7 +18,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import { repoRoot, resolveModelTraining, type ResolvedExperiment } from '../config/index';
+import { hashOf, repoRoot, resolveModelTraining, type ResolvedExperiment } from '../config/index';
 import { realImageQuality } from '../evaluation/real-quality';
 import { ensureFidReference, readAll } from '../metrics/fid-reference';
 import { featureStats, frechetDistance } from '../metrics/frechet-distance';
@@ -77,8 +77,9 @@ export interface ScoutReport {
   provenance: unknown;
 }
 
-export function scoutFile(exp: ResolvedExperiment, modelId: string): string {
-  return path.join(resultsDir(exp), 'scout', `${modelId}.json`);
+/** results/<experiment>/scout/<model>-<hash of the member's UNet and recipe>.json: scouts of other settings sit beside it. */
+export function scoutFile(exp: ResolvedExperiment, modelId: string, setting: unknown): string {
+  return path.join(resultsDir(exp), 'scout', `${modelId}-${hashOf(setting).slice(0, 8)}.json`);
 }
 
 /** The evaluation steps: every `evalEvery` and the last. */
@@ -120,7 +121,7 @@ export async function scoutMember(exp: ResolvedExperiment, modelId: string, o: S
       engine: `pytorch-cpu (${o.threads} thread(s), bench/torch_scout.py)`,
       provenance: makeProvenance(exp),
     };
-    const file = scoutFile(exp, modelId);
+    const file = scoutFile(exp, modelId, { unet: report.unet, recipe, sampling: report.sampling });
     const request = {
       arch, trainImages: imagesFile, count, height: train.height, width: train.width, channels: train.channels,
       steps: o.steps, batch: t.batchSize, lr: recipe.learningRate, gradClip: t.gradClipNorm, emaRate: t.emaRate, emaWarmup: t.emaWarmup,

@@ -21,7 +21,7 @@ export function scoutMemberCommand(): Command {
     .description(
       "train one zoo member's configuration in PyTorch CPU (bench/torch_scout.py, the kit's UNet and recipe) and measure its DDIM samples every --eval-every steps " +
         'with the label classifier (confident share, class balance, off-range brightness, FID): the learning curve, before the member is trained with train-zoo; ' +
-        'writes results/<experiment>/scout/<model>.json',
+        'writes results/<experiment>/scout/<model>-<hash of its settings>.json',
     )
     .requiredOption('--model <id>', 'the zoo member whose configuration to scout (change it with --set zoo[<id>].unet...)')
     .option('--steps <n>', 'training steps', '3000')
