@@ -1,6 +1,7 @@
 /** `oms-dpm scout-member`: a candidate zoo member's learning curve (sample quality against steps) in PyTorch, before hours of TF.js training. */
 import { Command } from 'commander';
 import { scoutMember } from '../../bench/zoo-scout';
+import { initBackend } from '../../engine/backend';
 import { withExperimentOptions, resolveExperiment, type ExperimentOpts } from '../experiment-options';
 import { positiveIntOption, positiveNumberOption } from '../option-values';
 
@@ -32,6 +33,8 @@ export function scoutMemberCommand(): Command {
     .option('--lr <x>', "learning rate (default: the member's training.learningRate)")
     .action(async (o: ScoutOpts) => {
       const exp = resolveExperiment(o);
+      // the label classifier that judges the samples runs on TF.js (WASM unless a native backend loads)
+      await initBackend();
       const { file, report } = await scoutMember(exp, o.model, {
         steps: positiveIntOption('steps', o.steps),
         evalEvery: positiveIntOption('eval-every', o.evalEvery),
