@@ -14,10 +14,10 @@
  * much; the percentile interval would inherit that shift, the basic interval subtracts it
  * (test/metrics/fid-bootstrap.test.ts measures the coverage of both on a Gaussian case).
  */
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { EigenvalueDecomposition, type Matrix } from 'ml-matrix';
 import { streamRng } from '../engine/rng';
 import { KitError } from '../util/errors';
-import { weightedFeatureStats, type GaussianStats } from './frechet-distance';
+import { symmetricSqrt, toMatrix, weightedFeatureStats, type GaussianStats } from './frechet-distance';
 
 export interface BootstrapOptions {
   /** resamples B (at least 200 for a 95% interval) */
@@ -44,17 +44,9 @@ export interface PreparedReference {
   traceSigma: number;
 }
 
-function toMatrix(a: Float64Array, n: number): Matrix {
-  const m = new Matrix(n, n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) m.set(i, j, a[i * n + j]);
-  return m;
-}
-
 export function prepareReference(stats: GaussianStats): PreparedReference {
   const n = stats.dim;
-  const evd = new EigenvalueDecomposition(toMatrix(stats.sigma, n), { assumeSymmetric: true });
-  const v = evd.eigenvectorMatrix;
-  const sqrtSigma = v.mmul(Matrix.diag(evd.realEigenvalues.map((x) => Math.sqrt(Math.max(x, 0))))).mmul(v.transpose());
+  const sqrtSigma = symmetricSqrt(toMatrix(stats.sigma, n));
   let traceSigma = 0;
   for (let i = 0; i < n; i++) traceSigma += stats.sigma[i * n + i];
   return { stats, sqrtSigma, traceSigma };

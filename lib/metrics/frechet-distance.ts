@@ -18,14 +18,16 @@ export interface GaussianStats {
   dim: number;
 }
 
-function symmetricSqrt(m: Matrix): Matrix {
+/** The symmetric square root of a symmetric PSD matrix (negative round-off eigenvalues clamped to 0). */
+export function symmetricSqrt(m: Matrix): Matrix {
   const evd = new EigenvalueDecomposition(m, { assumeSymmetric: true });
   const v = evd.eigenvectorMatrix;
   const d = evd.realEigenvalues.map((x) => Math.sqrt(Math.max(x, 0)));
   return v.mmul(Matrix.diag(d)).mmul(v.transpose());
 }
 
-function toMatrix(a: Float64Array, n: number): Matrix {
+/** A row-major n x n Float64Array as an ml-matrix Matrix. */
+export function toMatrix(a: Float64Array, n: number): Matrix {
   const m = new Matrix(n, n);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) m.set(i, j, a[i * n + j]);
   return m;
