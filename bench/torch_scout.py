@@ -11,11 +11,13 @@ measure how recognisable the samples are (confident share, class balance, bright
 
 Reads one JSON object on stdin:
   {"arch": {...as torch_unet.py}, "trainImages": path of uint8 NHWC images, "count", "height",
-   "width", "channels", "steps", "batch", "lr", "gradClip", "emaRate", "emaWarmup", "betaStart",
-   "betaEnd", "timesteps", "evalAt": [steps], "samples", "ddimSteps", "outDir", "seed", "threads"}
-Writes outDir/samples-<step>.u8 (uint8 NHWC, round((clip(x) + 1) * 127.5)) and prints one JSON
-line per event: {"kind": "progress", "step", "loss", "seconds"} and {"kind": "samples", "step",
-"file", "seconds"}. Run with Debian's interpreter (/usr/bin/python3, package python3-torch).
+   "width", "channels", "steps", "batch", "lr", "lrDecay": "constant" | "cosine", "warmupSteps",
+   "gradClip", "emaRates": [rates], "emaWarmup", "betaStart", "betaEnd", "timesteps",
+   "evalAt": [steps], "samples", "ddimSteps", "outDir", "seed", "threads"}
+Every EMA rate keeps its own average of the same training run (so EMA lengths compare on one run).
+Writes outDir/samples-<step>-<rate>.u8 (uint8 NHWC, round((clip(x) + 1) * 127.5)) and prints one
+JSON line per event: {"kind": "progress", "step", "loss", "seconds"} and {"kind": "samples",
+"step", "emaRate", "file", "seconds"}. Run with Debian's interpreter (/usr/bin/python3, package python3-torch).
 """
 import copy
 import json
@@ -54,6 +56,13 @@ def ddim_sample(model, abar, n, shape, steps, T, gen, batch):
     return ((x + 1) * 127.5).round().to(torch.uint8).permute(0, 2, 3, 1).contiguous().numpy()
 
 
+def learning_rate(lr, decay, warmup, n, steps):
+    """The kit's schedule (lib/diffusion/learning-rate.ts) at 0-based step n of `steps`."""
+    warm = min(1.0, (n + 1) / warmup) if warmup > 0 else 1.0
+    anneal = 0.5 * (1 + math.cos(math.pi * n / steps)) if decay == "cosine" else 1.0
+    return lr * warm * anneal
+
+
 def main():
     req = json.load(sys.stdin)
     torch.set_num_threads(int(req.get("threads", 1)))
@@ -68,9 +77,11 @@ def main():
     betas = torch.linspace(float(req["betaStart"]), float(req["betaEnd"]), T, dtype=torch.float64)
     abar = torch.cumprod(1 - betas, 0).float()
     model = UNet(req["arch"])
-    ema = copy.deepcopy(model).eval()
-    for p in ema.parameters():
-        p.requires_grad_(False)
+    rates = [float(r) for r in req["emaRates"]]
+    emas = [copy.deepcopy(model).eval() for _ in rates]
+    for ema in emas:
+        for p in ema.parameters():
+            p.requires_grad_(False)
     opt = torch.optim.Adam(model.parameters(), lr=float(req["lr"]), betas=(0.9, 0.999), eps=1e-8)
     batch, steps = int(req["batch"]), int(req["steps"])
     eval_at = sorted(set(int(s) for s in req["evalAt"]))
@@ -89,24 +100,27 @@ def main():
         loss.backward()
         if req.get("gradClip") is not None:
             torch.nn.utils.clip_grad_norm_(model.parameters(), float(req["gradClip"]))
+        for group in opt.param_groups:
+            group["lr"] = learning_rate(float(req["lr"]), req.get("lrDecay", "constant"), int(req.get("warmupSteps", 0)), n, steps)
         opt.step()
-        rate = float(req["emaRate"])
-        decay = min(rate, (1 + n) / (10 + n)) if req.get("emaWarmup", True) else rate
         with torch.no_grad():
-            for pe, pm in zip(ema.parameters(), model.parameters()):
-                pe.mul_(decay).add_(pm, alpha=1 - decay)
+            for rate, ema in zip(rates, emas):
+                decay = min(rate, (1 + n) / (10 + n)) if req.get("emaWarmup", True) else rate
+                for pe, pm in zip(ema.parameters(), model.parameters()):
+                    pe.mul_(decay).add_(pm, alpha=1 - decay)
         running = 0.98 * running + 0.02 * loss.item() if n else loss.item()
         step = n + 1
         if step % 100 == 0 or step == steps or step in eval_at:
             emit(kind="progress", step=step, loss=running, seconds=time.time() - t0)
         if step in eval_at:
-            s0 = time.time()
-            with torch.no_grad():
-                pixels = ddim_sample(ema, abar, int(req["samples"]), (c, h, w), int(req["ddimSteps"]), T, torch.Generator().manual_seed(12345), 250)
-            file = os.path.join(req["outDir"], f"samples-{step}.u8")
-            pixels.tofile(file + ".tmp")
-            os.replace(file + ".tmp", file)
-            emit(kind="samples", step=step, file=file, seconds=time.time() - s0)
+            for rate, ema in zip(rates, emas):
+                s0 = time.time()
+                with torch.no_grad():
+                    pixels = ddim_sample(ema, abar, int(req["samples"]), (c, h, w), int(req["ddimSteps"]), T, torch.Generator().manual_seed(12345), 250)
+                file = os.path.join(req["outDir"], f"samples-{step}-{rate}.u8")
+                pixels.tofile(file + ".tmp")
+                os.replace(file + ".tmp", file)
+                emit(kind="samples", step=step, emaRate=rate, file=file, seconds=time.time() - s0)
 
 
 if __name__ == "__main__":

@@ -45,6 +45,8 @@ export interface ScoutOptions {
   threads: number;
   /** learning rate; default the member's training.learningRate */
   learningRate?: number;
+  /** EMA rates averaged side by side over the one run, each sampled at every evaluation; default [training.emaRate] */
+  emaRates?: number[];
   onEvent?: (e: ScoutEvent) => void;
 }
 
@@ -52,6 +54,8 @@ export type ScoutEvent = { kind: 'progress'; step: number; loss: number; seconds
 
 export interface ScoutPoint {
   step: number;
+  /** the EMA rate whose weights drew these samples */
+  emaRate: number;
   /** running training loss (per-pixel MSE, raw weights) at this step */
   loss: number;
   quality: SampleQuality;
@@ -67,7 +71,10 @@ export interface ScoutReport {
   modelId: string;
   unet: unknown;
   params: number;
-  recipe: { learningRate: number; batchSize: number; gradClipNorm: number | null; emaRate: number; emaWarmup: boolean; steps: number; threads: number };
+  recipe: {
+    learningRate: number; lrDecay: string; warmupSteps: number; batchSize: number; gradClipNorm: number | null;
+    emaRates: number[]; emaWarmup: boolean; steps: number; threads: number;
+  };
   sampling: { ddimSteps: number; samples: number; clip: true };
   featureNetwork: string;
   range: IntensityRange;
@@ -105,7 +112,10 @@ export async function scoutMember(exp: ResolvedExperiment, modelId: string, o: S
     const { pixels, count } = readAll(train);
     const imagesFile = path.join(tmp, 'train.u8');
     fs.writeFileSync(imagesFile, pixels);
-    const recipe = { learningRate: o.learningRate ?? t.learningRate, batchSize: t.batchSize, gradClipNorm: t.gradClipNorm, emaRate: t.emaRate, emaWarmup: t.emaWarmup, steps: o.steps, threads: o.threads };
+    const recipe = {
+      learningRate: o.learningRate ?? t.learningRate, lrDecay: t.lrDecay, warmupSteps: t.warmupSteps, batchSize: t.batchSize, gradClipNorm: t.gradClipNorm,
+      emaRates: o.emaRates ?? [t.emaRate], emaWarmup: t.emaWarmup, steps: o.steps, threads: o.threads,
+    };
     const report: ScoutReport = {
       kind: 'oms-dpm-scout',
       experiment: exp.config.name,
@@ -124,7 +134,8 @@ export async function scoutMember(exp: ResolvedExperiment, modelId: string, o: S
     const file = scoutFile(exp, modelId, { unet: report.unet, recipe, sampling: report.sampling });
     const request = {
       arch, trainImages: imagesFile, count, height: train.height, width: train.width, channels: train.channels,
-      steps: o.steps, batch: t.batchSize, lr: recipe.learningRate, gradClip: t.gradClipNorm, emaRate: t.emaRate, emaWarmup: t.emaWarmup,
+      steps: o.steps, batch: t.batchSize, lr: recipe.learningRate, lrDecay: t.lrDecay, warmupSteps: t.warmupSteps, gradClip: t.gradClipNorm,
+      emaRates: recipe.emaRates, emaWarmup: t.emaWarmup,
       betaStart: d.betaStart, betaEnd: d.betaEnd, timesteps: d.timesteps, evalAt, samples: o.samples, ddimSteps: o.ddimSteps,
       outDir: tmp, seed: t.seed, threads: o.threads,
     };
@@ -135,7 +146,7 @@ export async function scoutMember(exp: ResolvedExperiment, modelId: string, o: S
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     child.stdin.end(JSON.stringify(request));
     for await (const line of readline.createInterface({ input: child.stdout })) {
-      const m = JSON.parse(line) as { kind: 'progress'; step: number; loss: number; seconds: number } | { kind: 'samples'; step: number; file: string; seconds: number };
+      const m = JSON.parse(line) as { kind: 'progress'; step: number; loss: number; seconds: number } | { kind: 'samples'; step: number; emaRate: number; file: string; seconds: number };
       if (m.kind === 'progress') {
         loss = m.loss;
         o.onEvent?.(m);
@@ -144,7 +155,7 @@ export async function scoutMember(exp: ResolvedExperiment, modelId: string, o: S
       const images = new Uint8Array(fs.readFileSync(m.file));
       const measures = await measureImages(ref.extractor, images, o.samples, { height: train.height, width: train.width, channels: train.channels });
       const fid = frechetDistance(featureStats(measures.features, o.samples, measures.dim), ref.stats);
-      const point: ScoutPoint = { step: m.step, loss, quality: sampleQuality(measures, real.range), fid, seconds: m.seconds };
+      const point: ScoutPoint = { step: m.step, emaRate: m.emaRate, loss, quality: sampleQuality(measures, real.range), fid, seconds: m.seconds };
       report.curve.push(point);
       writeJsonAtomic(file, report);
       o.onEvent?.({ kind: 'point', point });

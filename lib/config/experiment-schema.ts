@@ -88,6 +88,11 @@ export const TrainingSchema = obj(
       min: 0,
       doc: 'linear learning-rate warm-up steps; 0 = none (the released OMS-DPM configs have none, the original DDPM code used 5000)',
     }),
+    lrDecay: str({
+      default: 'constant',
+      oneOf: ['constant', 'cosine'] as const,
+      doc: 'learning-rate annealing over the run: constant (the paper) or cosine to zero at `iterations` (lib/diffusion/learning-rate.ts)',
+    }),
     emaRate: num({ default: 0.9999, min: 0, lt: 1, doc: 'decay of the exponential moving average of the weights used for sampling' }),
     emaWarmup: bool({
       default: false,

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { streamSeed } from '../engine/rng';
 import { Adam } from './adam';
+import { learningRateAt, type LearningRateDecay } from './learning-rate';
 import { emaDecay, updateEma } from './ema';
 import { asParams, type VariableMap } from './model-params';
 import type { TrainingBatch } from './training-batch';
@@ -23,6 +24,9 @@ export interface StepSettings {
   microBatchSize: number | null;
   learningRate: number;
   warmupSteps: number;
+  lrDecay: LearningRateDecay;
+  /** the run's length: the cosine annealing reaches zero there */
+  iterations: number;
   gradClipNorm: number | null;
   emaRate: number;
   emaWarmup: boolean;
@@ -71,7 +75,7 @@ export async function trainStep(state: TrainState, b: TrainingBatch, shape: [num
       grads = scaled;
     }
   }
-  const lr = s.warmupSteps > 0 ? s.learningRate * Math.min(1, (step + 1) / s.warmupSteps) : s.learningRate;
+  const lr = learningRateAt(s.learningRate, s.lrDecay, s.warmupSteps, step, s.iterations);
   state.adam.apply(state.params, new Map(names.map((k, i) => [k, grads[i]])), step + 1, lr);
   tf.dispose(grads);
   updateEma(state.ema, state.params, emaDecay(s.emaRate, s.emaWarmup, step));

@@ -14,6 +14,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ImageDataset } from '../data/image-dataset';
 import { KitError } from '../util/errors';
 import { Adam } from './adam';
+import type { LearningRateDecay } from './learning-rate';
 import { initParams } from './init-params';
 import { disposeVariables, toHost, toVariables, type VariableMap } from './model-params';
 import type { DiscreteSchedule } from './noise-schedule';
@@ -33,6 +34,7 @@ export interface TrainerSettings {
   adamEps: number;
   gradClipNorm: number | null;
   warmupSteps: number;
+  lrDecay: LearningRateDecay;
   emaRate: number;
   emaWarmup: boolean;
   seed: number;

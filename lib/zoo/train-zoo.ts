@@ -68,6 +68,7 @@ export function trainerSettings(exp: ResolvedExperiment, modelId: string): Train
     adamEps: t.adamEps,
     gradClipNorm: t.gradClipNorm,
     warmupSteps: t.warmupSteps,
+    lrDecay: t.lrDecay,
     emaRate: t.emaRate,
     emaWarmup: t.emaWarmup,
     seed: t.seed,

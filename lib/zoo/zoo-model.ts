@@ -37,12 +37,14 @@ export function archFor(cfg: ExperimentConfig, modelId: string): UNetArch {
  */
 export function trainingIdentity(cfg: ExperimentConfig, modelId: string): unknown {
   const t = resolveModelTraining(cfg, modelId);
-  const { iterations: _i, checkpointEvery: _c, logEvery: _l, ...rest } = t;
+  const { iterations, checkpointEvery: _c, logEvery: _l, lrDecay, ...rest } = t;
   return {
     arch: archFor(cfg, modelId),
     dataset: { ...cfg.dataset, root: undefined },
     diffusion: cfg.diffusion,
-    training: rest,
+    // A constant rate leaves the identity as it was before lrDecay existed (trained zoos stay valid)
+    // and lets a finished run be extended; a cosine run's every step depends on its length.
+    training: lrDecay === 'constant' ? rest : { ...rest, lrDecay, iterations },
   };
 }
 

@@ -29,12 +29,16 @@ test('scout: a learning curve of a tiny member, measured by the label classifier
     await initBackend('wasm');
     const exp = loadExperiment(tiny);
     const points: number[] = [];
-    const { file, report } = await scoutMember(exp, 'b', { steps: 4, evalEvery: 2, samples: 10, ddimSteps: 2, threads: 1, onEvent: (e) => e.kind === 'point' && points.push(e.point.step) });
-    assert.deepEqual(points, [2, 4]);
-    assert.deepEqual(report.curve.map((p) => p.step), [2, 4]);
+    const { file, report } = await scoutMember(exp, 'b', {
+      steps: 4, evalEvery: 2, samples: 10, ddimSteps: 2, threads: 1, emaRates: [0.05, 0.9],
+      onEvent: (e) => e.kind === 'point' && points.push(e.point.step),
+    });
+    // every evaluation step samples each EMA of the one run
+    assert.deepEqual(points, [2, 2, 4, 4]);
+    assert.deepEqual(report.curve.map((p) => [p.step, p.emaRate]), [[2, 0.05], [2, 0.9], [4, 0.05], [4, 0.9]]);
     const stored = JSON.parse(fs.readFileSync(file, 'utf8'));
     assert.equal(stored.kind, 'oms-dpm-scout');
-    assert.equal(stored.curve.length, 2);
+    assert.equal(stored.curve.length, 4);
     for (const p of report.curve) {
       assert.equal(p.quality.images, 10);
       assert.equal(p.quality.classCounts.reduce((a, b) => a + b, 0), 10);
@@ -43,6 +47,9 @@ test('scout: a learning curve of a tiny member, measured by the label classifier
     // the parameter count of the kit's own spec (the PyTorch copy has the same layers)
     assert.ok(report.params > 1000);
     assert.equal(report.recipe.learningRate, exp.config.training.learningRate);
+    assert.equal(report.recipe.lrDecay, 'constant');
+    // with warm-up the decays are min(rate, (1+n)/(10+n)): 0.05 and 0.1 at step 0, so the two averages differ
+    assert.notEqual(report.curve[0].fid, report.curve[1].fid);
   } finally {
     delete process.env.OMS_DPM_RESULTS;
   }

@@ -18,7 +18,7 @@ for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 37 + (i >> 6) * 11) % 2
 const data = new InMemoryImageDataset('synthetic/train', 8, 8, 1, pixels);
 const settings: TrainerSettings = {
   batchSize: 8, microBatchSize: 4, iterations: 6, learningRate: 2e-3, adamBeta1: 0.9, adamBeta2: 0.999, adamEps: 1e-8,
-  gradClipNorm: 1.0, warmupSteps: 2, emaRate: 0.9, emaWarmup: true, seed: 3, checkpointEvery: 2, logEvery: 1, randomFlip: true,
+  gradClipNorm: 1.0, warmupSteps: 2, lrDecay: 'cosine', emaRate: 0.9, emaWarmup: true, seed: 3, checkpointEvery: 2, logEvery: 1, randomFlip: true,
 };
 
 function tmp(): string {

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { scoutMember } from '../../bench/zoo-scout';
 import { initBackend } from '../../engine/backend';
 import { withExperimentOptions, resolveExperiment, type ExperimentOpts } from '../experiment-options';
+import { KitError } from '../../util/errors';
 import { positiveIntOption, positiveNumberOption } from '../option-values';
 
 interface ScoutOpts extends ExperimentOpts {
@@ -13,6 +14,13 @@ interface ScoutOpts extends ExperimentOpts {
   ddimSteps: string;
   threads: string;
   lr?: string;
+  emaRates?: string;
+}
+
+function emaRateOption(text: string): number {
+  const x = Number(text.trim());
+  if (!(x > 0 && x < 1)) throw new KitError(`--ema-rates: '${text}' is not a rate in (0, 1)`, { hint: 'e.g. --ema-rates 0.999,0.9995' });
+  return x;
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -31,6 +39,7 @@ export function scoutMemberCommand(): Command {
     .option('--ddim-steps <n>', 'DDIM steps of those samples', '50')
     .option('--threads <n>', 'PyTorch threads', '2')
     .option('--lr <x>', "learning rate (default: the member's training.learningRate)")
+    .option('--ema-rates <list>', "comma-separated EMA rates kept side by side over the one run and each sampled (default: the member's training.emaRate)")
     .action(async (o: ScoutOpts) => {
       const exp = resolveExperiment(o);
       // the label classifier that judges the samples runs on TF.js (WASM unless a native backend loads)
@@ -42,11 +51,12 @@ export function scoutMemberCommand(): Command {
         ddimSteps: positiveIntOption('ddim-steps', o.ddimSteps),
         threads: positiveIntOption('threads', o.threads),
         learningRate: o.lr === undefined ? undefined : positiveNumberOption('lr', o.lr),
+        emaRates: o.emaRates === undefined ? undefined : o.emaRates.split(',').map((r) => emaRateOption(r)),
         onEvent: (e) => {
           if (e.kind === 'progress' && e.step % 500 === 0) console.log(`  step ${e.step}: loss ${e.loss.toFixed(4)} (${e.seconds.toFixed(0)} s)`);
           if (e.kind === 'point') {
             const q = e.point.quality;
-            console.log(`step ${e.point.step}: confident ${pct(q.confident)}, largest class ${pct(q.largestClassShare)}, off-range ${pct(q.offRange)}, FID ${e.point.fid.toFixed(1)}`);
+            console.log(`step ${e.point.step}, EMA ${e.point.emaRate}: confident ${pct(q.confident)}, largest class ${pct(q.largestClassShare)}, off-range ${pct(q.offRange)}, FID ${e.point.fid.toFixed(1)}`);
           }
         },
       });
