@@ -100,6 +100,12 @@ export const TrainingSchema = obj(
     }),
     seed: int({ default: 0, min: 0, doc: 'seed of weight initialisation, batch order and training noise' }),
     checkpointEvery: int({ default: 1000, min: 1, doc: 'save a resumable checkpoint every this many steps' }),
+    snapshotEvery: nullable(
+      int({
+        min: 1,
+        doc: "also keep the EMA weights of every this many steps (runs/<experiment>/zoo/<model>/snapshots/): the member's learning curve; null = none",
+      }),
+    ),
     logEvery: int({ default: 50, min: 1, doc: 'report the training loss every this many steps' }),
   },
   { doc: 'how each zoo member is trained (a member may override any key)' },

@@ -39,6 +39,8 @@ export interface TrainerSettings {
   emaWarmup: boolean;
   seed: number;
   checkpointEvery: number;
+  /** keep the EMA weights of every this many steps (`TrainJob.snapshotFile`); null = none */
+  snapshotEvery: number | null;
   logEvery: number;
   randomFlip: boolean;
 }
@@ -75,6 +77,8 @@ export interface TrainJob {
   data: ImageDataset;
   settings: TrainerSettings;
   checkpointFile: string;
+  /** where the EMA weights of step `step` are kept when `settings.snapshotEvery` asks for them */
+  snapshotFile?: (step: number) => string;
   /** Everything that must agree for a checkpoint to be resumed (architecture, settings other than iterations/logging). */
   identity: unknown;
   provenance: unknown;
@@ -182,6 +186,14 @@ export async function trainModel(job: TrainJob): Promise<TrainResult> {
     writeTensorFile(job.checkpointFile, meta, arrays);
   };
 
+  // Written before the checkpoint of the same step, so a resume never skips a snapshot.
+  const saveSnapshot = async () => {
+    if (!job.snapshotFile) throw new KitError(`settings.snapshotEvery is ${s.snapshotEvery} but the training job has no snapshotFile`);
+    const file = job.snapshotFile(step);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    writeTensorFile(file, { kind: 'oms-dpm-training-snapshot', modelId: job.modelId, step, identity: job.identity, provenance: job.provenance }, await toHost(ema));
+  };
+
   try {
     while (step < last) {
       const lossSum = await trainStep(state, sampler.batch(step), [job.data.height, job.data.width, job.data.channels], step, s);
@@ -199,6 +211,7 @@ export async function trainModel(job: TrainJob): Promise<TrainResult> {
         const rate = (step - stepAtStart) / Math.max(1e-3, (Date.now() - t0) / 1000);
         job.onProgress({ step, iterations: s.iterations, loss: lossSum / D, stepsPerSecond: rate, etaSeconds: (s.iterations - step) / Math.max(rate, 1e-9) });
       }
+      if (s.snapshotEvery !== null && step % s.snapshotEvery === 0) await saveSnapshot();
       if (step % s.checkpointEvery === 0 || step === last) await saveCheckpoint();
     }
     const result: TrainResult = {

@@ -16,6 +16,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { concatChannels } from '../engine/channel-concat';
 import { convBias, type ConvPad } from '../engine/conv-bias';
+import { dropout } from '../engine/dropout-mask';
 import { groupNorm } from '../engine/group-norm';
 import { upsampleNearest2x } from '../engine/upsample-nearest';
 import type { UNetPlan, ResBlockPlan } from './unet-spec';
@@ -75,7 +76,7 @@ function resBlock(params: Params, plan: UNetPlan, blk: ResBlockPlan, x: tf.Tenso
   const tproj = dense(params, `${blk.prefix}.temb`, swish(temb) as tf.Tensor2D);
   h = tf.add(h, tf.reshape(tproj, [tproj.shape[0], 1, 1, blk.cout])) as tf.Tensor4D;
   h = norm(params, plan, `${blk.prefix}.norm2`, h, true);
-  if (opts.training && plan.arch.dropout > 0) h = tf.dropout(h, plan.arch.dropout, undefined, seed) as tf.Tensor4D;
+  if (opts.training && plan.arch.dropout > 0) h = dropout(h, plan.arch.dropout, seed);
   h = conv(params, `${blk.prefix}.conv2`, h);
   const skip = blk.cin !== blk.cout ? conv(params, `${blk.prefix}.skip`, x, 1, 'valid') : x;
   return tf.add(skip, h) as tf.Tensor4D;

@@ -73,6 +73,7 @@ export function trainerSettings(exp: ResolvedExperiment, modelId: string): Train
     emaWarmup: t.emaWarmup,
     seed: t.seed,
     checkpointEvery: t.checkpointEvery,
+    snapshotEvery: t.snapshotEvery,
     logEvery: t.logEvery,
     randomFlip: exp.config.dataset.randomFlip,
   };
@@ -187,6 +188,7 @@ export async function trainZoo(exp: ResolvedExperiment, opts: TrainZooOptions): 
       data,
       settings,
       checkpointFile: paths.checkpoint,
+      snapshotFile: paths.snapshot,
       identity: trainingIdentity(exp.config, id),
       provenance,
       resume: opts.resume,

@@ -36,6 +36,8 @@ export const zooPaths = (exp: ResolvedExperiment, modelId: string) => {
     summary: path.join(dir, 'model.json'),
     lossCurve: path.join(dir, 'loss-curve.json'),
     checkpoint: path.join(runsDir(exp), 'zoo', modelId, 'checkpoint.bin'),
+    /** EMA weights kept every training.snapshotEvery steps: the member's learning curve */
+    snapshot: (step: number) => path.join(runsDir(exp), 'zoo', modelId, 'snapshots', `ema-${String(step).padStart(7, '0')}.bin`),
     sampleGrid: (steps: number) => path.join(dir, `samples-ddim${steps}.png`),
     /** ONNX export of the EMA weights (derived; re-exported when stale) and its provenance */
     onnx: path.join(dir, 'model.onnx'),

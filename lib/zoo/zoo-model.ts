@@ -37,7 +37,7 @@ export function archFor(cfg: ExperimentConfig, modelId: string): UNetArch {
  */
 export function trainingIdentity(cfg: ExperimentConfig, modelId: string): unknown {
   const t = resolveModelTraining(cfg, modelId);
-  const { iterations, checkpointEvery: _c, logEvery: _l, lrDecay, ...rest } = t;
+  const { iterations, checkpointEvery: _c, snapshotEvery: _s, logEvery: _l, lrDecay, ...rest } = t;
   return {
     arch: archFor(cfg, modelId),
     dataset: { ...cfg.dataset, root: undefined },

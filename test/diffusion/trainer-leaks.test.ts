@@ -14,7 +14,7 @@ test('training and resuming leave no TF.js tensors behind (memory stays flat ove
   await initBackend('wasm');
   const plan = planUNet({ ch: 4, chMult: [1, 2], numResBlocks: 1, attnResolutions: [4], dropout: 0.1, groupNormGroups: 2, resamplingConv: true, imageSize: 8, inChannels: 1, outChannels: 1 });
   const data = new InMemoryImageDataset('synthetic', 8, 8, 1, new Uint8Array(16 * 64).map((_, i) => (i * 7) % 256));
-  const settings = { batchSize: 8, microBatchSize: 4, iterations: 4, learningRate: 1e-3, adamBeta1: 0.9, adamBeta2: 0.999, adamEps: 1e-8, gradClipNorm: 1, warmupSteps: 0, lrDecay: 'constant' as const, emaRate: 0.9, emaWarmup: true, seed: 0, checkpointEvery: 2, logEvery: 1, randomFlip: false };
+  const settings = { batchSize: 8, microBatchSize: 4, iterations: 4, learningRate: 1e-3, adamBeta1: 0.9, adamBeta2: 0.999, adamEps: 1e-8, gradClipNorm: 1, warmupSteps: 0, lrDecay: 'constant' as const, emaRate: 0.9, emaWarmup: true, seed: 0, checkpointEvery: 2, snapshotEvery: null, logEvery: 1, randomFlip: false };
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-leak-')), 'ck.bin');
   const job = { modelId: 'x', plan, schedule: linearBetaSchedule(1000, 1e-4, 0.02), data, settings, identity: {}, provenance: {}, checkpointFile: file };
   const before = tf.memory().numTensors;

@@ -18,7 +18,7 @@ for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 37 + (i >> 6) * 11) % 2
 const data = new InMemoryImageDataset('synthetic/train', 8, 8, 1, pixels);
 const settings: TrainerSettings = {
   batchSize: 8, microBatchSize: 4, iterations: 6, learningRate: 2e-3, adamBeta1: 0.9, adamBeta2: 0.999, adamEps: 1e-8,
-  gradClipNorm: 1.0, warmupSteps: 2, lrDecay: 'cosine', emaRate: 0.9, emaWarmup: true, seed: 3, checkpointEvery: 2, logEvery: 1, randomFlip: true,
+  gradClipNorm: 1.0, warmupSteps: 2, lrDecay: 'cosine', emaRate: 0.9, emaWarmup: true, seed: 3, checkpointEvery: 2, snapshotEvery: 3, logEvery: 1, randomFlip: true,
 };
 
 function tmp(): string {
@@ -30,11 +30,12 @@ test('a run stopped after step 2 and resumed reaches the same weights as an unin
   const dirA = tmp();
   const dirB = tmp();
   const base = { modelId: 'tiny', plan, schedule, data, settings, identity: { plan: plan.arch }, provenance: {} };
-  const full = await trainModel({ ...base, checkpointFile: path.join(dirA, 'ck.bin'), resume: false });
+  const snapshot = (dir: string) => (step: number) => path.join(dir, 'snapshots', `ema-${step}.bin`);
+  const full = await trainModel({ ...base, checkpointFile: path.join(dirA, 'ck.bin'), snapshotFile: snapshot(dirA), resume: false });
   // A kill between checkpoints leaves the last checkpoint on disk: here the step-2 one.
-  await trainModel({ ...base, checkpointFile: path.join(dirB, 'ck.bin'), resume: false, stopAfterStep: 2 });
+  await trainModel({ ...base, checkpointFile: path.join(dirB, 'ck.bin'), snapshotFile: snapshot(dirB), resume: false, stopAfterStep: 2 });
   assert.equal(readTensorFile<{ step: number }>(path.join(dirB, 'ck.bin')).meta.step, 2);
-  const resumed = await trainModel({ ...base, checkpointFile: path.join(dirB, 'ck.bin'), resume: true });
+  const resumed = await trainModel({ ...base, checkpointFile: path.join(dirB, 'ck.bin'), snapshotFile: snapshot(dirB), resume: true });
   assert.equal(resumed.resumedFrom, 2);
   assert.equal(resumed.step, full.step);
   for (let i = 0; i < full.params.length; i++) {
@@ -42,6 +43,14 @@ test('a run stopped after step 2 and resumed reaches the same weights as an unin
     assert.deepEqual(resumed.ema[i].data, full.ema[i].data, `ema ${full.ema[i].name} differ`);
   }
   assert.deepEqual(resumed.lossCurve, full.lossCurve);
+  // the EMA snapshots of steps 3 and 6 (snapshotEvery 3) are the same in both runs; the last is the final EMA
+  for (const dir of [dirA, dirB]) assert.deepEqual(fs.readdirSync(path.join(dir, 'snapshots')).sort(), ['ema-3.bin', 'ema-6.bin']);
+  for (const step of [3, 6]) {
+    const a = readTensorFile<{ step: number }>(snapshot(dirA)(step));
+    assert.equal(a.meta.step, step);
+    assert.equal(a.sha256, readTensorFile(snapshot(dirB)(step)).sha256);
+  }
+  assert.deepEqual(readTensorFile(snapshot(dirA)(6)).arrays.get(full.ema[0].name)!.data, full.ema[0].data);
   // training changed the weights, and the loss curve has one point per logged step
   assert.equal(full.lossCurve.length, 6);
   assert.ok(full.lossCurve.every((p) => Number.isFinite(p.loss) && p.loss > 0));

@@ -5,6 +5,7 @@
  *
  *   x: [B, H, W, C], t: [B] discrete timesteps (float) -> eps: [B, H, W, C]
  */
+import { dropout } from '../../lib/engine/dropout-mask';
 import * as tf from '@tensorflow/tfjs';
 import type { ForwardOptions, Params } from '../../lib/diffusion/unet';
 import type { UNetPlan, ResBlockPlan } from '../../lib/diffusion/unet-spec';
@@ -74,7 +75,8 @@ function resBlock(params: Params, plan: UNetPlan, blk: ResBlockPlan, x: tf.Tenso
   const tproj = dense(params, `${blk.prefix}.temb`, swish(temb) as tf.Tensor2D);
   h = tf.add(h, tf.reshape(tproj, [tproj.shape[0], 1, 1, blk.cout])) as tf.Tensor4D;
   h = swish(groupNorm(params, `${blk.prefix}.norm2`, h, g)) as tf.Tensor4D;
-  if (opts.training && plan.arch.dropout > 0) h = tf.dropout(h, plan.arch.dropout, undefined, seed) as tf.Tensor4D;
+  // the kit's dropout mask (a constant of the graph, engine/dropout-mask.ts), so both sides drop the same elements
+  if (opts.training && plan.arch.dropout > 0) h = dropout(h, plan.arch.dropout, seed);
   h = conv(params, `${blk.prefix}.conv2`, h);
   const skip = blk.cin !== blk.cout ? conv(params, `${blk.prefix}.skip`, x, 1, 'valid') : x;
   return tf.add(skip, h) as tf.Tensor4D;
