@@ -1,0 +1,177 @@
+/**
+ * A zoo member's learning curve: how recognisable its samples are against training steps. Every
+ * EMA snapshot the trainer kept (`training.snapshotEvery`, runs/<exp>/zoo/<model>/snapshots/) is
+ * exported to ONNX in memory, draws `images` held-out noise-bank images (from
+ * search.finalImagesStart) with single-model DDIM, and is measured with the experiment's label
+ * classifier: confident share, class balance, off-range share and FID, as in the sample-quality
+ * report. It is what says where an unfinished or under-trained member is heading.
+ *
+ * Written to results/<exp>/zoo/<model>/learning-curve.json after every point (atomically); a rerun
+ * keeps the points whose snapshot file, images and steps are unchanged, so it only measures new
+ * snapshots (the curve of a member still training grows session by session).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { resolveModelTraining, type ResolvedExperiment } from '../config/index';
+import { readTensorFile } from '../diffusion/tensor-file';
+import { planUNet } from '../diffusion/unet-spec';
+import { ensureFidReference } from '../metrics/fid-reference';
+import { featureStats, frechetDistance } from '../metrics/frechet-distance';
+import { measureImages } from '../metrics/image-measures';
+import { sampleQuality, type IntensityRange, type SampleQuality } from '../metrics/sample-quality';
+import { OnnxModel, onnxDenoiser } from '../onnx/onnx-denoiser';
+import { unetToOnnx } from '../onnx/unet-to-onnx';
+import { makeProvenance, type Provenance } from '../pipeline/provenance';
+import { writeJsonAtomic } from '../util/atomic-file';
+import { KitError } from '../util/errors';
+import { readJsonIfExists } from '../util/json-file';
+import { archFor, trainingIdentity } from '../zoo/zoo-model';
+import { sampleWithDdim } from '../zoo/zoo-sampling';
+import { zooPaths } from '../zoo/workspace';
+import { realImageQuality } from './real-quality';
+
+export const LEARNING_CURVE_KIND = 'oms-dpm-learning-curve';
+
+export interface LearningCurvePoint {
+  step: number;
+  /** sha256 of the snapshot's tensor payload */
+  snapshotSha256: string;
+  images: number;
+  /** FID of these held-out samples against the training-split reference (few images: biased up) */
+  fid: number;
+  quality: SampleQuality;
+  /** seconds spent sampling and measuring this point */
+  seconds: number;
+}
+
+export interface LearningCurveReport {
+  kind: typeof LEARNING_CURVE_KIND;
+  version: 1;
+  experiment: string;
+  modelId: string;
+  iterations: number;
+  engine: 'onnxruntime-cpu';
+  ddimSteps: number;
+  heldOut: { start: number; images: number };
+  featureNetwork: string;
+  range: IntensityRange;
+  /** the same numbers on the real validation split: the ceiling */
+  real: SampleQuality;
+  /** by step */
+  points: LearningCurvePoint[];
+  provenance: Provenance;
+}
+
+export interface LearningCurveOptions {
+  images: number;
+  ddimSteps: number;
+  /** ONNX Runtime intra-op threads */
+  threads: number;
+  /** told how many points a previous run left and how many snapshots are to measure */
+  onReady?: (kept: number, todo: number) => void;
+  onPoint?: (p: LearningCurvePoint) => void;
+}
+
+export function learningCurveFile(exp: ResolvedExperiment, modelId: string): string {
+  return path.join(zooPaths(exp, modelId).dir, 'learning-curve.json');
+}
+
+/** The steps of the member's snapshots on disk, ascending. */
+export function snapshotSteps(exp: ResolvedExperiment, modelId: string): number[] {
+  const dir = path.dirname(zooPaths(exp, modelId).snapshot(0));
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .map((f) => /^ema-(\d+)\.bin$/.exec(f))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => Number(m[1]))
+    .sort((a, b) => a - b);
+}
+
+export async function learningCurve(exp: ResolvedExperiment, modelId: string, o: LearningCurveOptions): Promise<{ file: string; report: LearningCurveReport }> {
+  if (!exp.config.zoo.some((m) => m.id === modelId)) {
+    throw new KitError(`'${modelId}' is not a model of experiment '${exp.config.name}'`, { hint: `models: ${exp.config.zoo.map((m) => m.id).join(', ')}` });
+  }
+  const steps = snapshotSteps(exp, modelId);
+  if (steps.length === 0) {
+    throw new KitError(`model '${modelId}' has no training snapshots in ${path.dirname(zooPaths(exp, modelId).snapshot(0))}`, {
+      hint: `train it with training.snapshotEvery set (e.g. --set training.snapshotEvery=1000): oms-dpm train-zoo --experiment ${exp.config.name} --model ${modelId} --resume`,
+    });
+  }
+  const s = exp.config.search;
+  if (o.images > s.finalImages) {
+    throw new KitError(`learning-curve --images ${o.images} exceeds the held-out set (search.finalImages = ${s.finalImages})`, { hint: `use at most ${s.finalImages} images` });
+  }
+  const heldOut = { start: s.finalImagesStart, images: o.images };
+  const file = learningCurveFile(exp, modelId);
+  const identity = JSON.stringify(trainingIdentity(exp.config, modelId));
+  const plan = planUNet(archFor(exp.config, modelId));
+  const d = exp.config.dataset;
+  const shape = { height: d.imageSize, width: d.imageSize, channels: d.channels };
+
+  const old = readJsonIfExists<Partial<LearningCurveReport>>(file, 'learning curve', `delete it and rerun: oms-dpm learning-curve --experiment ${exp.config.name} --model ${modelId}`);
+  const reusable =
+    old?.kind === LEARNING_CURVE_KIND && old.ddimSteps === o.ddimSteps && JSON.stringify(old.heldOut) === JSON.stringify(heldOut) && Array.isArray(old.points);
+  const ref = await ensureFidReference(exp);
+  try {
+    const real = await realImageQuality(exp, ref.extractor);
+    const report: LearningCurveReport = {
+      kind: LEARNING_CURVE_KIND,
+      version: 1,
+      experiment: exp.config.name,
+      modelId,
+      iterations: resolveModelTraining(exp.config, modelId).iterations,
+      engine: 'onnxruntime-cpu',
+      ddimSteps: o.ddimSteps,
+      heldOut,
+      featureNetwork: ref.description,
+      range: real.range,
+      real: real.quality,
+      points: [],
+      provenance: makeProvenance(exp),
+    };
+    const snapshots = steps.map((step) => {
+      const f = readTensorFile<{ kind?: string; step?: number; identity?: unknown }>(zooPaths(exp, modelId).snapshot(step), `training snapshot of '${modelId}'`);
+      if (f.meta.kind !== 'oms-dpm-training-snapshot' || f.meta.step !== step) {
+        throw new KitError(`${zooPaths(exp, modelId).snapshot(step)} is not the training snapshot of step ${step}`, { hint: 'delete it; the next training run writes it again' });
+      }
+      if (JSON.stringify(f.meta.identity) !== identity) {
+        throw new KitError(`the snapshot ${zooPaths(exp, modelId).snapshot(step)} was made with another architecture or training config than '${modelId}' now has`, {
+          hint: `delete ${path.dirname(zooPaths(exp, modelId).snapshot(0))} (snapshots of an older run) or restore the config it was trained with`,
+        });
+      }
+      return { step, file: f };
+    });
+    const kept = new Map((reusable ? old!.points! : []).map((p) => [p.step, p]));
+    const todo = snapshots.filter((x) => kept.get(x.step)?.snapshotSha256 !== x.file.sha256);
+    report.points = snapshots.filter((x) => !todo.includes(x)).map((x) => kept.get(x.step)!);
+    o.onReady?.(report.points.length, todo.length);
+    for (const { step, file: snap } of todo) {
+      const t0 = Date.now();
+      const bytes = unetToOnnx(plan, snap.arrays, { weightsSha256: snap.sha256, modelId, step });
+      const model = await OnnxModel.fromBytes(bytes, `${modelId} snapshot ${step}`, {}, { intraOpNumThreads: o.threads });
+      let images: Uint8Array;
+      try {
+        images = await sampleWithDdim(exp, onnxDenoiser(model), { count: o.images, steps: o.ddimSteps, start: heldOut.start });
+      } finally {
+        await model.release();
+      }
+      const m = await measureImages(ref.extractor, images, o.images, shape);
+      const point: LearningCurvePoint = {
+        step,
+        snapshotSha256: snap.sha256,
+        images: o.images,
+        fid: frechetDistance(featureStats(m.features, o.images, m.dim), ref.stats),
+        quality: sampleQuality(m, real.range),
+        seconds: (Date.now() - t0) / 1000,
+      };
+      report.points = [...report.points, point].sort((a, b) => a.step - b.step);
+      writeJsonAtomic(file, report);
+      o.onPoint?.(point);
+    }
+    writeJsonAtomic(file, report);
+    return { file, report };
+  } finally {
+    ref.extractor.dispose();
+  }
+}
