@@ -3,10 +3,25 @@ import { Command } from 'commander';
 import { zooMember } from '../../config/index';
 import { initBackend } from '../../engine/backend';
 import { recommendOrtSplit } from '../../onnx/engine-choice';
+import { trainMembersInParallel, trainingOrder } from '../../zoo/parallel-training';
 import { trainZoo } from '../../zoo/train-zoo';
+import { positiveIntOption } from '../option-values';
 import { resolveEngine, withEngineOption, type EngineOpts } from '../engine-options';
 import { withExperimentOptions, resolveExperiment, type ExperimentOpts } from '../experiment-options';
 import { ProgressLine, formatDuration } from '../progress';
+
+type TrainZooOpts = ExperimentOpts & EngineOpts & { model: string[]; resume: boolean; retrainUnreadable: boolean; grid: string; gridSteps: string; jobs: string };
+
+/** What every child of a parallel run is given besides its --model: this command's own options. */
+function childArgs(o: TrainZooOpts): string[] {
+  return [
+    '--experiment', o.experiment, '--profile', o.profile, ...o.set.flatMap((s) => ['--set', s]),
+    ...(o.engine ? ['--engine', o.engine] : []),
+    ...(o.resume ? ['--resume'] : []),
+    ...(o.retrainUnreadable ? ['--retrain-unreadable'] : []),
+    '--grid', o.grid, '--grid-steps', o.gridSteps,
+  ];
+}
 
 export function trainZooCommand(): Command {
   return withEngineOption(withExperimentOptions(new Command('train-zoo')))
@@ -20,9 +35,23 @@ export function trainZooCommand(): Command {
     )
     .option('--grid <count>', 'sample-grid images after training (0 = none)', '64')
     .option('--grid-steps <n>', 'DDIM steps for the sample grid', '50')
-    .action(async (o: ExperimentOpts & EngineOpts & { model: string[]; resume: boolean; retrainUnreadable: boolean; grid: string; gridSteps: string }) => {
+    .option('--jobs <n>', 'members trained at once, one process each (TF.js WASM uses one core per process)', '1')
+    .action(async (o: TrainZooOpts) => {
       const exp = resolveExperiment(o);
       for (const id of o.model) zooMember(exp.config, id); // unknown id -> clear error before any work
+      const jobs = positiveIntOption('jobs', o.jobs);
+      const ids = o.model.length ? o.model : exp.config.zoo.map((m) => m.id);
+      if (jobs > 1 && ids.length > 1) {
+        console.log(`experiment ${exp.config.name} (profile ${exp.profile}, config ${exp.hash}): ${ids.length} members, ${jobs} at a time, in the order ${trainingOrder(exp, ids).join(', ')}`);
+        await trainMembersInParallel(exp, ids, {
+          jobs,
+          childArgs: childArgs(o),
+          onStart: (id) => console.log(`[${id}] started`),
+          onLine: (id, line, stream) => (stream === 'stdout' ? console.log(`[${id}] ${line}`) : console.error(`[${id}] ${line}`)),
+          onExit: (id, code) => console.log(`[${id}] ${code === 0 ? 'finished' : `failed (exit ${code})`}`),
+        });
+        return;
+      }
       const info = await initBackend();
       console.log(`experiment ${exp.config.name} (profile ${exp.profile}, config ${exp.hash}) on ${info.backend}`);
       const gridEngine = Number(o.grid) > 0 ? (await resolveEngine(o)).engine : 'tfjs';
