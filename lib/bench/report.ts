@@ -6,6 +6,7 @@ import type { CollectionCheck, EngineThroughput, FidScoringTime } from './collec
 import type { PredictorThroughput } from './predictor-bench';
 import type { MemoryOverSteps } from './memory-over-steps';
 import type { SearchBench } from './search-bench';
+import type { MemberStepTimes, ZooTrainingTimes } from './training-parallelism';
 
 /** One zoo model: TF.js (child process) + PyTorch + ONNX Runtime, with the ratios. */
 export interface BenchModelRow extends ModelBench {
@@ -28,6 +29,34 @@ export interface BenchModelRow extends ModelBench {
   /** ORT / PyTorch (> 1: ORT is slower), like forwardRatio */
   ortForwardRatio1?: number;
   ortForwardRatio2?: number;
+}
+
+/**
+ * One zoo member's training step in each way of using two cores (ms, medians of child processes
+ * that really ran at the same time): alone, two processes of it at once, and data-parallel over
+ * two workers of half the batch each plus the gradient exchange.
+ */
+export interface TrainingParallelismRow extends MemberStepTimes {
+  params: number;
+  /** the bench batch (images per step) */
+  batch: number;
+  /** the member's configured training batch (the plan scales nothing: see notes when they differ) */
+  trainingBatch: number;
+  aloneSpreadMs: [number, number];
+  /** each of the two processes' median; pairMs is their mean */
+  pairMsEach: [number, number];
+  /** pairMs / aloneMs (> 1: sharing the machine slows a step down) */
+  pairSlowdown: number;
+  /** the two workers' batches (ceil and floor of batch / 2) and their medians */
+  dataParallelBatches: [number, number];
+  dataParallelComputeMsEach: [number, number];
+  /** the slower worker's step */
+  dataParallelComputeMs: number;
+  /** the round trip of the gradient (params float32) through a pipe (lib/bench/gradient-exchange.ts) */
+  exchangeMs: number;
+  exchangeBytes: number;
+  /** aloneMs / dataParallelMs (> 1: data-parallel steps are faster) */
+  dataParallelSpeedup: number;
 }
 
 export interface BenchReport {
@@ -62,6 +91,11 @@ export interface BenchReport {
     engines: EngineThroughput[];
     /** real scoreSchedule timings per engine (null entries: skipped, see notes) */
     checks: CollectionCheck[];
+  } | null;
+  /** the zoo's training time one member at a time, two at a time and data-parallel (null when skipped) */
+  trainingParallelism: {
+    rows: TrainingParallelismRow[];
+    plan: ZooTrainingTimes;
   } | null;
   /** everything skipped or unavailable, and the assumptions, in words */
   notes: string[];
@@ -124,4 +158,24 @@ export function collectionTable(engines: readonly EngineThroughput[], checks: re
     }
   }
   return formatTable(['engine', 'workers x threads', 'solver', 'mean NFE', 'fwd ms', 's/schedule', 'sched/h/worker', 'sched/h', 'check measured/predicted', 'sched/h calibrated'], rows);
+}
+
+/** The training-parallelism table: a step alone, two at once, and data-parallel (compute + exchange). */
+export function trainingParallelismTable(rows: readonly TrainingParallelismRow[]): string {
+  return formatTable(
+    ['model', 'params', 'batch', 'iterations', 'alone', '2 at once', '2 at once/alone', 'DP compute', 'exchange', 'DP step', 'alone/DP'],
+    rows.map((r) => [
+      r.id,
+      String(r.params),
+      String(r.batch),
+      String(r.iterations),
+      ms(r.aloneMs),
+      ms(r.pairMs),
+      ratio(r.pairSlowdown),
+      `${ms(r.dataParallelComputeMs)} (${r.dataParallelBatches.join('+')})`,
+      ms(r.exchangeMs),
+      ms(r.dataParallelMs),
+      ratio(r.dataParallelSpeedup),
+    ]),
+  );
 }

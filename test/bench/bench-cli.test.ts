@@ -2,7 +2,8 @@
  * `oms-dpm bench` on the tiny fixture with a tiny batch: every field of results/bench.json is
  * there and positive (TF.js, PyTorch and ONNX Runtime per model; search, predictor and collection
  * throughput, the cross-check on a trained zoo), and without a trained zoo the cross-check is
- * skipped with a printed note.
+ * skipped with a printed note. The training-parallelism section has its own test (the others skip
+ * it): a row per member with positive step times, and a choice among the three strategies.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -44,7 +45,7 @@ test('bench --json on a trained tiny zoo: every field present and positive, cros
   assert.equal(ref.code, 0, ref.err);
 
   const file = path.join(dir, 'bench.json');
-  const r = run(['bench', '--experiment', tiny, ...FAST, '--json', '--out', file], env);
+  const r = run(['bench', '--experiment', tiny, ...FAST, '--skip-parallel', '--json', '--out', file], env);
   assert.equal(r.code, 0, r.err);
   const printed = JSON.parse(r.out); // --json: stdout is the JSON alone
   const b = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -116,7 +117,7 @@ test('bench --json on a trained tiny zoo: every field present and positive, cros
 test('bench without a trained zoo: table printed, cross-check skipped with a note, skipped parts are null', () => {
   const { dir, env } = workspace();
   const file = path.join(dir, 'bench.json');
-  const r = run(['bench', '--experiment', tiny, ...FAST, '--skip-torch', '--skip-search', '--skip-predictor', '--skip-memory', '--out', file], env);
+  const r = run(['bench', '--experiment', tiny, ...FAST, '--skip-torch', '--skip-search', '--skip-predictor', '--skip-memory', '--skip-parallel', '--out', file], env);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /model\s+params\s+fwd TF\.js/);
   assert.match(r.out, /note: collection cross-check skipped: no trained zoo/);
@@ -125,9 +126,43 @@ test('bench without a trained zoo: table printed, cross-check skipped with a not
   assert.equal(b.searchSeconds, null);
   assert.equal(b.memory, null);
   assert.equal(b.predictorSchedulesPerSecond, null);
+  assert.equal(b.trainingParallelism, null);
   assert.equal(b.models[0].torchForwardMs, undefined);
   positive('ORT a', b.models[0].ortForwardMs1);
   assert.deepEqual(b.collection.checks, []);
   assert.match(b.collection.fidScoring.network, /random weights/);
   positive('tfjs-wasm dpm-solver', b.schedulesPerHour['tfjs-wasm']['dpm-solver']);
+});
+
+test('bench training parallelism: alone, two at once and data-parallel per member, the zoo in hours, a choice', () => {
+  const { dir, env } = workspace();
+  const file = path.join(dir, 'bench.json');
+  const skip = ['--skip-torch', '--skip-ort', '--skip-search', '--skip-predictor', '--skip-collection', '--skip-memory'];
+  const r = run(['bench', '--experiment', tiny, ...skip, '--repeats', '1', '--batch', '8', '--out', file], env);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /model\s+params\s+batch\s+iterations\s+alone\s+2 at once/);
+  assert.match(r.out, /core-hours/);
+  assert.match(r.out, /choice: (one-at-a-time|two-at-a-time|data-parallel) \(the smallest wall time/);
+  const tp = JSON.parse(fs.readFileSync(file, 'utf8')).trainingParallelism;
+  assert.deepEqual(tp.rows.map((m: { id: string }) => m.id), ['a', 'b']);
+  assert.deepEqual(tp.rows.map((m: { iterations: number }) => m.iterations), [3, 2]); // training.iterations, b's own override
+  for (const m of tp.rows) {
+    for (const k of ['params', 'aloneMs', 'pairMs', 'pairSlowdown', 'dataParallelComputeMs', 'exchangeMs', 'exchangeBytes', 'dataParallelMs', 'dataParallelSpeedup']) positive(`${m.id}.${k}`, m[k]);
+    assert.equal(m.batch, 8);
+    assert.equal(m.exchangeBytes, m.params * 4);
+    assert.deepEqual(m.dataParallelBatches, [4, 4]);
+    assert.ok(Math.abs(m.dataParallelMs - (Math.max(...m.dataParallelComputeMsEach) + m.exchangeMs)) < 1e-9);
+    assert.ok(Math.abs(m.pairMs - (m.pairMsEach[0] + m.pairMsEach[1]) / 2) < 1e-9);
+  }
+  positive('core-hours', tp.plan.coreHours);
+  for (const s of ['one-at-a-time', 'two-at-a-time', 'data-parallel']) positive(s, tp.plan.wallHours[s]);
+  assert.ok(['one-at-a-time', 'two-at-a-time', 'data-parallel'].includes(tp.plan.choice));
+  assert.equal(tp.plan.wallHours[tp.plan.choice], Math.min(...Object.values(tp.plan.wallHours as Record<string, number>)));
+
+  const odd = run(['bench', '--experiment', tiny, ...skip, '--repeats', '1', '--batch', '1', '--out', file], env);
+  assert.equal(odd.code, 2);
+  assert.match(odd.err, /data-parallel measurement needs a batch of at least 2/);
+  const noModel = run(['bench', '--experiment', tiny, '--train-run', '--batch', '8'], env);
+  assert.equal(noModel.code, 2);
+  assert.match(noModel.err, /--train-run needs --model <id>/);
 });

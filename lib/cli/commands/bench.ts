@@ -7,6 +7,13 @@
  *                  forward at the same batch with 1 and 2 intra-op threads (the architecture
  *                  exported in memory with random initial weights); the ratios between them; and
  *                  one profiled TF.js forward and training step, kernel by kernel.
+ *   training       per zoo model, the training step alone, with two processes of it at once
+ *   parallelism    (sharing memory bandwidth and caches), and data-parallel over two workers of
+ *                  half the batch each plus the gradient exchange (a pipe round trip of the
+ *                  parameters as float32), each in child processes that run at the same time; then
+ *                  the zoo's training in core-hours at the configured iterations, its wall time one
+ *                  member at a time, two at a time and data-parallel, and the faster choice
+ *                  (lib/bench/training-parallelism.ts; --skip-parallel skips it).
  *   memory         TF.js tensors, bytes and RSS over --memory-steps training steps of the smallest
  *                  zoo model (batch 8): flat when nothing leaks.
  *   search         a 1000-generation evolutionary search, DPM-Solver L = 90, over the zoo's size,
@@ -39,8 +46,11 @@ import { describeProfile } from '../../bench/kernel-profile';
 import { memoryOverSteps, type MemoryOverSteps } from '../../bench/memory-over-steps';
 import { benchOrtForward } from '../../bench/ort-forward';
 import { benchPredictorThroughput, type PredictorThroughput } from '../../bench/predictor-bench';
-import { collectionTable, modelTable, type BenchModelRow, type BenchReport } from '../../bench/report';
+import { benchTrainingParallelism, dataParallelBatches } from '../../bench/parallelism-bench';
+import { collectionTable, modelTable, trainingParallelismTable, type BenchModelRow, type BenchReport } from '../../bench/report';
 import { benchSearch, type SearchBench } from '../../bench/search-bench';
+import { trainRun } from '../../bench/train-run';
+import { formatHours } from '../../bench/training-parallelism';
 import { backendInfo, initBackend, packageVersions } from '../../engine/backend';
 import { probeOnnxRuntime, type OrtStatus } from '../../onnx/engine-choice';
 import { writeJsonAtomic } from '../../util/atomic-file';
@@ -68,6 +78,9 @@ type BenchOpts = ExperimentOpts & {
   skipPredictor: boolean;
   skipCollection: boolean;
   skipCheck: boolean;
+  skipParallel: boolean;
+  trainRun: boolean;
+  waitGo: boolean;
   searchGenerations: string;
   predictorSchedules: string;
   checkImages?: string;
@@ -92,13 +105,17 @@ function torchReference(arch: unknown, batch: number, repeats: number): TorchBen
   return JSON.parse(line) as TorchBench;
 }
 
+/** The node arguments of a child `oms-dpm bench` on the same experiment, before its mode flags. */
+function benchCli(o: BenchOpts): string[] {
+  return [path.join(repoRoot(), 'bin', 'oms-dpm.js'), 'bench', '--experiment', o.experiment, '--profile', o.profile, ...o.set.flatMap((s) => ['--set', s])];
+}
+
 /**
  * Runs one part of the bench in a child `oms-dpm bench` process (so its peak RSS and heap are its
  * own) and returns the JSON it prints last. `nodeFlags` go to node itself (e.g. --expose-gc).
  */
 function benchChild<T>(o: BenchOpts, args: string[], what: string, nodeFlags: string[] = []): T {
-  const cli = [path.join(repoRoot(), 'bin', 'oms-dpm.js'), 'bench', '--experiment', o.experiment, '--profile', o.profile, ...o.set.flatMap((s) => ['--set', s])];
-  const r = spawnSync(process.execPath, [...nodeFlags, ...cli, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  const r = spawnSync(process.execPath, [...nodeFlags, ...benchCli(o), ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   if (r.status !== 0 || !line.startsWith('{')) throw new Error(`${what} failed (exit ${r.status}): ${r.stderr.slice(-2000)}`);
   return JSON.parse(line) as T;
@@ -124,6 +141,9 @@ export function benchCommand(): Command {
     .option('--memory-steps <n>', 'training steps of the memory check (smallest zoo model, batch 8)', '1000')
     .option('--memory-run', 'run the memory check in this process and print JSON (used internally)', false)
     .option('--predictor-schedules <n>', 'random schedules per solver for the predictor throughput', '1000')
+    .option('--skip-parallel', 'skip the training-parallelism section (two members at once vs one member data-parallel)', false)
+    .option('--train-run', 'time training steps of --model at --batch in this process and print JSON (used internally)', false)
+    .option('--wait-go', 'with --train-run: after the warm-up step print "ready" and wait for a line on stdin (used internally)', false)
     .option('--check-images <n>', 'images of the collection cross-check (default min(fid.images, sampling.batchSize))')
     .action(async (o: BenchOpts) => {
       const exp = resolveExperiment(o);
@@ -139,11 +159,18 @@ export function benchCommand(): Command {
         process.stdout.write(JSON.stringify(r) + '\n');
         return;
       }
+      if (o.trainRun) {
+        if (!o.model) throw new KitError('--train-run needs --model <id>', { hint: `zoo ids: ${exp.config.zoo.map((m) => m.id).join(', ')}` });
+        const r = await trainRun(exp, o.model, batch, repeats, o.waitGo);
+        process.stdout.write(JSON.stringify(r) + '\n');
+        return;
+      }
       if (o.model) {
         const r = await benchModel(exp, o.model, batch, repeats);
         process.stdout.write(JSON.stringify(r) + '\n');
         return;
       }
+      if (!o.skipParallel) dataParallelBatches(batch); // a batch of 1 cannot be split: say so before anything runs
       const log = (s: string) => (o.json ? process.stderr.write(s + '\n') : console.log(s));
       const notes: string[] = [];
       const note = (s: string) => {
@@ -205,6 +232,26 @@ export function benchCommand(): Command {
         log(`  ${m.id} train step (${m.trainProfile.wallMs.toFixed(0)} ms): ${describeProfile(m.trainProfile)}`);
       }
       if (useOrt && cores < 2) note(`ONNX Runtime with 2 intra-op threads was timed on ${cores} core(s)`);
+      // ---- training parallelism: two members at once, or one member data-parallel over two workers
+      let trainingParallelism: BenchReport['trainingParallelism'] = null;
+      if (!o.skipParallel) {
+        log('');
+        log(`training parallelism: each member alone, two processes of it at once, and data-parallel over two workers of batch ${dataParallelBatches(batch).join(' and ')} ...`);
+        const tp = await benchTrainingParallelism(exp, { command: benchCli(o), batch, repeats, log });
+        trainingParallelism = { rows: tp.rows, plan: tp.plan };
+        for (const n of tp.notes) note(n);
+        if (cores < 2) note(`the two-process measurements ran on ${cores} core(s)`);
+        const p = tp.plan;
+        log('');
+        log(`training step per member, batch ${batch} (ms; data-parallel = the slower of two workers of half the batch + the gradient exchange, a pipe round trip of params x 4 bytes, what an all-reduce of two workers costs at least):`);
+        log(trainingParallelismTable(tp.rows));
+        log(`the zoo's training at the configured iterations (${tp.rows.map((r) => `${r.id} ${r.iterations}`).join(', ')}): ${formatHours(p.coreHours, 'core-hours')}`);
+        log(`  wall time one at a time:  ${formatHours(p.wallHours['one-at-a-time'])} (one core busy)`);
+        log(`  wall time two at a time:  ${formatHours(p.wallHours['two-at-a-time'])} (longest first over ${p.cores} processes; the last member alone runs at its alone speed)`);
+        log(`  wall time data-parallel:  ${formatHours(p.wallHours['data-parallel'])} (members in sequence, two workers each)`);
+        log(`  choice: ${p.choice} (${p.reason})`);
+      }
+
       const fwdTfjs: Record<string, number> = Object.fromEntries(models.map((r) => [r.id, r.forwardMs]));
 
       // ---- memory over many training steps, in its own process (its RSS is its own)
@@ -324,6 +371,7 @@ export function benchCommand(): Command {
         predictor,
         schedulesPerHour: collection ? Object.fromEntries(collection.engines.map((e) => [e.tag, Object.fromEntries(e.solvers.map((s) => [s.solver, s.schedulesPerHour]))])) : null,
         collection,
+        trainingParallelism,
         notes,
       };
       const file = o.out ?? path.join(repoRoot(), 'results', 'bench.json');
