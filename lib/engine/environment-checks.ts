@@ -20,6 +20,29 @@ export function projectJupyterPath(root: string): string {
   return path.join(root, '.jupyter', 'share', 'jupyter');
 }
 
+/**
+ * The project's tslab kernelspec (scripts/install-kernel.js), read from its file: `jupyter
+ * kernelspec list` needs Debian's jupyter-client CLI, which the kit does not otherwise use
+ * (nbconvert finds the kernel through JUPYTER_PATH), so asking it would report a working kernel
+ * as missing. The kernel's program must exist too: the spec holds absolute paths.
+ */
+export function checkTslabKernel(root: string): ToolCheck {
+  const file = path.join(projectJupyterPath(root), 'kernels', 'tslab', 'kernel.json');
+  const fix = 'node scripts/install-kernel.js (scripts/setup.sh runs it)';
+  if (!fs.existsSync(file)) return { name: 'tslab kernel', ok: false, detail: `not registered (${file} missing): ${fix}` };
+  let argv: unknown;
+  try {
+    argv = (JSON.parse(fs.readFileSync(file, 'utf8')) as { argv?: unknown }).argv;
+  } catch (e) {
+    return { name: 'tslab kernel', ok: false, detail: `${file} is not JSON (${(e as Error).message}): ${fix}` };
+  }
+  const program = Array.isArray(argv) ? argv.find((a) => typeof a === 'string' && a.endsWith('tslab')) : undefined;
+  if (typeof program !== 'string' || !fs.existsSync(program)) {
+    return { name: 'tslab kernel', ok: false, detail: `${file} starts ${String(program)}, which does not exist (moved checkout?): ${fix}` };
+  }
+  return { name: 'tslab kernel', ok: true, detail: `registered in ${path.relative(root, file)}` };
+}
+
 export function checkJupyter(root: string): ToolCheck[] {
   const out: ToolCheck[] = [];
   if (!fs.existsSync(JUPYTER)) {
@@ -31,13 +54,7 @@ export function checkJupyter(root: string): ToolCheck[] {
   } catch (e) {
     out.push({ name: 'jupyter nbconvert', ok: false, detail: (e as Error).message.split('\n')[0] });
   }
-  try {
-    const list = run(JUPYTER, ['kernelspec', 'list'], { JUPYTER_PATH: projectJupyterPath(root) });
-    const ok = /\btslab\b/.test(list);
-    out.push({ name: 'tslab kernel', ok, detail: ok ? 'registered in .jupyter/' : 'not registered: npm run setup-jupyter' });
-  } catch (e) {
-    out.push({ name: 'tslab kernel', ok: false, detail: (e as Error).message.split('\n')[0] });
-  }
+  out.push(checkTslabKernel(root));
   return out;
 }
 
