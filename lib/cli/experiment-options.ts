@@ -1,6 +1,8 @@
 /** The options every experiment command shares: --experiment, --profile, --set. */
 import { Command, Option } from 'commander';
 import { loadExperiment, type ResolvedExperiment } from '../config/index';
+import { acquireRunLock, type RunLock } from '../util/run-lock';
+import { resultsDir } from '../zoo/workspace';
 
 export interface ExperimentOpts { experiment: string; profile: string; set: string[] }
 
@@ -16,4 +18,19 @@ export function withExperimentOptions(cmd: Command, defaultExperiment?: string):
 
 export function resolveExperiment(o: ExperimentOpts): ResolvedExperiment {
   return loadExperiment(o.experiment, { profile: o.profile, set: o.set });
+}
+
+/**
+ * Takes the experiment's results folder for this run (lib/util/run-lock.ts): a second run on the
+ * same folder stops at once naming this one; a lock left by a dead run is taken over with a note.
+ * Released when the process exits.
+ */
+export function lockResults(exp: ResolvedExperiment, command: string): RunLock {
+  return acquireRunLock(resultsDir(exp), `oms-dpm ${command} --experiment ${exp.config.name} --profile ${exp.profile}`, (h) =>
+    console.error(
+      h === null
+        ? `note: took over an unreadable lock file in ${resultsDir(exp)}`
+        : `note: took over the lock of a run that is gone (pid ${h.pid}, '${h.command}', since ${h.startedAt}); its finished work is kept and resumed`,
+    ),
+  );
 }

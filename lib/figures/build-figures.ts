@@ -18,6 +18,8 @@ import type { ValidationLossReport } from '../zoo/validation-loss-report';
 import { sampleQualityFile, validationLossFile } from '../zoo/workspace';
 import type { SampleQualityReport } from '../evaluation/sample-quality-report';
 import { sampleQualityFigure } from './sample-quality-figure';
+import { learningCurveFile, type LearningCurveReport } from '../evaluation/learning-curve';
+import { learningCurveFigure } from './learning-curve-figure';
 import { readJsonIfExists } from '../util/json-file';
 import { checkCostModel, costModelShortfall } from '../collection/cost-model-check';
 import { datasetFile } from '../collection/collect';
@@ -79,6 +81,11 @@ export function buildFigures(exp: ResolvedExperiment): FigureSet {
   else out.missing.push({ id: 'validation-loss', why: `no held-out loss of the zoo: oms-dpm validation-loss --experiment ${exp.config.name}` });
   if (quality && quality.rows.length) out.figures.push(sampleQualityFigure(name, quality));
   else out.missing.push({ id: 'sample-quality', why: `no sample quality of the zoo: oms-dpm sample-quality --experiment ${exp.config.name}` });
+  // only members trained with training.snapshotEvery have a curve; none is not a missing figure
+  const curves = exp.config.zoo
+    .map((m) => readJson<LearningCurveReport>(learningCurveFile(exp, m.id)))
+    .filter((r): r is LearningCurveReport => r !== null && r.points.length > 0);
+  if (curves.length) out.figures.push(learningCurveFigure(name, curves));
   if (models.length < exp.config.zoo.length && models.length) {
     out.missing.push({ id: 'zoo', why: `${exp.config.zoo.length - models.length} of ${exp.config.zoo.length} zoo models not trained yet` });
   }

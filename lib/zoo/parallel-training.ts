@@ -16,6 +16,7 @@ import * as readline from 'node:readline';
 import { repoRoot, resolveModelTraining, type ResolvedExperiment } from '../config/index';
 import { countParams, planUNet } from '../diffusion/unet-spec';
 import { KitError } from '../util/errors';
+import { LOCK_HOLDER_ENV } from '../util/run-lock';
 import { archFor } from './zoo-model';
 
 export interface ParallelTrainingOptions {
@@ -44,7 +45,9 @@ export async function trainMembersInParallel(exp: ResolvedExperiment, ids: reado
   const runOne = (id: string) =>
     new Promise<void>((resolve) => {
       o.onStart?.(id);
-      const child = spawn(process.execPath, [cli, 'train-zoo', ...o.childArgs, '--model', id], { stdio: ['ignore', 'pipe', 'pipe'] });
+      // the children work under this process's lock on the results folder (util/run-lock.ts)
+      const env = { ...process.env, [LOCK_HOLDER_ENV]: String(process.pid) };
+      const child = spawn(process.execPath, [cli, 'train-zoo', ...o.childArgs, '--model', id], { stdio: ['ignore', 'pipe', 'pipe'], env });
       const forward = (stream: 'stdout' | 'stderr') => {
         readline.createInterface({ input: child[stream] }).on('line', (line) => o.onLine?.(id, line, stream));
       };

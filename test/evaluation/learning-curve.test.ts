@@ -49,6 +49,14 @@ test('learning-curve: a point per snapshot, measured on held-out noise, kept on 
   assert.match(r.out, /a: 3 point\(s\) kept, 0 snapshot\(s\) to measure/);
   assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')).points, first.points);
 
+  // the figure: a line per member with a curve (only a), and the real ceiling
+  r = run('figures', '--experiment', tiny);
+  assert.equal(r.status, 0, r.out);
+  const fig = JSON.parse(fs.readFileSync(path.join(dir, 'results', 'tiny-mnist', 'figures', 'learning-curve.json'), 'utf8'));
+  assert.deepEqual(fig.data.map((t: { name: string }) => t.name.split(':')[0]), ['a', 'real images']);
+  assert.deepEqual(fig.data[0].x, [1, 2, 3]);
+  assert.deepEqual(fig.data[0].y, first.points.map((p) => p.quality.confident));
+
   // more images than the held-out set, and a member without snapshots, are refused with the fix
   r = run('learning-curve', '--experiment', tiny, '--model', 'a', '--images', '33', ...snap);
   assert.notEqual(r.status, 0);

@@ -1,7 +1,8 @@
 /**
  * Issue #6's promise about interruptions, end to end on the tiny experiment: `reproduce` killed
  * (SIGKILL, no chance to clean up) in the middle of collection and then run again finishes with the
- * same figure data as a run that was never interrupted.
+ * same figure data as a run that was never interrupted. And one run per results folder (issue 21):
+ * a second reproduce on a folder in use stops at once; the killed run's lock is taken over.
  *
  * Both runs share the zoo, latency table and FID reference (the interrupted workspace is a copy of
  * the uninterrupted one with everything from collection on removed): latency is measured, so two
@@ -24,12 +25,6 @@ const expDir = (dir: string) => path.join(dir, 'results', 'tiny-mnist');
 const recordLines = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.endsWith('}')).length - 1 : 0);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function reproduce(dir: string, ...args: string[]) {
-  const r = spawnSync(process.execPath, [cli, 'reproduce', '--experiment', tiny, ...args], { env: envFor(dir), encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stdout + r.stderr);
-  return r.stdout;
-}
-
 function figures(dir: string): Map<string, FigureData> {
   const figDir = path.join(expDir(dir), 'figures');
   return new Map(fs.readdirSync(figDir).filter((f) => f.endsWith('.json')).map((f) => [f, JSON.parse(fs.readFileSync(path.join(figDir, f), 'utf8')) as FigureData]));
@@ -37,7 +32,22 @@ function figures(dir: string): Map<string, FigureData> {
 
 test('reproduce killed in the middle of collection, then rerun, gives the figure data of an uninterrupted run', { timeout: 900_000 }, async () => {
   const whole = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-whole-'));
-  reproduce(whole);
+  // The uninterrupted run, and a second reproduce on the same results folder while it runs: the
+  // second is refused at once, naming the first; the first finishes as if alone.
+  const first = spawn(process.execPath, [cli, 'reproduce', '--experiment', tiny], { env: envFor(whole), stdio: ['ignore', 'pipe', 'pipe'] });
+  let firstOut = '';
+  first.stdout.on('data', (b: Buffer) => (firstOut += b.toString()));
+  first.stderr.on('data', (b: Buffer) => (firstOut += b.toString()));
+  const firstExit = new Promise<number | null>((r) => first.on('close', r));
+  const lockFile = path.join(expDir(whole), '.run.lock');
+  for (const start = Date.now(); !fs.existsSync(lockFile); await sleep(20)) assert.ok(Date.now() - start < 60_000, 'the first reproduce took no lock');
+  const t0 = Date.now();
+  const second = spawnSync(process.execPath, [cli, 'reproduce', '--experiment', tiny], { env: envFor(whole), encoding: 'utf8' });
+  assert.ok(Date.now() - t0 < 5000, `the second run took ${Date.now() - t0} ms to stop`);
+  assert.notEqual(second.status, 0);
+  assert.match(second.stderr, new RegExp(`in use by another run: pid ${first.pid} .*'oms-dpm reproduce --experiment tiny-mnist`));
+  assert.equal(await firstExit, 0, firstOut);
+  assert.equal(fs.existsSync(lockFile), false, 'the finished run released its lock');
 
   const cut = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-cut-'));
   fs.cpSync(whole, cut, { recursive: true });
@@ -58,8 +68,11 @@ test('reproduce killed in the middle of collection, then rerun, gives the figure
   const kept = recordLines(dataset);
   assert.ok(kept >= 3 && kept < 10, `the kill should land mid-collection (10 records), found ${kept}`);
 
-  const out = reproduce(cut);
-  assert.match(out, /stage collection-ddim: running/);
+  const rerun = spawnSync(process.execPath, [cli, 'reproduce', '--experiment', tiny], { env: envFor(cut), encoding: 'utf8' });
+  assert.equal(rerun.status, 0, rerun.stdout + rerun.stderr);
+  // the killed run left its lock: taken over, with a note
+  assert.match(rerun.stderr, new RegExp(`took over the lock of a run that is gone \\(pid ${child.pid},`));
+  assert.match(rerun.stdout, /stage collection-ddim: running/);
   assert.equal(recordLines(dataset), 10);
 
   const a = figures(whole);

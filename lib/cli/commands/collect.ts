@@ -6,7 +6,7 @@ import { summariseSplits } from '../../collection/summary';
 import { parseSolver } from '../../schedule/index';
 import { printExport, resolveEngine, withEngineOption, type EngineOpts } from '../engine-options';
 import { positiveIntOption } from '../option-values';
-import { withExperimentOptions, resolveExperiment, type ExperimentOpts } from '../experiment-options';
+import { withExperimentOptions, resolveExperiment, lockResults, type ExperimentOpts } from '../experiment-options';
 import { ProgressLine, formatDuration } from '../progress';
 
 export function collectCommand(): Command {
@@ -17,6 +17,7 @@ export function collectCommand(): Command {
     .option('--workers <n>', 'worker processes (default: collection.workers); with ONNX Runtime each uses one intra-op thread')
     .action(async (o: ExperimentOpts & EngineOpts & { solver: string; count: string; workers?: string }) => {
       const exp = resolveExperiment(o);
+      lockResults(exp, 'collect');
       const solver = parseSolver(o.solver);
       const count = positiveIntOption('count', o.count);
       const workers = o.workers === undefined ? undefined : positiveIntOption('workers', o.workers);

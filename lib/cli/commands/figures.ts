@@ -4,7 +4,7 @@ import { Command } from 'commander';
 import { buildFigures } from '../../figures/build-figures';
 import { writeFigures, writeIndex } from '../../figures/report';
 import { resultsDir } from '../../zoo/workspace';
-import { withExperimentOptions, resolveExperiment, type ExperimentOpts } from '../experiment-options';
+import { withExperimentOptions, resolveExperiment, lockResults, type ExperimentOpts } from '../experiment-options';
 
 export function figuresCommand(): Command {
   return withExperimentOptions(new Command('figures'))
@@ -12,6 +12,7 @@ export function figuresCommand(): Command {
     .option('--no-png', 'skip PNG export (no Chromium needed)')
     .action(async (o: ExperimentOpts & { png: boolean }) => {
       const exp = resolveExperiment(o);
+      lockResults(exp, 'figures');
       const set = buildFigures(exp);
       const dir = resultsDir(exp);
       const root = path.dirname(dir);

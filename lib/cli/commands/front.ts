@@ -12,7 +12,7 @@ import { FRONT_SERIES, describePoint, experimentFrontRun, parseBudgets, parseSer
 import { realImageQuality } from '../../evaluation/real-quality';
 import { printExport, resolveEngine, threadsOption, withEngineOption, type EngineOpts } from '../engine-options';
 import { positiveIntOption } from '../option-values';
-import { withExperimentOptions, resolveExperiment, type ExperimentOpts } from '../experiment-options';
+import { withExperimentOptions, resolveExperiment, lockResults, type ExperimentOpts } from '../experiment-options';
 
 interface FrontOpts extends ExperimentOpts, EngineOpts {
   solver: string;
@@ -82,6 +82,7 @@ export function frontCommand(): Command {
     .option('--recorded-training-fid', "report the training set's pick with its FID as collected instead of re-scoring it on search.rerankImages images", false)
     .action(async (o: FrontOpts) => {
       const exp = resolveExperiment(o);
+      lockResults(exp, 'front');
       const solver = parseSolver(o.solver);
       const budgets = o.budgets === undefined ? null : parseBudgets(o.budgets);
       const f = exp.config.front;

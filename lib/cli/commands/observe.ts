@@ -5,7 +5,7 @@ import { observationPlan } from '../../evaluation/observation-run';
 import { recommendOrtSplit } from '../../onnx/engine-choice';
 import { KitError } from '../../util/errors';
 import { printExport, resolveEngine, threadsOption, withEngineOption, type EngineOpts } from '../engine-options';
-import { withExperimentOptions, resolveExperiment, type ExperimentOpts } from '../experiment-options';
+import { withExperimentOptions, resolveExperiment, lockResults, type ExperimentOpts } from '../experiment-options';
 
 function nfeList(name: string, v: string): number[] {
   const xs = v.split(',').map((s) => Number(s.trim()));
@@ -21,6 +21,7 @@ export function observeCommand(): Command {
     .option('--switch-nfe <n>', 'NFE of the switch curves, DDIM (default: observation.switchNfe)')
     .action(async (o: ExperimentOpts & EngineOpts & { ddimNfe?: string; dpmNfe?: string; switchNfe?: string }) => {
       const exp = resolveExperiment(o);
+      lockResults(exp, 'observe');
       const plan = observationPlan(exp);
       if (o.ddimNfe !== undefined) plan.singleNfe.ddim = nfeList('ddim-nfe', o.ddimNfe);
       if (o.dpmNfe !== undefined) plan.singleNfe['dpm-solver'] = nfeList('dpm-nfe', o.dpmNfe);

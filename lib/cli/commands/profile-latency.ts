@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { KitError } from '../../util/errors';
 import { LATENCY_ORT_THREADS, writeLatencyTable } from '../../zoo/latency-table';
 import { printExport, resolveEngine, threadsOption, withEngineOption, type EngineOpts } from '../engine-options';
-import { withExperimentOptions, resolveExperiment, type ExperimentOpts } from '../experiment-options';
+import { withExperimentOptions, resolveExperiment, lockResults, type ExperimentOpts } from '../experiment-options';
 import { ProgressLine } from '../progress';
 
 export function profileLatencyCommand(): Command {
@@ -13,6 +13,7 @@ export function profileLatencyCommand(): Command {
     .option('--warmup <n>', 'untimed rounds first', '2')
     .action(async (o: ExperimentOpts & EngineOpts & { rounds: string; warmup: string }) => {
       const exp = resolveExperiment(o);
+      lockResults(exp, 'profile-latency');
       const rounds = Number(o.rounds);
       if (!Number.isInteger(rounds) || rounds < 3) throw new KitError(`--rounds must be an integer >= 3, got '${o.rounds}'`);
       const threads = threadsOption(o, LATENCY_ORT_THREADS);

@@ -10,7 +10,7 @@ import { runPipeline } from '../../pipeline/run-pipeline';
 import { pipelineStages } from '../../pipeline/stages';
 import { resultsDir } from '../../zoo/workspace';
 import { resolveEngine, withEngineOption, type EngineOpts } from '../engine-options';
-import { withExperimentOptions, resolveExperiment, type ExperimentOpts } from '../experiment-options';
+import { withExperimentOptions, resolveExperiment, lockResults, type ExperimentOpts } from '../experiment-options';
 import { ProgressLine, formatDuration } from '../progress';
 
 export function reproduceCommand(): Command {
@@ -21,6 +21,7 @@ export function reproduceCommand(): Command {
     .option('--force', 're-run every stage (with --from: from there on)', false)
     .action(async (o: ExperimentOpts & EngineOpts & { from?: string; force: boolean }) => {
       const exp = resolveExperiment(o);
+      lockResults(exp, 'reproduce');
       const choice = await resolveEngine(o);
       console.log(`reproduce: experiment ${exp.config.name}, profile ${exp.profile}, config ${exp.hash}, TF.js ${choice.backend}, sampling engine ${choice.tag}`);
       let bar = new ProgressLine();

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { writeSampleQuality, type SampleQualityReport } from '../../evaluation/sample-quality-report';
 import type { SampleQuality } from '../../metrics/sample-quality';
 import { printExport, resolveEngine, withEngineOption, type EngineOpts } from '../engine-options';
-import { withExperimentOptions, resolveExperiment, type ExperimentOpts } from '../experiment-options';
+import { withExperimentOptions, resolveExperiment, lockResults, type ExperimentOpts } from '../experiment-options';
 import { positiveIntOption } from '../option-values';
 import { ProgressLine } from '../progress';
 
@@ -15,6 +15,7 @@ export function sampleQualityCommand(): Command {
     .option('--workers <n>', 'scoring worker processes (default: collection.workers); with ONNX Runtime each uses one intra-op thread')
     .action(async (o: ExperimentOpts & EngineOpts & { workers?: string }) => {
       const exp = resolveExperiment(o);
+      lockResults(exp, 'sample-quality');
       const workers = o.workers === undefined ? undefined : positiveIntOption('workers', o.workers);
       const choice = await resolveEngine(o);
       const bar = new ProgressLine();

@@ -7,7 +7,7 @@ import { runSearch, writeSearch } from '../../search/experiment-search';
 import { KitError } from '../../util/errors';
 import { loadSamplingModels } from '../../zoo/sampling-engine';
 import { printExport, withEngineOption, resolveEngine, type EngineOpts } from '../engine-options';
-import { withExperimentOptions, resolveExperiment, type ExperimentOpts } from '../experiment-options';
+import { withExperimentOptions, resolveExperiment, lockResults, type ExperimentOpts } from '../experiment-options';
 
 export function searchCommand(): Command {
   return withEngineOption(withExperimentOptions(new Command('search')))
@@ -17,6 +17,7 @@ export function searchCommand(): Command {
     .option('--rerank', 're-rank the top-k of the final population with real FID, then re-evaluate the best with more images', false)
     .action(async (o: ExperimentOpts & EngineOpts & { solver: string; budget: string; rerank: boolean }) => {
       const exp = resolveExperiment(o);
+      lockResults(exp, 'search');
       const solver = parseSolver(o.solver);
       const budget = Number(o.budget);
       if (!Number.isFinite(budget) || budget <= 0) throw new KitError(`--budget must be a positive number of ms, got '${o.budget}'`);

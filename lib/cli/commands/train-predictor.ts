@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { initBackend } from '../../engine/backend';
 import { trainExperimentPredictor } from '../../predictor/experiment-predictor';
 import { parseSolver } from '../../schedule/index';
-import { withExperimentOptions, resolveExperiment, type ExperimentOpts } from '../experiment-options';
+import { withExperimentOptions, resolveExperiment, lockResults, type ExperimentOpts } from '../experiment-options';
 
 export function trainPredictorCommand(): Command {
   return withExperimentOptions(new Command('train-predictor'))
@@ -11,6 +11,7 @@ export function trainPredictorCommand(): Command {
     .requiredOption('--solver <name>', 'ddim | dpm-solver')
     .action(async (o: ExperimentOpts & { solver: string }) => {
       const exp = resolveExperiment(o);
+      lockResults(exp, 'train-predictor');
       const solver = parseSolver(o.solver);
       await initBackend();
       const r = trainExperimentPredictor(exp, solver, (e) =>

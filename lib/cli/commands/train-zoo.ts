@@ -7,7 +7,7 @@ import { trainMembersInParallel, trainingOrder } from '../../zoo/parallel-traini
 import { trainZoo } from '../../zoo/train-zoo';
 import { positiveIntOption } from '../option-values';
 import { resolveEngine, withEngineOption, type EngineOpts } from '../engine-options';
-import { withExperimentOptions, resolveExperiment, type ExperimentOpts } from '../experiment-options';
+import { withExperimentOptions, resolveExperiment, lockResults, type ExperimentOpts } from '../experiment-options';
 import { ProgressLine, formatDuration } from '../progress';
 
 type TrainZooOpts = ExperimentOpts & EngineOpts & { model: string[]; resume: boolean; retrainUnreadable: boolean; grid: string; gridSteps: string; jobs: string };
@@ -38,6 +38,7 @@ export function trainZooCommand(): Command {
     .option('--jobs <n>', 'members trained at once, one process each (TF.js WASM uses one core per process)', '1')
     .action(async (o: TrainZooOpts) => {
       const exp = resolveExperiment(o);
+      lockResults(exp, 'train-zoo');
       for (const id of o.model) zooMember(exp.config, id); // unknown id -> clear error before any work
       const jobs = positiveIntOption('jobs', o.jobs);
       const ids = o.model.length ? o.model : exp.config.zoo.map((m) => m.id);

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { VALIDATION_LOSS_TIMESTEPS } from '../../zoo/validation-loss';
 import { writeValidationLoss } from '../../zoo/validation-loss-report';
 import { printExport, resolveEngine, threadsOption, withEngineOption, type EngineOpts } from '../engine-options';
-import { withExperimentOptions, resolveExperiment, type ExperimentOpts } from '../experiment-options';
+import { withExperimentOptions, resolveExperiment, lockResults, type ExperimentOpts } from '../experiment-options';
 import { positiveIntOption } from '../option-values';
 import { ProgressLine } from '../progress';
 
@@ -14,6 +14,7 @@ export function validationLossCommand(): Command {
     .option('--timesteps <k>', `timesteps: midpoints of k equal bins of 0..T-1 (default ${VALIDATION_LOSS_TIMESTEPS})`)
     .action(async (o: ExperimentOpts & EngineOpts & { images?: string; timesteps?: string }) => {
       const exp = resolveExperiment(o);
+      lockResults(exp, 'validation-loss');
       const images = o.images === undefined ? undefined : positiveIntOption('images', o.images);
       const timesteps = o.timesteps === undefined ? undefined : positiveIntOption('timesteps', o.timesteps);
       const choice = await resolveEngine(o);
