@@ -14,3 +14,10 @@ export function positiveNumberOption(flag: string, raw: string): number {
   if (!Number.isFinite(n) || n <= 0) throw new KitError(`--${flag} must be a positive number, got '${raw}'`);
   return n;
 }
+
+/** The value of `--<flag>` as an integer >= 0 (an index or a seed), or a KitError naming the option and the value. */
+export function nonNegativeIntOption(flag: string, raw: string): number {
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isSafeInteger(n) || n < 0) throw new KitError(`--${flag} must be an integer >= 0, got '${raw}'`);
+  return n;
+}

@@ -18,6 +18,7 @@ export { loadLsunChurch, LSUN_DEFAULT_SIZE } from './lsun-church';
 export { loadImageNet64 } from './imagenet64';
 export { ImageFolderDataset, listImageFiles } from './image-folder';
 export { decodeImage, decodeImageFile } from './image-decode';
+export { encodePng, writePng } from './image-encode';
 export { centerCrop, centerCropOffsets, crop, resizeAntialiased, resizeShorterSide, shorterSideSize } from './image-resize';
 export { parseIdx, readIdxFile, type IdxArray } from './idx';
 export {

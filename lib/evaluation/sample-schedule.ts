@@ -24,6 +24,8 @@ export interface ScheduleSampling {
   start: number;
   count: number;
   batchSize: number;
+  /** noise-bank seed; default the experiment's `sampling.noiseBankSeed` (another seed: another bank, e.g. `oms-dpm sample --seed`) */
+  seed?: number;
 }
 
 export function vpOf(exp: ResolvedExperiment): ContinuousVpSchedule {
@@ -51,7 +53,7 @@ export async function forEachScheduleBatch(
   const steps = req.solver === 'dpm-solver' ? dpmSolverSteps(req.entries, { vp }) : null;
   const timesteps = evals.map((e) => e.tInput);
   await forEachNoiseBankBatch(
-    { seed: cfg.sampling.noiseBankSeed, shape, start: req.start, count: req.count, batchSize: req.batchSize },
+    { seed: req.seed ?? cfg.sampling.noiseBankSeed, shape, start: req.start, count: req.count, batchSize: req.batchSize },
     (xT) =>
       steps
         ? dpmSolverSample(denoiser, xT, steps, vp, { clipDenoised: cfg.sampling.clipDenoised })

@@ -38,7 +38,8 @@ export const zooPaths = (exp: ResolvedExperiment, modelId: string) => {
     checkpoint: path.join(runsDir(exp), 'zoo', modelId, 'checkpoint.bin'),
     /** EMA weights kept every training.snapshotEvery steps: the member's learning curve */
     snapshot: (step: number) => path.join(runsDir(exp), 'zoo', modelId, 'snapshots', `ema-${String(step).padStart(7, '0')}.bin`),
-    sampleGrid: (steps: number) => path.join(dir, `samples-ddim${steps}.png`),
+    /** the member's sample grid: samples-ddim<N>.png (what train-zoo writes), samples-dpm-solver<N>.png */
+    sampleGrid: (steps: number, solver: 'ddim' | 'dpm-solver' = 'ddim') => path.join(dir, `samples-${solver}${steps}.png`),
     /** ONNX export of the EMA weights (derived; re-exported when stale) and its provenance */
     onnx: path.join(dir, 'model.onnx'),
     onnxProvenance: path.join(dir, 'model.onnx.json'),

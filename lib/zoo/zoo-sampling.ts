@@ -18,6 +18,8 @@ export interface SampleRequest {
   /** first noise-bank image */
   start?: number;
   batchSize?: number;
+  /** noise-bank seed (also seeds the eta > 0 noise); default the experiment's `sampling.noiseBankSeed` */
+  seed?: number;
 }
 
 /** uint8 NHWC images, `count` of them. */
@@ -28,9 +30,10 @@ export async function sampleWithDdim(exp: ResolvedExperiment, denoiser: Denoiser
   const sched = scheduleFromConfig(cfg.diffusion);
   const ts = ddimTimesteps(sched.timesteps, req.steps, req.skip ?? 'uniform');
   const out = new Uint8Array(req.count * d);
+  const seed = req.seed ?? cfg.sampling.noiseBankSeed;
   await forEachNoiseBankBatch(
-    { seed: cfg.sampling.noiseBankSeed, shape, start: req.start ?? 0, count: req.count, batchSize: req.batchSize ?? cfg.sampling.batchSize },
-    (xT) => ddimSample(denoiser, xT, ts, sched.alphasCumprod, { eta: req.eta ?? 0, clipDenoised: cfg.sampling.clipDenoised, noiseSeed: cfg.sampling.noiseBankSeed }),
+    { seed, shape, start: req.start ?? 0, count: req.count, batchSize: req.batchSize ?? cfg.sampling.batchSize },
+    (xT) => ddimSample(denoiser, xT, ts, sched.alphasCumprod, { eta: req.eta ?? 0, clipDenoised: cfg.sampling.clipDenoised, noiseSeed: seed }),
     (x0, offset) => out.set(fromModelOutput(x0), offset * d),
   );
   return out;
