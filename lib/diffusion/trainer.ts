@@ -101,9 +101,90 @@ function identityKey(x: unknown): string {
   return JSON.stringify(x);
 }
 
+/** Where a run starts: its weights, EMA, Adam moments, and the progress of the run it continues. */
+interface StartState {
+  state: TrainState;
+  step: number;
+  lossCurve: LossPoint[];
+  elapsedSeconds: number;
+  resumedFrom: number | null;
+}
+
+function newAdam(s: TrainerSettings, params: VariableMap): Adam {
+  return new Adam({ lr: s.learningRate, beta1: s.adamBeta1, beta2: s.adamBeta2, eps: s.adamEps }, params);
+}
+
+/** A fresh run from the seed's initialisation (the EMA starts equal to the weights). */
+function initialState(job: TrainJob): StartState {
+  const init = initParams(job.plan, job.settings.seed);
+  const params = toVariables(job.plan, init, true, 'initialisation');
+  const ema = toVariables(job.plan, init, false, 'initialisation');
+  return { state: { plan: job.plan, params, ema, adam: newAdam(job.settings, params) }, step: 0, lossCurve: [], elapsedSeconds: 0, resumedFrom: null };
+}
+
+/** The run stored in `job.checkpointFile`, refused when it was made with another identity. */
+function restoredState(job: TrainJob): StartState {
+  const ck = readTensorFile<CheckpointMeta>(job.checkpointFile);
+  if (ck.meta.kind !== 'oms-dpm-training-checkpoint') throw new KitError(`${job.checkpointFile} is not a training checkpoint`);
+  if (identityKey(ck.meta.identity) !== identityKey(job.identity)) {
+    throw new KitError(`checkpoint ${job.checkpointFile} was made with another model or training config`, {
+      hint: `restore the config it was trained with, or delete the checkpoint to retrain. checkpoint: ${identityKey(ck.meta.identity)} now: ${identityKey(job.identity)}`,
+    });
+  }
+  const group = (prefix: string) => {
+    const m = new Map<string, { shape: number[]; data: Float32Array }>();
+    for (const [k, v] of ck.arrays) if (k.startsWith(prefix)) m.set(k.slice(prefix.length), v);
+    return m;
+  };
+  const params = toVariables(job.plan, group('params/'), true, job.checkpointFile);
+  const ema = toVariables(job.plan, group('ema/'), false, job.checkpointFile);
+  const adam = newAdam(job.settings, params);
+  const m = group('adam_m/');
+  const v = group('adam_v/');
+  for (const [name] of params) {
+    tf.tidy(() => {
+      adam.m.get(name)!.assign(tf.tensor(m.get(name)!.data, m.get(name)!.shape));
+      adam.v.get(name)!.assign(tf.tensor(v.get(name)!.data, v.get(name)!.shape));
+    });
+  }
+  const { step, lossCurve, elapsedSeconds } = ck.meta;
+  return { state: { plan: job.plan, params, ema, adam }, step, lossCurve, elapsedSeconds, resumedFrom: step };
+}
+
+/** Everything a resumed run needs to continue as if never stopped (atomic write). */
+async function writeCheckpoint(job: TrainJob, state: TrainState, step: number, lossCurve: LossPoint[], elapsedSeconds: number): Promise<void> {
+  const s = job.settings;
+  const meta: CheckpointMeta = {
+    kind: 'oms-dpm-training-checkpoint',
+    modelId: job.modelId,
+    step,
+    identity: job.identity,
+    settings: s,
+    lossCurve,
+    rng: { seed: s.seed, step },
+    provenance: job.provenance,
+    elapsedSeconds,
+  };
+  const arrays = [
+    ...(await toHost(state.params, 'params/')),
+    ...(await toHost(state.ema, 'ema/')),
+    ...(await toHost(state.adam.m, 'adam_m/')),
+    ...(await toHost(state.adam.v, 'adam_v/')),
+  ];
+  fs.mkdirSync(path.dirname(job.checkpointFile), { recursive: true });
+  writeTensorFile(job.checkpointFile, meta, arrays);
+}
+
+/** The EMA weights of `step`, kept for the learning curve (`settings.snapshotEvery`). */
+async function writeSnapshot(job: TrainJob, ema: VariableMap, step: number): Promise<void> {
+  if (!job.snapshotFile) throw new KitError(`settings.snapshotEvery is ${job.settings.snapshotEvery} but the training job has no snapshotFile`);
+  const file = job.snapshotFile(step);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  writeTensorFile(file, { kind: 'oms-dpm-training-snapshot', modelId: job.modelId, step, identity: job.identity, provenance: job.provenance }, await toHost(ema));
+}
+
 export async function trainModel(job: TrainJob): Promise<TrainResult> {
   const s = job.settings;
-  const { plan } = job;
   const D = job.data.height * job.data.width * job.data.channels;
   const exists = fs.existsSync(job.checkpointFile);
   if (exists && !job.resume) {
@@ -112,87 +193,16 @@ export async function trainModel(job: TrainJob): Promise<TrainResult> {
       hint: 'pass --resume to continue it, or delete that file to train from scratch (nothing is overwritten without asking)',
     });
   }
-
-  let step = 0;
-  let lossCurve: LossPoint[] = [];
-  let elapsed = 0;
-  let resumedFrom: number | null = null;
-  let params: VariableMap;
-  let ema: VariableMap;
-  let adam: Adam;
-
-  if (exists) {
-    const ck = readTensorFile<CheckpointMeta>(job.checkpointFile);
-    if (ck.meta.kind !== 'oms-dpm-training-checkpoint') throw new KitError(`${job.checkpointFile} is not a training checkpoint`);
-    if (identityKey(ck.meta.identity) !== identityKey(job.identity)) {
-      throw new KitError(`checkpoint ${job.checkpointFile} was made with another model or training config`, {
-        hint: `restore the config it was trained with, or delete the checkpoint to retrain. checkpoint: ${identityKey(ck.meta.identity)} now: ${identityKey(job.identity)}`,
-      });
-    }
-    const group = (prefix: string) => {
-      const m = new Map<string, { shape: number[]; data: Float32Array }>();
-      for (const [k, v] of ck.arrays) if (k.startsWith(prefix)) m.set(k.slice(prefix.length), v);
-      return m;
-    };
-    params = toVariables(plan, group('params/'), true, job.checkpointFile);
-    ema = toVariables(plan, group('ema/'), false, job.checkpointFile);
-    adam = new Adam({ lr: s.learningRate, beta1: s.adamBeta1, beta2: s.adamBeta2, eps: s.adamEps }, params);
-    const m = group('adam_m/');
-    const v = group('adam_v/');
-    for (const [name] of params) {
-      tf.tidy(() => {
-        adam.m.get(name)!.assign(tf.tensor(m.get(name)!.data, m.get(name)!.shape));
-        adam.v.get(name)!.assign(tf.tensor(v.get(name)!.data, v.get(name)!.shape));
-      });
-    }
-    step = ck.meta.step;
-    lossCurve = ck.meta.lossCurve;
-    elapsed = ck.meta.elapsedSeconds;
-    resumedFrom = step;
-  } else {
-    const init = initParams(plan, s.seed);
-    params = toVariables(plan, init, true, 'initialisation');
-    ema = toVariables(plan, init, false, 'initialisation');
-    adam = new Adam({ lr: s.learningRate, beta1: s.adamBeta1, beta2: s.adamBeta2, eps: s.adamEps }, params);
-  }
-
+  const start = exists ? restoredState(job) : initialState(job);
+  const { state } = start;
+  let { step } = start;
+  const { lossCurve } = start;
   const sampler = new BatchSampler(job.data, job.schedule, s.seed, s.batchSize, s.randomFlip);
   const last = Math.min(s.iterations, job.stopAfterStep ?? Infinity);
-  const state: TrainState = { plan, params, ema, adam };
+  const t0 = Date.now();
+  const elapsed = () => start.elapsedSeconds + (Date.now() - t0) / 1000;
   let windowLoss = 0;
   let windowCount = 0;
-  const t0 = Date.now();
-  const stepAtStart = step;
-
-  const saveCheckpoint = async () => {
-    const meta: CheckpointMeta = {
-      kind: 'oms-dpm-training-checkpoint',
-      modelId: job.modelId,
-      step,
-      identity: job.identity,
-      settings: s,
-      lossCurve,
-      rng: { seed: s.seed, step },
-      provenance: job.provenance,
-      elapsedSeconds: elapsed + (Date.now() - t0) / 1000,
-    };
-    const arrays = [
-      ...(await toHost(params, 'params/')),
-      ...(await toHost(ema, 'ema/')),
-      ...(await toHost(adam.m, 'adam_m/')),
-      ...(await toHost(adam.v, 'adam_v/')),
-    ];
-    fs.mkdirSync(path.dirname(job.checkpointFile), { recursive: true });
-    writeTensorFile(job.checkpointFile, meta, arrays);
-  };
-
-  // Written before the checkpoint of the same step, so a resume never skips a snapshot.
-  const saveSnapshot = async () => {
-    if (!job.snapshotFile) throw new KitError(`settings.snapshotEvery is ${s.snapshotEvery} but the training job has no snapshotFile`);
-    const file = job.snapshotFile(step);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    writeTensorFile(file, { kind: 'oms-dpm-training-snapshot', modelId: job.modelId, step, identity: job.identity, provenance: job.provenance }, await toHost(ema));
-  };
 
   try {
     while (step < last) {
@@ -208,25 +218,25 @@ export async function trainModel(job: TrainJob): Promise<TrainResult> {
         windowCount = 0;
       }
       if (job.onProgress) {
-        const rate = (step - stepAtStart) / Math.max(1e-3, (Date.now() - t0) / 1000);
+        const rate = (step - start.step) / Math.max(1e-3, (Date.now() - t0) / 1000);
         job.onProgress({ step, iterations: s.iterations, loss: lossSum / D, stepsPerSecond: rate, etaSeconds: (s.iterations - step) / Math.max(rate, 1e-9) });
       }
-      if (s.snapshotEvery !== null && step % s.snapshotEvery === 0) await saveSnapshot();
-      if (step % s.checkpointEvery === 0 || step === last) await saveCheckpoint();
+      // the snapshot before the checkpoint of the same step, so a resume never skips a snapshot
+      if (s.snapshotEvery !== null && step % s.snapshotEvery === 0) await writeSnapshot(job, state.ema, step);
+      if (step % s.checkpointEvery === 0 || step === last) await writeCheckpoint(job, state, step, lossCurve, elapsed());
     }
-    const result: TrainResult = {
+    return {
       step,
-      params: await toHost(params),
-      ema: await toHost(ema),
+      params: await toHost(state.params),
+      ema: await toHost(state.ema),
       lossCurve,
-      elapsedSeconds: elapsed + (Date.now() - t0) / 1000,
-      resumedFrom,
+      elapsedSeconds: elapsed(),
+      resumedFrom: start.resumedFrom,
     };
-    return result;
   } finally {
-    disposeVariables(params);
-    disposeVariables(ema);
-    disposeVariables(adam.m);
-    disposeVariables(adam.v);
+    disposeVariables(state.params);
+    disposeVariables(state.ema);
+    disposeVariables(state.adam.m);
+    disposeVariables(state.adam.v);
   }
 }
