@@ -103,7 +103,8 @@ export function scatterFigure(experiment: string, solver: SolverName, rows: { sp
   };
 }
 
-export function trainExperimentPredictor(exp: ResolvedExperiment, solver: SolverName, onEvaluate?: (e: PredictorEvaluation) => void): PredictorRunResult {
+/** `onEpoch`: called after every epoch's gradient steps (`TrainPredictorOptions.onEpoch`). */
+export function trainExperimentPredictor(exp: ResolvedExperiment, solver: SolverName, onEvaluate?: (e: PredictorEvaluation) => void, onEpoch?: (epoch: number) => void): PredictorRunResult {
   const { header, records } = readDataset(datasetFile(exp, solver), { experiment: exp.config.name, solver });
   const trainSplit = records.filter((r) => r.split === 'train');
   const valid = records.filter((r) => r.split === 'validation');
@@ -129,6 +130,7 @@ export function trainExperimentPredictor(exp: ResolvedExperiment, solver: Solver
     evalEvery: pc.evalEvery,
     checkpointPath: ckpt,
     onEvaluate,
+    onEpoch,
   });
   // No finite selection tau at any evaluation: no checkpoint was chosen or written; keep the last weights.
   if (result.best === null) savePredictor(ckpt, predictor, { epoch: pc.epochs, note: 'no evaluation had a finite selection tau: the last weights', history: result.history });

@@ -15,7 +15,14 @@ export type PredictorChildReply =
   | { type: 'done'; result: PredictorRunResult }
   | { type: 'error'; message: string; hint?: string };
 
-// A parent that is gone (killed) gets no predictor: stop rather than train on as an orphan.
+// A parent that is gone (killed) gets no predictor: stop rather than train on as an orphan. The
+// training is synchronous, so 'disconnect' is only heard once it has ended (an orphan of a killed
+// `reproduce` used to train to the end and write metrics.json etc. under its rerun): every epoch
+// also checks that the parent is still this process's parent (a dead one's children are re-parented).
+const parent = process.ppid;
+const exitIfOrphaned = () => {
+  if (process.ppid !== parent) process.exit(0);
+};
 process.on('disconnect', () => process.exit(0));
 
 process.once('message', (m: PredictorChildRequest) => {
@@ -24,7 +31,7 @@ process.once('message', (m: PredictorChildRequest) => {
     try {
       const exp = loadExperimentSource(m.source, 'the child');
       await initBackend();
-      const result = trainExperimentPredictor(exp, m.solver, (evaluation) => void send({ type: 'evaluation', evaluation }));
+      const result = trainExperimentPredictor(exp, m.solver, (evaluation) => void send({ type: 'evaluation', evaluation }), exitIfOrphaned);
       await send({ type: 'done', result });
     } catch (e) {
       await send({ type: 'error', message: (e as Error).message, hint: isKitError(e) ? e.hint : undefined });

@@ -59,6 +59,8 @@ export interface TrainPredictorOptions {
   restoreBest?: boolean;
   /** Called after every evaluation. */
   onEvaluate?: (e: PredictorEvaluation) => void;
+  /** Called after every epoch's gradient steps, before its evaluation (a child process checks here that its parent still runs). */
+  onEpoch?: (epoch: number) => void;
 }
 
 export interface PredictorEvaluation {
@@ -176,6 +178,7 @@ export function trainPredictor(
         value.dispose();
         for (const g of Object.values(grads)) g.dispose();
       }
+      options.onEpoch?.(epoch);
 
       if (epoch % evalEvery === 0 || epoch === epochs) {
         const e: PredictorEvaluation = {
