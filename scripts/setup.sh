@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs everything the kit uses on a fresh Debian machine: Debian's Jupyter (notebooks),
-# Chromium (figure PNG export), PyTorch (the bench's reference), the npm packages, and the
+# Chromium (figure PNG export), PyTorch (the bench's reference), Redis (the scoring queue of
+# `--queue` / `oms-dpm worker`, and its tests; not started here), the npm packages, and the
 # project-local tslab kernel. Idempotent; safe to re-run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES="jupyter-nbconvert jupyter-notebook python3-ipykernel chromium python3-torch"
+APT_PACKAGES="jupyter-nbconvert jupyter-notebook python3-ipykernel chromium python3-torch redis-server"
 SUDO=""
 if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
 

@@ -25,13 +25,14 @@ import { validationLossCommand } from './commands/validation-loss';
 import { sampleQualityCommand } from './commands/sample-quality';
 import { scoutMemberCommand } from './commands/scout-member';
 import { learningCurveCommand } from './commands/learning-curve';
+import { workerCommand } from './commands/worker';
 
 export function buildProgram(): Command {
   const program = new Command('oms-dpm')
     .description('OMS-DPM experiment kit: model zoos, model schedules, predictor, search, figures')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const cmd of [doctorCommand(), trainZooCommand(), exportOnnxCommand(), sampleCommand(), benchCommand(), reproduceCommand(), configCommand(), scheduleCommand(), fidReferenceCommand(), fidCommand(), profileLatencyCommand(), validationLossCommand(), sampleQualityCommand(), scoutMemberCommand(), learningCurveCommand(), observeCommand(), collectCommand(), collectSummaryCommand(), costModelCommand(), figuresCommand(), trainPredictorCommand(), searchCommand(), frontCommand()]) {
+  for (const cmd of [doctorCommand(), trainZooCommand(), exportOnnxCommand(), sampleCommand(), benchCommand(), reproduceCommand(), configCommand(), scheduleCommand(), fidReferenceCommand(), fidCommand(), profileLatencyCommand(), validationLossCommand(), sampleQualityCommand(), scoutMemberCommand(), learningCurveCommand(), observeCommand(), collectCommand(), collectSummaryCommand(), costModelCommand(), figuresCommand(), trainPredictorCommand(), searchCommand(), frontCommand(), workerCommand()]) {
     cmd.exitOverride();
     program.addCommand(cmd);
   }

@@ -1,7 +1,9 @@
 /**
- * `collect`: grows an experiment's schedule-FID dataset to `count` records on a pool of scoring
- * workers (evaluation/scoring-pool.ts: both cores), appending each record as it arrives. Rerunning
- * continues with the ids not yet in the file; a kill loses at most the records in flight.
+ * `collect`: grows an experiment's schedule-FID dataset to `count` records on a scoring backend
+ * (evaluation/scoring-backend.ts: the local pool of scoring workers on both cores, or a queue whose
+ * workers run on any machine), appending each record as it arrives. This process is the dataset's
+ * only writer, whatever scores the jobs. Rerunning continues with the ids not yet in the file; a
+ * kill loses at most the records in flight.
  *
  * The workers sample on the engine the caller chose (sampling-engine.ts); with ONNX Runtime each
  * runs its sessions on one intra-op thread. Each record stores the engine tag it was sampled on,
@@ -15,7 +17,7 @@ import { latencyByModelIndex, nfe, readLatencyFile, scheduleCost, type SolverNam
 import { isKitError, KitError } from '../util/errors';
 import { samplingIdentity } from '../evaluation/sampling-identity';
 import type { OnnxExportEvent, SamplingEngine } from '../zoo/sampling-engine';
-import { ScoringPool } from '../evaluation/scoring-pool';
+import { startScoring, type QueueStatus } from '../evaluation/scoring-backend';
 import { latencyFile, resultsDir } from '../zoo/workspace';
 import { appendRecord, openDataset, setAsideSupersededDataset, type DatasetHeader, type ScheduleRecord } from './dataset-file';
 import { jobFor, scheduleLength, splitOf } from './schedule-job';
@@ -36,6 +38,10 @@ export interface CollectOptions {
   engine: SamplingEngine;
   /** worker processes (default collection.workers); each runs ONNX Runtime on one intra-op thread */
   workers?: number;
+  /** a queue URL (resolveQueueUrl): the jobs go to its workers instead of the local pool */
+  queue?: string | null;
+  /** queue only: its job counts and workers, when they change */
+  onQueueStatus?: (s: QueueStatus) => void;
   /**
    * A dataset made under other settings (zoo, sampler, FID) is renamed aside and a new one started
    * (the pipeline, whose stage keys already say the settings changed); without it such a file is
@@ -83,7 +89,7 @@ export async function collect(exp: ResolvedExperiment, solver: SolverName, count
   opts.onReady?.(existing.records.length, todo.length, todo.length ? nWorkers : 0);
   if (todo.length === 0) return existing.records;
 
-  const pool = await ScoringPool.start(exp, { engine: opts.engine, workers: nWorkers, onExport: opts.onExport });
+  const pool = await startScoring(exp, { engine: opts.engine, workers: nWorkers, onExport: opts.onExport, queue: opts.queue, onQueueStatus: opts.onQueueStatus });
   try {
     const engine = pool.engine;
     const lf = latencyFile(exp, engine);
@@ -92,7 +98,7 @@ export async function collect(exp: ResolvedExperiment, solver: SolverName, count
     const records = [...existing.records];
     const started = Date.now();
     let finished = 0;
-    // every job is queued at once; the pool hands them out as workers free up, and each record is
+    // every job is queued at once; the backend hands them out as workers free up, and each record is
     // appended the moment its FID arrives (in whatever order), so a kill loses only those in flight
     await Promise.all(
       todo.map(async (id) => {
@@ -123,6 +129,6 @@ export async function collect(exp: ResolvedExperiment, solver: SolverName, count
     );
     return records.sort((a, b) => a.id - b.id);
   } finally {
-    pool.close();
+    await pool.close();
   }
 }

@@ -177,6 +177,12 @@ export const CollectionSchema = obj(
     splitSeed: int({ default: 0, min: 0, doc: 'seed of the train/validation assignment, drawn once per record and stored with it' }),
     workers: int({ default: 2, min: 1, doc: 'worker processes scoring schedules in parallel' }),
     count: int({ default: 1000, min: 4, doc: 'records per solver that `npm run reproduce` collects' }),
+    queue: nullable(
+      str({
+        pattern: /^(redis|rediss|unix):\/\/\S+$/,
+        doc: 'BullMQ queue on Redis (redis://HOST:PORT or unix:///path/redis.sock) that collect, front and reproduce send their scoring jobs to, scored by `oms-dpm worker` processes on any machine; null = the local worker pool. --queue and OMS_DPM_QUEUE take precedence. Not part of the config hash',
+      }),
+    ),
   },
   { doc: 'the schedule-FID dataset (method doc section 4)' },
 );

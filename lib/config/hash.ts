@@ -45,9 +45,24 @@ export function hashOf(value: unknown): string {
 /** Keys that document an experiment but do not change what it computes. */
 export const UNHASHED_KEYS = ['description', 'profiles', 'deviations'] as const;
 
-/** The hash of a resolved experiment config, ignoring `description`, `profiles`, `deviations`. */
+/**
+ * Nested keys that say where the work runs, not what it computes: `collection.queue` (the Redis
+ * queue the scoring jobs go to). The submitter and its workers must agree on the hash whichever
+ * queue they were pointed at, and records scored through a queue equal the local pool's.
+ */
+export const UNHASHED_NESTED_KEYS = [['collection', 'queue']] as const;
+
+/** The hash of a resolved experiment config, ignoring `description`, `profiles`, `deviations` and `collection.queue`. */
 export function configHash(config: ExperimentConfig): string {
   const rest: Record<string, unknown> = { ...config };
   for (const k of UNHASHED_KEYS) delete rest[k];
+  for (const [section, key] of UNHASHED_NESTED_KEYS) {
+    const inner = rest[section];
+    if (inner && typeof inner === 'object' && !Array.isArray(inner)) {
+      const copy: Record<string, unknown> = { ...(inner as Record<string, unknown>) };
+      delete copy[key];
+      rest[section] = copy;
+    }
+  }
   return hashOf(rest);
 }

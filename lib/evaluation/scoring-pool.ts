@@ -15,14 +15,15 @@ import type { ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import { experimentSource, type ResolvedExperiment } from '../config/index';
 import { ensureFidReference } from '../metrics/fid-reference';
-import { decodeMeasures, type ImageMeasures } from '../metrics/image-measures';
+import { decodeMeasures } from '../metrics/image-measures';
 import type { SolverName } from '../schedule/index';
 import { KitError } from '../util/errors';
 import { forkTs } from '../util/fork-ts';
 import { ensureZooOnnxExports, type OnnxExportEvent, type SamplingEngine } from '../zoo/sampling-engine';
+import type { PoolMeasures, PoolScore, ScoringBackend } from './scoring-backend';
 import type { WorkerReply, WorkerRequest } from './scoring-worker';
 
-export interface PoolScore { fid: number; nfe: number; images: number; seconds: number }
+export type { PoolMeasures, PoolScore } from './scoring-backend';
 
 export interface ScoringPoolOptions {
   /** the sampling engine of every worker (choose it with `chooseSamplingEngine`) */
@@ -34,8 +35,6 @@ export interface ScoringPoolOptions {
   onExport?: (e: OnnxExportEvent) => void;
 }
 
-export interface PoolMeasures { measures: ImageMeasures; seconds: number }
-
 /** A queued job: what the worker is sent, and how its answer settles the caller's promise. */
 interface Job {
   request: Extract<WorkerRequest, { type: 'job' | 'measure' }>;
@@ -44,7 +43,8 @@ interface Job {
   reject: (e: Error) => void;
 }
 
-export class ScoringPool {
+/** The local implementation of `ScoringBackend` (scoring-backend.ts); the queue is the other one. */
+export class ScoringPool implements ScoringBackend {
   private readonly queue: Job[] = [];
   private readonly running = new Map<ChildProcess, Job>();
   private readonly idle: ChildProcess[] = [];
@@ -58,6 +58,11 @@ export class ScoringPool {
 
   get workers(): number {
     return this.children.length;
+  }
+
+  /** Why the pool stopped working (a worker died), or null while it works. */
+  get broken(): Error | null {
+    return this.failure;
   }
 
   /** Prepares the shared files, forks the workers and waits until every one has loaded the zoo. */

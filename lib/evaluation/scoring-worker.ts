@@ -32,7 +32,12 @@ export type WorkerReply =
 let ctx: FidContext | null = null;
 
 function send(m: WorkerReply): void {
-  process.send!(m);
+  // a parent killed while this job ran (a queue worker stopped with SIGKILL) cannot take the answer:
+  // stop quietly instead of dying of EPIPE
+  if (!process.connected) process.exit(0);
+  process.send!(m, undefined, {}, (e) => {
+    if (e) process.exit(0);
+  });
 }
 
 // The parent was killed (or exited): a worker alone has nobody to send its FIDs to, so it stops

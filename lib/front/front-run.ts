@@ -8,7 +8,7 @@ import type { ScheduleRecord } from '../collection/dataset-file';
 import { hashOf } from '../config/index';
 import type { FidContext } from '../evaluation/schedule-fid';
 import { measureSchedule, scoreSchedule } from '../evaluation/schedule-fid';
-import type { ScoringPool } from '../evaluation/scoring-pool';
+import type { ScoringBackend } from '../evaluation/scoring-backend';
 import type { SolverName } from '../schedule/index';
 import type { SearchIndividual } from '../search/evolution';
 import { DEFAULT_SEARCH_SETTINGS } from '../search/settings';
@@ -50,16 +50,16 @@ export function fidContextMeasurer(ctx: FidContext): FrontMeasurer {
   };
 }
 
-/** The scorer of a worker pool: the FIDs runFront asks for at once are spread over the workers. */
-export function poolScorer(pool: ScoringPool): FrontScorer {
+/** The scorer of a scoring backend (local pool or queue): the FIDs runFront asks for at once are spread over the workers. */
+export function poolScorer(pool: ScoringBackend): FrontScorer {
   return async (solver, schedule, images) => {
     const r = await pool.score(solver, schedule, images);
     return { fid: r.fid, images: r.images, engine: pool.engine, seconds: r.seconds };
   };
 }
 
-/** The measurer of a worker pool (held-out evaluations spread over the workers). */
-export function poolMeasurer(pool: ScoringPool): FrontMeasurer {
+/** The measurer of a scoring backend (held-out evaluations spread over the workers). */
+export function poolMeasurer(pool: ScoringBackend): FrontMeasurer {
   return async (solver, schedule, start, count) => {
     const r = await pool.measure(solver, schedule, start, count);
     return { measures: r.measures, engine: pool.engine, seconds: r.seconds };

@@ -19,7 +19,7 @@ import { LATENCY_ORT_THREADS, writeLatencyTable } from '../zoo/latency-table';
 import { disposeSamplingModels, engineRecord, loadSamplingModels, type EngineChoice, type SamplingModel } from '../zoo/sampling-engine';
 import { describePoint, experimentFrontRun, poolMeasurer, poolScorer, runFront, type FrontMeasurer, type FrontScorer } from '../front/index';
 import { realImageQuality } from '../evaluation/real-quality';
-import { ScoringPool } from '../evaluation/scoring-pool';
+import { formatQueueStatus, startScoring, type ScoringBackend } from '../evaluation/scoring-backend';
 import { writeSampleComparison } from '../front/sample-comparison';
 import { speedupAtEqualFid } from '../front/speedup';
 import { makeProvenance } from './provenance';
@@ -38,6 +38,8 @@ export interface StageContext {
   engine: EngineChoice;
   log: (line: string) => void;
   progress: (what: string, done: number, total: number) => void;
+  /** the queue the collection and front stages send their scoring jobs to (null or absent: the local pool); not part of any stage key */
+  queue?: string | null;
 }
 
 export interface Stage {
@@ -102,13 +104,20 @@ const observation: Stage = {
 function collection(solver: (typeof SOLVERS)[number]): Stage {
   return {
     name: `collection-${solver}`,
-    inputs: ({ exp }) => ({ recordKey: recordKey(exp, solver), count: exp.config.collection.count, collection: exp.config.collection }),
-    async run({ exp, engine, log, progress }) {
+    // where the jobs are scored (collection.queue) is not an input: the records are the same
+    inputs: ({ exp }) => {
+      const { queue: _queue, ...collection } = exp.config.collection;
+      return { recordKey: recordKey(exp, solver), count: exp.config.collection.count, collection };
+    },
+    async run({ exp, engine, log, progress, queue }) {
+      let queueText = '';
       const recs = await collect(exp, solver, exp.config.collection.count, {
         engine: engine.engine,
         supersede: true,
+        queue,
+        onQueueStatus: (s) => (queueText = ` | ${formatQueueStatus(s)}`),
         onSuperseded: (aside) => log(`  the ${solver} dataset was made with other zoo, sampler or FID settings: kept as ${aside}, collecting a new one`),
-        onRecord: (p) => progress(`${solver} FID ${p.record.fid.toFixed(1)} (${p.ratePerHour.toFixed(0)}/h)`, p.done, p.total),
+        onRecord: (p) => progress(`${solver} FID ${p.record.fid.toFixed(1)} (${p.ratePerHour.toFixed(0)}/h)${queueText}`, p.done, p.total),
       });
       return { records: recs.length };
     },
@@ -134,11 +143,11 @@ function front(solver: (typeof SOLVERS)[number]): Stage {
   return {
     name: `front-${solver}`,
     inputs: ({ exp, engine }) => ({ front: exp.config.front, search: exp.config.search, engine: engine.tag, version: 2 }),
-    async run({ exp, engine, log }) {
+    async run({ exp, engine, log, progress, queue }) {
       const ref = await ensureFidReference(exp);
       const real = ref.extractor.classProbabilities ? await realImageQuality(exp, ref.extractor) : null;
       ref.extractor.dispose();
-      let pool: ScoringPool | null = null;
+      let pool: ScoringBackend | null = null;
       let models: SamplingModel[] = [];
       try {
         let scorer: FrontScorer | null = null;
@@ -160,17 +169,23 @@ function front(solver: (typeof SOLVERS)[number]): Stage {
             if (e.kind === 'point') log(`  [${e.done}/${e.total}] ${e.series}: ${e.point ? describePoint(e.point) : `no point: ${e.why}`}`);
           },
         });
-        // the FIDs on a worker per core (like the collection); the sample grids afterwards on this process
-        pool = await ScoringPool.start(exp, { engine: engine.engine, workers: exp.config.collection.workers, onExport: (e) => log(`  exported ${e.file} (${e.reason})`) });
+        // the FIDs on a worker per core or through the queue (like the collection); the sample grids afterwards on this process
+        pool = await startScoring(exp, {
+          engine: engine.engine,
+          workers: exp.config.collection.workers,
+          onExport: (e) => log(`  exported ${e.file} (${e.reason})`),
+          queue,
+          onQueueStatus: (s) => progress(`${solver} front ${formatQueueStatus(s)}`, s.done, s.done + s.inFlight + s.failed),
+        });
         scorer = poolScorer(pool);
         measurer = poolMeasurer(pool);
         const data = await runFront(run);
-        pool.close();
+        await pool.close();
         models = await loadSamplingModels(exp, engine.engine, { threads: 2 });
         const grids = await writeSampleComparison(exp, data, models.map((m) => m.denoiser), { onGrid: (file, reused) => log(`  ${reused ? 'kept' : 'sampled'} ${file}`) });
         return { budgets: data.budgets, speedups: speedupAtEqualFid(data), sampleGrids: grids.rows.length };
       } finally {
-        pool?.close();
+        await pool?.close();
         await disposeSamplingModels(models);
       }
     },

@@ -9,7 +9,8 @@
  *   - a lock whose holder is gone (killed, crashed, kill -9) is stale: it is taken over, and the
  *     caller is told whose lock it was. "Gone" is checked on this host by pid and, where Linux's
  *     /proc tells it, the process's start time, so a recycled pid does not keep a dead lock alive;
- *   - child processes of the holder (`train-zoo --jobs`) inherit it through OMS_DPM_LOCK_HOLDER.
+ *   - child processes of the holder (`train-zoo --jobs`) inherit it through OMS_DPM_LOCK_HOLDER, and
+ *     a second command in the holding process itself works under it.
  *
  * The lock is released when the run ends (also on an error or process.exit); a run stopped by a
  * signal leaves it behind, and the next run takes it over as stale.
@@ -86,9 +87,10 @@ export function acquireRunLock(dir: string, command: string, onStale?: (h: LockH
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const h = readHolder(file);
-      if (h !== null && Number.isInteger(parent) && h.pid === parent && h.hostname === os.hostname()) {
-        return { file, owned: false, release: () => {} };
-      }
+      // this process already holds it (commands run in-process one after another, as tests do), or
+      // its parent does (train-zoo --jobs): work under that lock
+      const mine = h !== null && h.hostname === os.hostname() && (h.pid === process.pid || (Number.isInteger(parent) && h.pid === parent));
+      if (mine) return { file, owned: false, release: () => {} };
       if (h === null) {
         // being written by another run right now, or left damaged: give a writer a moment first
         const age = Date.now() - fs.statSync(file).mtimeMs;

@@ -15,7 +15,7 @@ import * as path from 'node:path';
 const root = path.join(__dirname, '..', '..');
 const bin = path.join(root, 'bin', 'oms-dpm.js');
 const tiny = path.join(root, 'test', 'fixtures', 'tiny-mnist.yaml');
-const FAST = ['--batch', '8', '--repeats', '1', '--search-generations', '10', '--predictor-schedules', '32', '--memory-steps', '20'];
+const FAST = ['--batch', '8', '--repeats', '1', '--search-generations', '10', '--predictor-schedules', '32', '--memory-steps', '20', '--skip-queue'];
 
 const made: string[] = [];
 after(() => {

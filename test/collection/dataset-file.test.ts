@@ -72,7 +72,7 @@ test('corruption in the middle, another experiment, a changed zoo and a wrong sc
 });
 
 test('jobs are pure functions of (seed, id): valid, independent of order, split near the ratio', () => {
-  const c = { ddimLength: 100, dpmSolverLength: 60, dirichletAlpha: 0.4, nullProbability: 0.8, seed: 3, trainRatio: 0.5, splitSeed: 1, workers: 2, count: 10 };
+  const c = { ddimLength: 100, dpmSolverLength: 60, dirichletAlpha: 0.4, nullProbability: 0.8, seed: 3, trainRatio: 0.5, splitSeed: 1, workers: 2, count: 10, queue: null };
   const a = jobFor(c, 'dpm-solver', 4, 1000, 17);
   const b = jobFor(c, 'dpm-solver', 4, 1000, 17);
   assert.deepEqual(a, b);

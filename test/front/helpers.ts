@@ -70,7 +70,7 @@ export function tempDir(): string {
 
 /** Synthetic dataset records: the collection's random schedules with analytic FIDs. */
 export function trainingRecords(solver: SolverName, length: number, count = 40): ScheduleRecord[] {
-  const c = { ddimLength: length, dpmSolverLength: length, dirichletAlpha: 0.4, nullProbability: 0.8, seed: 0, trainRatio: 0.5, splitSeed: 0, workers: 1, count };
+  const c = { ddimLength: length, dpmSolverLength: length, dirichletAlpha: 0.4, nullProbability: 0.8, seed: 0, trainRatio: 0.5, splitSeed: 0, workers: 1, count, queue: null };
   return Array.from({ length: count }, (_, id) => {
     const { schedule } = jobFor(c, solver, 3, 1000, id);
     return { id, split: splitOf(c, id), solver, schedule, fid: analyticFid(schedule) + 3, costMs: null, nfe: nfe(schedule), images: 32, seed: 0, configHash: 'x', engine: 'synthetic', seconds: 0 };

@@ -64,6 +64,9 @@ test('a child of the holder works under its lock; the lock is released at exit',
   const refused = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { encoding: 'utf8', env: { ...process.env, [LOCK_HOLDER_ENV]: '' } });
   assert.notEqual(refused.status, 0);
   assert.match(refused.stderr, /in use by another run: pid \d+/);
+  // a second command in the holding process works under its lock (commands run in-process)
+  const again = acquireRunLock(dir, 'same process');
+  assert.equal(again.owned, false);
   lock.release();
   // a process that exits normally leaves no lock behind
   const exits = spawnSync(process.execPath, ['--import', 'tsx', '-e', `require(${JSON.stringify(lockModule)}).acquireRunLock(${JSON.stringify(dir)}, 'short'); process.exit(0);`], { encoding: 'utf8' });

@@ -49,6 +49,7 @@ import { benchPredictorThroughput, type PredictorThroughput } from '../../bench/
 import { benchTrainingParallelism, dataParallelBatches } from '../../bench/parallelism-bench';
 import { collectionTable, modelTable, trainingParallelismTable, type BenchModelRow, type BenchReport } from '../../bench/report';
 import { benchSearch, type SearchBench } from '../../bench/search-bench';
+import { benchQueueThroughput } from '../../bench/queue-throughput';
 import { trainRun } from '../../bench/train-run';
 import { formatHours } from '../../bench/training-parallelism';
 import { backendInfo, initBackend, packageVersions } from '../../engine/backend';
@@ -78,6 +79,7 @@ type BenchOpts = ExperimentOpts & {
   skipPredictor: boolean;
   skipCollection: boolean;
   skipCheck: boolean;
+  skipQueue: boolean;
   skipParallel: boolean;
   trainRun: boolean;
   waitGo: boolean;
@@ -136,6 +138,7 @@ export function benchCommand(): Command {
     .option('--skip-predictor', 'skip the predictor scoring throughput', false)
     .option('--skip-collection', 'skip the collection throughput estimate and its cross-check', false)
     .option('--skip-check', 'skip the collection cross-check (a real scoreSchedule on the trained zoo)', false)
+    .option('--skip-queue', 'skip collection throughput through the scoring queue (1 and 2 local workers through Redis against the local pool)', false)
     .option('--search-generations <n>', 'generations of the timed search', '1000')
     .option('--skip-memory', 'skip the memory-over-steps check', false)
     .option('--memory-steps <n>', 'training steps of the memory check (smallest zoo model, batch 8)', '1000')
@@ -350,6 +353,8 @@ export function benchCommand(): Command {
         log(collectionTable(engines, checks));
         for (const e of engines) log(`  ${e.tag}: ${e.workersRule}`);
       }
+
+      await benchQueueThroughput(exp, { skip: o.skipQueue, log, note });
 
       const out: BenchReport = {
         backend: backendInfo(),

@@ -8,6 +8,7 @@ import { printExport, resolveEngine, withEngineOption, type EngineOpts } from '.
 import { positiveIntOption } from '../option-values';
 import { withExperimentOptions, resolveExperiment, lockResults, type ExperimentOpts } from '../experiment-options';
 import { ProgressLine, formatDuration } from '../progress';
+import { formatQueueStatus, resolveQueueUrl, shownQueueUrl } from '../../evaluation/scoring-backend';
 
 export function collectCommand(): Command {
   return withEngineOption(withExperimentOptions(new Command('collect')))
@@ -15,21 +16,39 @@ export function collectCommand(): Command {
     .requiredOption('--solver <name>', 'ddim | dpm-solver')
     .requiredOption('--count <n>', 'records the dataset should have')
     .option('--workers <n>', 'worker processes (default: collection.workers); with ONNX Runtime each uses one intra-op thread')
-    .action(async (o: ExperimentOpts & EngineOpts & { solver: string; count: string; workers?: string }) => {
+    .option('--queue <url>', 'send the scoring jobs to this queue (redis://HOST:PORT or unix:///path/redis.sock), scored by `oms-dpm worker` processes on any machine; local = the local pool (default: OMS_DPM_QUEUE, else collection.queue, else the local pool)')
+    .action(async (o: ExperimentOpts & EngineOpts & { solver: string; count: string; workers?: string; queue?: string }) => {
       const exp = resolveExperiment(o);
       lockResults(exp, 'collect');
       const solver = parseSolver(o.solver);
       const count = positiveIntOption('count', o.count);
       const workers = o.workers === undefined ? undefined : positiveIntOption('workers', o.workers);
+      const queue = resolveQueueUrl(o.queue, exp);
       const choice = await resolveEngine(o);
       const bar = new ProgressLine();
+      // one progress line: the last record, and the queue's job counts when there is a queue
+      let line = { done: 0, total: count, text: '' };
+      let queueText = '';
+      const show = () => bar.update(line.done, line.total, line.text + queueText);
       const records = await collect(exp, solver, count, {
         engine: choice.engine,
         workers,
+        queue,
         onExport: printExport,
         onEngine: (tag, table) => console.log(`workers sample on ${tag}; record costs ${table ? `priced from ${table}` : 'not priced (no latency table for this engine yet: run oms-dpm profile-latency)'}`),
-        onReady: (have, todo, w) => console.log(`dataset ${datasetFile(exp, solver)}: ${have} records, ${todo} to collect${w ? ` with ${w} worker(s)` : ''}`),
-        onRecord: (p) => bar.update(p.done, p.total, `FID ${p.record.fid.toFixed(2)} NFE ${p.record.nfe} | ${p.ratePerHour.toFixed(0)}/h ETA ${formatDuration(p.etaSeconds)}`),
+        onReady: (have, todo, w) => {
+          line = { ...line, done: have };
+          console.log(`dataset ${datasetFile(exp, solver)}: ${have} records, ${todo} to collect${queue ? (todo ? ` through the queue at ${shownQueueUrl(queue)} (workers: oms-dpm worker)` : '') : w ? ` with ${w} worker(s)` : ''}`);
+        },
+        onQueueStatus: (s) => {
+          queueText = `${line.text ? ' | ' : ''}${formatQueueStatus(s)}`;
+          show();
+        },
+        onRecord: (p) => {
+          line = { done: p.done, total: p.total, text: `FID ${p.record.fid.toFixed(2)} NFE ${p.record.nfe} | ${p.ratePerHour.toFixed(0)}/h ETA ${formatDuration(p.etaSeconds)}` };
+          if (queueText) queueText = ` | ${queueText.replace(/^ \| /, '')}`;
+          show();
+        },
       });
       printSummary(records);
     });

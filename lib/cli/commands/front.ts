@@ -6,7 +6,8 @@ import { makeProvenance } from '../../pipeline/provenance';
 import { parseSolver } from '../../schedule/index';
 import { formatCost } from '../../search/budget';
 import { engineRecord } from '../../zoo/sampling-engine';
-import { ScoringPool } from '../../evaluation/scoring-pool';
+import { formatQueueStatus, resolveQueueUrl, shownQueueUrl, startScoring, type ScoringBackend } from '../../evaluation/scoring-backend';
+import { ProgressLine } from '../progress';
 import { speedupAtEqualFid } from '../../front/speedup';
 import { FRONT_SERIES, describePoint, experimentFrontRun, parseBudgets, parseSeries, poolMeasurer, poolScorer, runFront, type FrontData, type FrontEvent, type FrontMeasurer, type FrontScorer } from '../../front/index';
 import { realImageQuality } from '../../evaluation/real-quality';
@@ -22,6 +23,7 @@ interface FrontOpts extends ExperimentOpts, EngineOpts {
   series?: string;
   recordedTrainingFid: boolean;
   workers?: string;
+  queue?: string;
 }
 
 function printEvent(e: FrontEvent): void {
@@ -79,10 +81,10 @@ export function frontCommand(): Command {
     .option('--random-n <n>', 'random schedules per budget, mean and best of n (default: front.randomCount)')
     .option('--series <list>', `series to compute (default all): ${FRONT_SERIES.join(', ')}`)
     .option('--workers <n>', 'worker processes scoring FIDs in parallel (default: collection.workers)')
+    .option('--queue <url>', 'send the FIDs to score to this queue (redis://HOST:PORT or unix:///path/redis.sock), scored by `oms-dpm worker` processes on any machine; local = the local pool (default: OMS_DPM_QUEUE, else collection.queue, else the local pool)')
     .option('--recorded-training-fid', "report the training set's pick with its FID as collected instead of re-scoring it on search.rerankImages images", false)
     .action(async (o: FrontOpts) => {
       const exp = resolveExperiment(o);
-      lockResults(exp, 'front');
       const solver = parseSolver(o.solver);
       const budgets = o.budgets === undefined ? null : parseBudgets(o.budgets);
       const f = exp.config.front;
@@ -96,12 +98,15 @@ export function frontCommand(): Command {
       };
       const budgetCount = o.budgetCount === undefined ? f.budgetCount : positiveIntOption('budget-count', o.budgetCount);
       const workers = o.workers === undefined ? exp.config.collection.workers : positiveIntOption('workers', o.workers);
+      const queue = resolveQueueUrl(o.queue, exp);
       const threads = threadsOption(o, recommendOrtSplit({ jobs: workers, maxWorkers: workers }).intraOpThreads);
+      // after the options are checked: a mistyped option costs nothing, not even a lock file
+      lockResults(exp, 'front');
       const choice = await resolveEngine(o);
       const ref = await ensureFidReference(exp);
       const real = ref.extractor.classProbabilities ? await realImageQuality(exp, ref.extractor) : null;
       ref.extractor.dispose();
-      let pool: ScoringPool | null = null;
+      let pool: ScoringBackend | null = null;
       let scorer: FrontScorer | null = null;
       let measurer: FrontMeasurer | null = null;
       try {
@@ -126,15 +131,16 @@ export function frontCommand(): Command {
             }
           },
         });
-        console.log(`front of ${exp.config.name} (${solver}, length ${run.length}) on ${choice.tag}: budgets ${run.budgets.map(formatCost).join(', ')} ms; series ${run.settings.series.join(', ')}; ${run.images} images per FID; ${workers} worker(s) x ${threads} thread(s)`);
-        pool = await ScoringPool.start(exp, { engine: choice.engine, workers, threads, onExport: printExport });
+        console.log(`front of ${exp.config.name} (${solver}, length ${run.length}) on ${choice.tag}: budgets ${run.budgets.map(formatCost).join(', ')} ms; series ${run.settings.series.join(', ')}; ${run.images} images per FID; ${queue ? `scored through the queue at ${shownQueueUrl(queue)} (workers: oms-dpm worker)` : `${workers} worker(s) x ${threads} thread(s)`}`);
+        const bar = new ProgressLine();
+        pool = await startScoring(exp, { engine: choice.engine, workers, threads, onExport: printExport, queue, onQueueStatus: (s) => bar.update(s.done, s.done + s.inFlight + s.failed, formatQueueStatus(s)) });
         scorer = poolScorer(pool);
         measurer = poolMeasurer(pool);
         const data = await runFront(run);
         printSummary(data);
         console.log(`wrote ${run.file}`);
       } finally {
-        pool?.close();
+        await pool?.close();
       }
     });
 }

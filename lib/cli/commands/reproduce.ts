@@ -12,6 +12,7 @@ import { resultsDir } from '../../zoo/workspace';
 import { resolveEngine, withEngineOption, type EngineOpts } from '../engine-options';
 import { withExperimentOptions, resolveExperiment, lockResults, type ExperimentOpts } from '../experiment-options';
 import { ProgressLine, formatDuration } from '../progress';
+import { resolveQueueUrl, shownQueueUrl } from '../../evaluation/scoring-backend';
 
 export function reproduceCommand(): Command {
   const names = pipelineStages().map((s) => s.name);
@@ -19,11 +20,13 @@ export function reproduceCommand(): Command {
     .description(`run the pipeline (${names.join(' -> ')}) for an experiment; up-to-date stages are skipped, interrupted ones resume`)
     .option('--from <stage>', `re-run this stage and every later one (${names.join(', ')})`)
     .option('--force', 're-run every stage (with --from: from there on)', false)
-    .action(async (o: ExperimentOpts & EngineOpts & { from?: string; force: boolean }) => {
+    .option('--queue <url>', 'send the collection and front scoring jobs to this queue (redis://HOST:PORT or unix:///path/redis.sock), scored by `oms-dpm worker` processes on any machine; local = the local pool (default: OMS_DPM_QUEUE, else collection.queue, else the local pool)')
+    .action(async (o: ExperimentOpts & EngineOpts & { from?: string; force: boolean; queue?: string }) => {
       const exp = resolveExperiment(o);
       lockResults(exp, 'reproduce');
+      const queue = resolveQueueUrl(o.queue, exp);
       const choice = await resolveEngine(o);
-      console.log(`reproduce: experiment ${exp.config.name}, profile ${exp.profile}, config ${exp.hash}, TF.js ${choice.backend}, sampling engine ${choice.tag}`);
+      console.log(`reproduce: experiment ${exp.config.name}, profile ${exp.profile}, config ${exp.hash}, TF.js ${choice.backend}, sampling engine ${choice.tag}${queue ? `; collection and front FIDs through the queue at ${shownQueueUrl(queue)}` : ''}`);
       let bar = new ProgressLine();
       const report = await runPipeline(
         {
@@ -31,6 +34,7 @@ export function reproduceCommand(): Command {
           engine: choice,
           log: (l) => console.log(l),
           progress: (what, done, total) => bar.update(done, total, what),
+          queue,
         },
         pipelineStages(),
         {
