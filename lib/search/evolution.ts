@@ -157,7 +157,8 @@ function tournament(population: readonly Member[], size: number, rng: Rng): Memb
   return best as Member;
 }
 
-function checkLength(solver: SolverName, length: number): void {
+/** KitError unless `length` is a schedule length the solver allows (shared with front-search.ts). */
+export function checkLength(solver: SolverName, length: number): void {
   const ok = solver === 'ddim' ? Number.isInteger(length) && length >= 1 : Number.isInteger(length) && length >= GROUP_SIZE && length % GROUP_SIZE === 0;
   if (!ok) {
     throw new KitError(`search: ${solver} schedule length ${length} is not allowed`, {

@@ -1,0 +1,116 @@
+/**
+ * Cost of the whole-front search loop alone (lib/search/front-search.ts): one NSGA-II run for a
+ * 5-budget grid over DPM-Solver schedules of length L = 90, scored by the synthetic additive table
+ * of the search bench (one lookup per position), so the time is the search's own (mutation, repair,
+ * cost sums, non-dominated sorting, crowding, the archive) and not a predictor's. Optionally the
+ * per-budget loop it replaces (evolution.ts once per budget, same generations and seed) is timed
+ * beside it. Not wired to the CLI yet.
+ *
+ * The grid is the front's default rule (lib/front/budgets.ts) with 5 budgets: geometric from 3 NFEs
+ * of the cheapest model to 20 NFEs of the dearest.
+ */
+import { frontBudgets } from '../front/budgets';
+import { evolutionarySearch } from '../search/evolution';
+import { frontSearch } from '../search/front-search';
+import type { ScoreFunction } from '../search/score-cache';
+import { BENCH_SEARCH_LENGTH, BENCH_SEARCH_SOLVER, syntheticScoreTable } from './search-bench';
+import { isKitError } from '../util/errors';
+import { secondsOf } from './timing';
+
+export const BENCH_FRONT_BUDGET_COUNT = 5;
+
+export interface FrontSearchBenchOptions {
+  numModels: number;
+  /** latency per model index [0, model 1, ..., model N] (ms per batch) */
+  latency: readonly number[];
+  /** where the latencies come from, recorded as is */
+  latencySource: string;
+  /** default 1000 (official) */
+  generations?: number;
+  seed?: number;
+  /** default: the front's grid rule with 5 budgets */
+  budgets?: number[];
+  /** also time the per-budget loop (default false) */
+  withPerBudgetLoop?: boolean;
+}
+
+export interface FrontSearchRunStats {
+  seconds: number;
+  /** score-function calls (batches) */
+  scoreCalls: number;
+  /** schedules handed to the score function (each distinct within a run) */
+  schedulesScored: number;
+  /** best synthetic score found at each budget, ascending budgets (null where the search failed) */
+  bestScoreByBudget: (number | null)[];
+  /** KitErrors of searches that failed (per-budget loop: one per failed budget) */
+  failures: string[];
+}
+
+export interface FrontSearchBench {
+  solver: typeof BENCH_SEARCH_SOLVER;
+  length: number;
+  numModels: number;
+  generations: number;
+  budgets: number[];
+  latency: number[];
+  latencySource: string;
+  wholeFront: FrontSearchRunStats;
+  /** the same budgets searched one at a time, when asked for */
+  perBudgetLoop: FrontSearchRunStats | null;
+}
+
+/** A counting synthetic scorer (the search bench's additive table). */
+function countingSyntheticScore(table: Float64Array[]): { score: ScoreFunction; calls: () => number; scored: () => number } {
+  let calls = 0;
+  let scored = 0;
+  const score: ScoreFunction = (schedules) => {
+    calls++;
+    scored += schedules.length;
+    return schedules.map((e) => {
+      let s = 0;
+      for (let p = 0; p < e.length; p++) s += table[p][e[p]];
+      return s;
+    });
+  };
+  return { score, calls: () => calls, scored: () => scored };
+}
+
+export async function benchFrontSearch(o: FrontSearchBenchOptions): Promise<FrontSearchBench> {
+  const seed = o.seed ?? 0;
+  const generations = o.generations ?? 1000;
+  const length = BENCH_SEARCH_LENGTH;
+  const budgets = o.budgets ?? frontBudgets(o.latency, length, BENCH_FRONT_BUDGET_COUNT);
+  const table = syntheticScoreTable(length, o.numModels, seed);
+  const common = { solver: BENCH_SEARCH_SOLVER, length, numModels: o.numModels, latency: [...o.latency], seed };
+
+  const front = countingSyntheticScore(table);
+  const timedFront = await secondsOf(() => frontSearch({ ...common, budgets, score: front.score, settings: { generations } }));
+  const wholeFront: FrontSearchRunStats = {
+    seconds: timedFront.seconds,
+    scoreCalls: front.calls(),
+    schedulesScored: front.scored(),
+    bestScoreByBudget: timedFront.value.byBudget.map((p) => p.population[0].score),
+    failures: [],
+  };
+
+  let perBudgetLoop: FrontSearchRunStats | null = null;
+  if (o.withPerBudgetLoop) {
+    const loop = countingSyntheticScore(table);
+    const failures: string[] = [];
+    const timedLoop = await secondsOf(async () => {
+      const best: (number | null)[] = [];
+      for (const budget of budgets) {
+        try {
+          best.push((await evolutionarySearch({ ...common, budget, score: loop.score, settings: { generations } }))[0].score);
+        } catch (e) {
+          if (!isKitError(e)) throw e;
+          failures.push(`budget ${budget}: ${e.message}`);
+          best.push(null);
+        }
+      }
+      return best;
+    });
+    perBudgetLoop = { seconds: timedLoop.seconds, scoreCalls: loop.calls(), schedulesScored: loop.scored(), bestScoreByBudget: timedLoop.value, failures };
+  }
+  return { solver: BENCH_SEARCH_SOLVER, length, numModels: o.numModels, generations, budgets, latency: [...o.latency], latencySource: o.latencySource, wholeFront, perBudgetLoop };
+}

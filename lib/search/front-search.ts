@@ -1,0 +1,239 @@
+/**
+ * One search for a whole grid of time budgets. The per-budget search (evolution.ts, method doc §6)
+ * answers one budget C per run, so a front of B budgets takes B runs that each score their own
+ * schedules. The budget only enters the search (method doc §1: one predictor serves every budget),
+ * so this search answers every budget of the grid in one run, sharing one score cache: NSGA-II
+ * (Deb, Pratap, Agarwal & Meyarivan, IEEE Trans. Evol. Comput. 6(2), 2002) on two objectives, both
+ * minimised, the predicted score and the grid cost (budget-grid.ts: the number of the smallest budget
+ * the schedule fits).
+ *
+ *   1. start: one schedule per budget of the grid, repaired into [0.9 C, C] exactly as the
+ *      per-budget search starts (initial.ts), so each budget has a pick from the outset;
+ *   2. each generation, up to `maxMutationAttempts` attempts make up to `childrenPerGeneration`
+ *      children: the parent wins a binary tournament under NSGA-II's crowded comparison (rank,
+ *      then crowding distance; crowded-selection.ts), and the child is one official mutation of it
+ *      (moves.ts, which keeps the DPM-Solver packing rule). A child that costs more than its
+ *      parent's budget (the smallest grid budget the parent fits) is dropped unscored, as the
+ *      per-budget search drops a child over its budget; a child cheaper than 0.9 x the smallest
+ *      budget is repaired up into [0.9 x smallest budget, parent's budget] (repair.ts), so the
+ *      search does not drift to costs no budget asks about. Every child therefore keeps the packing
+ *      rule and costs at most the largest budget;
+ *   3. the children's unseen schedules are scored in one predictor call (score-cache.ts), each
+ *      child is offered to the budget archive (budget-archive.ts), and parents plus children are cut
+ *      back to the population size by non-dominated rank and crowding distance
+ *      (nondominated-sort.ts, crowding-distance.ts);
+ *   4. after `generations` generations, or once `maxScored` schedules are scored, the archive is the
+ *      answer: for every budget the best-scored schedules seen that cost at most it.
+ *
+ * Why the grid cost and not the exact cost as the second objective, and why a child may not climb
+ * above its parent's budget: both were measured on the synthetic oracle at equal predictor work
+ * (see test/search/front-vs-per-budget.test.ts). On the exact cost, NSGA-II spends its population
+ * on the whole trade-off curve, rewarding schedules for being cheaper inside a budget's range where
+ * no pick values it, and its picks were worse than the per-budget search's at every budget (L = 90:
+ * 15-20% from the optimum vs 5.5%). Children scored above their parent's budget land at the cheap end
+ * of the next budget's range, where they rarely compete, so scoring them wastes the predictor;
+ * repairing them down instead (random lighter moves) was also worse than dropping them.
+ *
+ * Everything is driven by seeded streams, so a seed fixes the result.
+ */
+import { Rng, streamRng } from '../engine/rng';
+import { SolverName, parseSolver } from '../schedule/index';
+import { KitError, isKitError } from '../util/errors';
+import { BudgetArchive } from './budget-archive';
+import { costOf, countNfe, formatCost, latencyTable } from './budget';
+import { checkBudgetGrid, formatGrid, gridCost } from './budget-grid';
+import { crowdedTournament, survivors, type RankedMember } from './crowded-selection';
+import { checkLength, type SearchIndividual } from './evolution';
+import { FrontSearchSettings, resolveFrontSearchSettings } from './front-search-settings';
+import { firstSchedule } from './initial';
+import { ScheduleMutator } from './moves';
+import { RepairOptions, RepairRoundsExhausted, repairToBudget } from './repair';
+import { ScoreCache, ScoreFunction, scheduleKey } from './score-cache';
+
+export interface FrontSearchOptions {
+  solver: SolverName;
+  /** Schedule length L (DPM-Solver: a multiple of 3; official 90 for CIFAR-10). */
+  length: number;
+  /** Zoo size N; models are 1..N. */
+  numModels: number;
+  /** Latency per model index: [0 (null model), model 1, ..., model N]. */
+  latency: readonly number[];
+  /** The grid of time budgets, in the latencies' unit (any order; duplicates count once). */
+  budgets: readonly number[];
+  /** Batched predictor, lower = better (the same scorer the per-budget search takes). */
+  score: ScoreFunction;
+  seed: number;
+  /** Overrides of the defaults (front-search-settings.ts). */
+  settings?: Partial<FrontSearchSettings>;
+  onGeneration?: (report: FrontGenerationReport) => void;
+}
+
+/** What `onGeneration` is told after each generation. */
+export interface FrontGenerationReport {
+  /** 1-based number of the generation just finished. */
+  generation: number;
+  /** Distinct schedules scored so far, the initial ones included. */
+  scoredCount: number;
+  populationSize: number;
+  /** Best predicted score kept for each budget of the (ascending) grid. */
+  bestScoreByBudget: number[];
+}
+
+/** The search's answer at one budget: what the per-budget search returns for that budget. */
+export interface BudgetPicks {
+  budget: number;
+  /** Best predicted first, distinct, every cost <= budget (at most `archiveSize` of them). */
+  population: SearchIndividual[];
+}
+
+export interface FrontSearchResult {
+  /** One entry per budget of the grid, ascending by budget. */
+  byBudget: BudgetPicks[];
+  /** Generations run (fewer than `generations` when `maxScored` stopped the search). */
+  generations: number;
+  /** Distinct schedules scored. */
+  scoredCount: number;
+}
+
+interface Member extends RankedMember {
+  entries: number[];
+  key: string;
+  score: number;
+  cost: number;
+  /** gridCost(cost): the number of the smallest budget the schedule fits. */
+  slot: number;
+}
+
+/** What making a child needs besides the population. */
+interface ChildMaker {
+  solver: SolverName;
+  latency: readonly number[];
+  table: Float64Array;
+  budgets: readonly number[];
+  /** Children cheaper than this are repaired up: repairTolerance x smallest budget. */
+  low: number;
+  mutator: ScheduleMutator;
+  repair: RepairOptions;
+}
+
+/** Runs the search; resolves to the picks at every budget of the grid. */
+export async function frontSearch(options: FrontSearchOptions): Promise<FrontSearchResult> {
+  const solver = parseSolver(options.solver);
+  checkLength(solver, options.length);
+  if (!Number.isInteger(options.numModels) || options.numModels < 1) {
+    throw new KitError(`front search: number of models must be a positive integer, got ${options.numModels}`, { hint: 'pass the zoo size N' });
+  }
+  const table = latencyTable(options.latency, options.numModels);
+  const budgets = checkBudgetGrid(options.budgets);
+  const s = resolveFrontSearchSettings(options.settings);
+  if (!Number.isFinite(options.seed)) throw new KitError(`front search: seed must be a number, got ${String(options.seed)}`, { hint: 'pass an integer seed' });
+  if (typeof options.score !== 'function') throw new KitError('front search: no score function given', { hint: 'pass the batched predictor as score(schedules) => scores' });
+  if (s.maxScored !== null && s.maxScored < budgets.length) {
+    throw new KitError(`front search: maxScored ${s.maxScored} is less than the ${budgets.length} budgets of the grid`, { hint: 'each budget starts from one scored schedule; allow at least one score per budget' });
+  }
+
+  const { length, numModels, latency, seed } = options;
+  const repair: RepairOptions = { tolerance: s.repairTolerance, probability: s.repairProbability, maxRounds: s.maxRepairRounds, maxPositions: s.maxMutatedPositions };
+  const cache = new ScoreCache(options.score);
+  const archive = new BudgetArchive(budgets, s.archiveSize);
+  const member = (entries: number[], cost: number): Member => ({ entries, key: scheduleKey(entries), score: NaN, cost, slot: gridCost(cost, budgets), rank: 0, crowding: 0 });
+  const objectives = (m: Member): [number, number] => [m.score, m.slot];
+
+  // Step 1: the per-budget search's first schedule at every budget (same checks, same KitErrors).
+  const starts: Member[] = [];
+  budgets.forEach((budget, b) => {
+    let entries: number[];
+    try {
+      entries = firstSchedule(solver, length, latency, budget, streamRng(seed, 'front-search', 'initial', b), { ...repair, draws: s.initialDraws });
+    } catch (e) {
+      if (!isKitError(e)) throw e;
+      throw new KitError(`front search, budget ${formatCost(budget)} of the grid ${formatGrid(budgets)}: ${e.message}`, { hint: e.hint, cause: e });
+    }
+    const start = member(entries, costOf(entries, table));
+    if (!starts.some((m) => m.key === start.key)) starts.push(start);
+  });
+  await scoreAndArchive(starts, cache, archive);
+  let population = survivors(starts, s.populationSize, objectives);
+
+  const maker: ChildMaker = {
+    solver,
+    latency,
+    table,
+    budgets,
+    low: s.repairTolerance * budgets[0],
+    mutator: new ScheduleMutator(solver, length, numModels, s.maxMutatedPositions),
+    repair,
+  };
+  let generation = 0;
+  while (generation < s.generations && (s.maxScored === null || cache.size < s.maxScored)) {
+    generation++;
+    const rng = streamRng(seed, 'front-search', 'generation', generation);
+    let children = makeChildren(population, maker, member, s, rng);
+    if (s.maxScored !== null) children = withinScoreLimit(children, cache, s.maxScored);
+    await scoreAndArchive(children, cache, archive);
+    population = survivors(population.concat(children), s.populationSize, objectives);
+    options.onGeneration?.({ generation, scoredCount: cache.size, populationSize: population.length, bestScoreByBudget: archive.bestScores() });
+  }
+
+  const individual = (m: { entries: readonly number[]; score: number; cost: number }): SearchIndividual => ({ schedule: m.entries.slice(), score: m.score, cost: m.cost, nfe: countNfe(m.entries) });
+  return {
+    byBudget: budgets.map((budget, b) => ({ budget, population: archive.at(b).map(individual) })),
+    generations: generation,
+    scoredCount: cache.size,
+  };
+}
+
+/** Scores the unseen members in one call, writes every member's score and offers it to the archive. */
+async function scoreAndArchive(members: Member[], cache: ScoreCache, archive: BudgetArchive): Promise<void> {
+  await cache.scoreUnseen(members);
+  for (const m of members) {
+    m.score = cache.get(m.key) as number;
+    archive.offer(m);
+  }
+}
+
+/** `children` cut so that scoring them takes the cache to at most `limit` schedules (cached ones stay). */
+function withinScoreLimit(children: Member[], cache: ScoreCache, limit: number): Member[] {
+  let room = limit - cache.size;
+  return children.filter((c) => {
+    if (cache.get(c.key) !== undefined) return true;
+    if (room <= 0) return false;
+    room--;
+    return true;
+  });
+}
+
+/**
+ * One generation's children (unscored): mutated crowded-tournament winners that fit their parent's
+ * budget, repaired up when too cheap, distinct from the population and from each other (unless
+ * `keepDuplicates`).
+ */
+function makeChildren(population: readonly Member[], maker: ChildMaker, member: (entries: number[], cost: number) => Member, s: FrontSearchSettings, rng: Rng): Member[] {
+  const taken = new Set<string>();
+  if (!s.keepDuplicates) for (const m of population) taken.add(m.key);
+  const children: Member[] = [];
+  for (let attempt = 0; attempt < s.maxMutationAttempts && children.length < s.childrenPerGeneration; attempt++) {
+    const parent = crowdedTournament(population, s.tournamentSize, rng);
+    const ceiling = maker.budgets[parent.slot];
+    let entries = parent.entries.slice();
+    maker.mutator.move(entries, rng, 'any', s.mutationProbability);
+    let cost = costOf(entries, maker.table);
+    if (cost > ceiling) continue;
+    if (cost < maker.low) {
+      try {
+        entries = repairToBudget(entries, maker.solver, maker.latency, ceiling, rng, { ...maker.repair, tolerance: maker.low / ceiling });
+      } catch (e) {
+        if (e instanceof RepairRoundsExhausted) continue;
+        throw e;
+      }
+      cost = costOf(entries, maker.table);
+    }
+    const child = member(entries, cost);
+    if (!s.keepDuplicates) {
+      if (taken.has(child.key)) continue;
+      taken.add(child.key);
+    }
+    children.push(child);
+  }
+  return children;
+}

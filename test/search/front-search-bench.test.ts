@@ -1,0 +1,22 @@
+/**
+ * The timing of the whole-front search loop alone (lib/bench/front-search-bench.ts), run here for a
+ * few generations only: the shape of its report, not the time.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { benchFrontSearch } from '../../lib/bench/front-search-bench';
+
+test('benchFrontSearch: times the whole-front search (and optionally the per-budget loop) on the 5-budget front grid, L = 90', async () => {
+  const r = await benchFrontSearch({ numModels: 3, latency: [0, 10, 20, 30], latencySource: 'test', generations: 5, withPerBudgetLoop: true });
+  assert.equal(r.solver, 'dpm-solver');
+  assert.equal(r.length, 90);
+  assert.equal(r.budgets.length, 5);
+  for (const run of [r.wholeFront, r.perBudgetLoop]) {
+    assert.ok(run !== null);
+    assert.ok(run.seconds > 0 && run.scoreCalls > 0 && run.schedulesScored >= run.scoreCalls);
+    assert.equal(run.bestScoreByBudget.length, 5);
+  }
+  assert.deepEqual(r.wholeFront.failures, []);
+  const without = await benchFrontSearch({ numModels: 3, latency: [0, 10, 20, 30], latencySource: 'test', generations: 2 });
+  assert.equal(without.perBudgetLoop, null);
+});
