@@ -21,21 +21,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEFAULT_TOLERANCES, MEASURED_RECORD_TIME_RULES, diffFigures } from '../../lib/figures/compare-figures';
-import type { FigureData } from '../../lib/figures/figure-data';
+import { cli, envFor, expDir, figures, recordLines, sleep, tiny } from '../helpers/tiny-workspace';
 
-const root = path.join(__dirname, '..', '..');
-const cli = path.join(root, 'bin', 'oms-dpm.js');
-const tiny = path.join(root, 'test', 'fixtures', 'tiny-mnist.yaml');
 const reproduce = ['reproduce', '--experiment', tiny, '--set', 'predictor.epochs=300', '--set', 'predictor.evalEvery=10'];
-const envFor = (dir: string) => ({ ...process.env, OMS_DPM_RESULTS: path.join(dir, 'results'), OMS_DPM_RUNS: path.join(dir, 'runs') });
-const expDir = (dir: string) => path.join(dir, 'results', 'tiny-mnist');
-const recordLines = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter((l) => l.endsWith('}')).length - 1 : 0);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function figures(dir: string): Map<string, FigureData> {
-  const figDir = path.join(expDir(dir), 'figures');
-  return new Map(fs.readdirSync(figDir).filter((f) => f.endsWith('.json')).map((f) => [f, JSON.parse(fs.readFileSync(path.join(figDir, f), 'utf8')) as FigureData]));
-}
 
 function assertSameFigures(whole: string, cut: string): void {
   const a = figures(whole);

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { initBackend } from '../../engine/backend';
 import { learningCurve, snapshotSteps } from '../../evaluation/learning-curve';
 import { KitError } from '../../util/errors';
-import { withExperimentOptions, resolveExperiment, lockResults, type ExperimentOpts } from '../experiment-options';
+import { withExperimentOptions, resolveExperiment, type ExperimentOpts } from '../experiment-options';
 import { positiveIntOption } from '../option-values';
 
 interface LearningCurveOpts extends ExperimentOpts {
@@ -27,7 +27,8 @@ export function learningCurveCommand(): Command {
     .option('--threads <n>', 'ONNX Runtime intra-op threads', '1')
     .action(async (o: LearningCurveOpts) => {
       const exp = resolveExperiment(o);
-      lockResults(exp, 'learning-curve');
+      // no results lock: it runs while the zoo trains (train-zoo holds the lock) and writes only its
+      // own file per member, atomically
       // the label classifier that judges the samples runs on TF.js (WASM unless a native backend loads)
       await initBackend();
       const ids = o.model.length > 0 ? o.model : exp.config.zoo.map((m) => m.id).filter((id) => snapshotSteps(exp, id).length > 0);
