@@ -12,6 +12,7 @@
 import type { Rng } from '../engine/rng';
 import { crowdingDistance } from './crowding-distance';
 import { nondominatedSort, type Objectives } from './nondominated-sort';
+import { tournament } from './tournament';
 
 /** What the selections write on a population member (and the tournament reads). */
 export interface RankedMember {
@@ -60,19 +61,5 @@ export function crowdedBetter(a: RankedMember, b: RankedMember): boolean {
  * size 2 (binary tournament).
  */
 export function crowdedTournament<T extends RankedMember>(population: readonly T[], size: number, rng: Rng): T {
-  const n = population.length;
-  if (n <= size) {
-    let best = population[0];
-    for (const m of population) if (crowdedBetter(m, best)) best = m;
-    return best;
-  }
-  const drawn: number[] = [];
-  let best: T | undefined;
-  while (drawn.length < size) {
-    const i = Math.floor(rng() * n);
-    if (drawn.includes(i)) continue;
-    drawn.push(i);
-    if (best === undefined || crowdedBetter(population[i], best)) best = population[i];
-  }
-  return best as T;
+  return tournament(population, size, rng, crowdedBetter);
 }

@@ -24,6 +24,7 @@ import { firstSchedule } from './initial';
 import { ScheduleMutator } from './moves';
 import { ScoreCache, ScoreFunction, scheduleKey } from './score-cache';
 import { SearchSettings, resolveSearchSettings } from './settings';
+import { tournament } from './tournament';
 
 /** A member of the final population. */
 export interface SearchIndividual {
@@ -121,7 +122,7 @@ function makeChildren(population: readonly Member[], mutator: ScheduleMutator, t
   if (!s.keepDuplicates) for (const m of population) taken.add(m.key);
   const children: Member[] = [];
   for (let attempt = 0; attempt < s.maxMutationAttempts && children.length < s.childrenPerGeneration; attempt++) {
-    const entries = tournament(population, s.tournamentSize, rng).entries.slice();
+    const entries = tournament(population, s.tournamentSize, rng, (a, b) => a.score < b.score).entries.slice();
     mutator.move(entries, rng, 'any', s.mutationProbability);
     const cost = costOf(entries, table);
     if (cost > budget) continue;
@@ -133,28 +134,6 @@ function makeChildren(population: readonly Member[], mutator: ScheduleMutator, t
     children.push({ entries, key, score: NaN, cost });
   }
   return children;
-}
-
-/**
- * The best-scored of `size` distinct random members (all of them when the population is not
- * larger than `size`, as in the official code); on a tie the one drawn first.
- */
-function tournament(population: readonly Member[], size: number, rng: Rng): Member {
-  const n = population.length;
-  if (n <= size) {
-    let best = population[0];
-    for (const m of population) if (m.score < best.score) best = m;
-    return best;
-  }
-  const drawn: number[] = [];
-  let best: Member | undefined;
-  while (drawn.length < size) {
-    const i = Math.floor(rng() * n);
-    if (drawn.includes(i)) continue;
-    drawn.push(i);
-    if (best === undefined || population[i].score < best.score) best = population[i];
-  }
-  return best as Member;
 }
 
 /** KitError unless `length` is a schedule length the solver allows (shared with front-search.ts). */
