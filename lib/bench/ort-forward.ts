@@ -10,7 +10,7 @@
 import type { UNetArch } from '../diffusion/unet-spec';
 import { planUNet } from '../diffusion/unet-spec';
 import { initParams } from '../diffusion/init-params';
-import { streamRng } from '../engine/rng';
+import { streamRng } from '../util/rng';
 import { OnnxModel } from '../onnx/onnx-denoiser';
 import { unetToOnnx } from '../onnx/unet-to-onnx';
 import { timeRepeated, type Timed } from './timing';

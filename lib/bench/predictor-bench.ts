@@ -5,7 +5,7 @@
  * official dataset lengths), at the paper's default sizes with random weights, after a warm-up
  * call on (up to) 64 of them. Schedules per second = count / seconds.
  */
-import { streamRng } from '../engine/rng';
+import { streamRng } from '../util/rng';
 import { SchedulePredictor } from '../predictor/predictor';
 import { sampleRandomSchedule, scheduleEntries, type SolverName } from '../schedule/index';
 import { secondsOf } from './timing';

@@ -1,7 +1,7 @@
 /**
  * The shape of results/bench.json and its readable tables (what `npm run bench` prints).
  */
-import type { ModelBench } from '../zoo/model-bench';
+import type { ModelBench } from './model-bench';
 import type { CollectionCheck, EngineThroughput, FidScoringTime } from './collection-throughput';
 import type { PredictorThroughput } from './predictor-bench';
 import type { MemoryOverSteps } from './memory-over-steps';
@@ -10,7 +10,7 @@ import type { MemberStepTimes, ZooTrainingTimes } from './training-parallelism';
 
 /** One zoo model: TF.js (child process) + PyTorch + ONNX Runtime, with the ratios. */
 export interface BenchModelRow extends ModelBench {
-  /** PyTorch CPU (bench/torch_unet.py), `torchThreads` threads */
+  /** PyTorch CPU (reference/pytorch/torch_unet.py), `torchThreads` threads */
   torchForwardMs?: number;
   torchTrainMs?: number;
   torchThreads?: number;

@@ -14,7 +14,7 @@
  * The two runs visit different schedules (scores steer the population), so the numbers of
  * predictor calls and of scored schedules are reported with each.
  */
-import { streamRng } from '../engine/rng';
+import { streamRng } from '../util/rng';
 import { batchedScorer, type ScorerChoice } from '../predictor/batched-scorer';
 import { SchedulePredictor } from '../predictor/predictor';
 import { evolutionarySearch, type SearchOptions } from '../search/evolution';

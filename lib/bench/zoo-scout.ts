@@ -3,7 +3,7 @@
  * training steps, before hours of TF.js training are committed to it (`oms-dpm scout-member`).
  *
  * The member's UNet is trained with the experiment's recipe in PyTorch on the CPU
- * (bench/torch_scout.py: the same network as the kit's, about 3x faster per step than TF.js WASM)
+ * (reference/pytorch/torch_scout.py: the same network as the kit's, about 3x faster per step than TF.js WASM)
  * on the experiment's training split; at each evaluation step its EMA weights draw `samples`
  * images with DDIM, and the kit measures them with the experiment's label classifier against the
  * real validation split (metrics/sample-quality.ts): confident share, class balance, off-range
@@ -18,21 +18,22 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
-import { hashOf, repoRoot, resolveModelTraining, type ResolvedExperiment } from '../config/index';
+import { hashOf, resolveModelTraining, type ResolvedExperiment } from '../config/index';
 import { realImageQuality } from '../evaluation/real-quality';
 import { ensureFidReference, readAll } from '../metrics/fid-reference';
 import { featureStats, frechetDistance } from '../metrics/frechet-distance';
 import { measureImages } from '../metrics/image-measures';
 import { sampleQuality, type IntensityRange, type SampleQuality } from '../metrics/sample-quality';
-import { makeProvenance } from '../pipeline/provenance';
+import { makeProvenance } from '../config/provenance';
 import { writeJsonAtomic } from '../util/atomic-file';
 import { KitError } from '../util/errors';
 import { trainingData } from '../zoo/train-zoo';
 import { archFor } from '../zoo/zoo-model';
 import { planUNet } from '../diffusion/unet-spec';
 import { resultsDir } from '../zoo/workspace';
+import { PYTORCH_PYTHON, PYTORCH_REFERENCE_DIR, pytorchScript } from './pytorch-reference';
 
-export const SCOUT_PYTHON = '/usr/bin/python3';
+export const SCOUT_PYTHON = PYTORCH_PYTHON;
 
 export interface ScoutOptions {
   steps: number;
@@ -128,7 +129,7 @@ export async function scoutMember(exp: ResolvedExperiment, modelId: string, o: S
       range: real.range,
       real: real.quality,
       curve: [],
-      engine: `pytorch-cpu (${o.threads} thread(s), bench/torch_scout.py)`,
+      engine: `pytorch-cpu (${o.threads} thread(s), ${PYTORCH_REFERENCE_DIR}/torch_scout.py)`,
       provenance: makeProvenance(exp),
     };
     const file = scoutFile(exp, modelId, { unet: report.unet, recipe, sampling: report.sampling });
@@ -140,7 +141,7 @@ export async function scoutMember(exp: ResolvedExperiment, modelId: string, o: S
       outDir: tmp, seed: t.seed, threads: o.threads,
     };
     let loss = NaN;
-    const child = spawn(SCOUT_PYTHON, [path.join(repoRoot(), 'bench', 'torch_scout.py')], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, OMP_NUM_THREADS: String(o.threads) } });
+    const child = spawn(SCOUT_PYTHON, [pytorchScript('torch_scout.py')], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, OMP_NUM_THREADS: String(o.threads) } });
     let stderr = '';
     child.stderr.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-4000)));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
@@ -161,7 +162,7 @@ export async function scoutMember(exp: ResolvedExperiment, modelId: string, o: S
       o.onEvent?.({ kind: 'point', point });
     }
     const code = await exited;
-    if (code !== 0) throw new KitError(`the PyTorch scout exited with code ${code}: ${stderr.trim().split('\n').pop() ?? ''}`, { hint: `${SCOUT_PYTHON} bench/torch_scout.py (python3-torch from Debian)` });
+    if (code !== 0) throw new KitError(`the PyTorch scout exited with code ${code}: ${stderr.trim().split('\n').pop() ?? ''}`, { hint: `${SCOUT_PYTHON} ${PYTORCH_REFERENCE_DIR}/torch_scout.py (python3-torch from Debian)` });
     return { file, report };
   } finally {
     ref.extractor.dispose();

@@ -1,6 +1,6 @@
 /** The options of commands that generate images: --engine (and --threads for ONNX Runtime), and the printing of the choice. */
 import { Command } from 'commander';
-import { initBackend } from '../engine/backend';
+import { initBackend } from '../tfjs/backend';
 import { positiveIntOption } from './option-values';
 import { chooseSamplingEngine, describeEngine, type EngineChoice, type OnnxExportEvent } from '../zoo/sampling-engine';
 

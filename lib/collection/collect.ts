@@ -17,7 +17,8 @@ import { latencyByModelIndex, nfe, readLatencyFile, scheduleCost, type SolverNam
 import { isKitError, KitError } from '../util/errors';
 import { samplingIdentity } from '../evaluation/sampling-identity';
 import type { OnnxExportEvent, SamplingEngine } from '../zoo/sampling-engine';
-import { startScoring, type QueueStatus } from '../evaluation/scoring-backend';
+import type { QueueStatus } from '../evaluation/scoring-backend';
+import { startScoring } from '../evaluation/start-scoring';
 import { latencyFile, resultsDir } from '../zoo/workspace';
 import { appendRecord, openDataset, setAsideSupersededDataset, type DatasetHeader, type ScheduleRecord } from './dataset-file';
 import { jobFor, scheduleLength, splitOf } from './schedule-job';

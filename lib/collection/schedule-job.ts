@@ -4,7 +4,7 @@
  * can run any job and the dataset is the same whatever order jobs finish in.
  */
 import type { CollectionConfig } from '../config/index';
-import { streamRng } from '../engine/rng';
+import { streamRng } from '../util/rng';
 import { sampleRandomSchedule, scheduleEntries, type SolverName } from '../schedule/index';
 
 export interface ScheduleJob { id: number; solver: SolverName; schedule: number[] }

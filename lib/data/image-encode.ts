@@ -11,8 +11,15 @@ import type { HwcImage } from './hwc-image';
 /** PNG colour types by channel count: grey, RGB. */
 const COLOR_TYPE: Record<number, 0 | 2> = { 1: 0, 3: 2 };
 
+/**
+ * zlib settings of the PNG writer: pngjs's defaults (level 9, run-length strategy 3, adaptive row
+ * filters) suit photographs and sample grids; flat drawings (plots, tables) come out smaller with
+ * the default strategy 0 and no row filter (filterType 0). Either way the pixels are the same.
+ */
+export interface PngDeflate { deflateStrategy?: number; filterType?: number }
+
 /** PNG bytes of `image` (1 channel: grey, 3: RGB). */
-export function encodePng(image: HwcImage): Buffer {
+export function encodePng(image: HwcImage, deflate: PngDeflate = {}): Buffer {
   const { height, width, channels, data } = image;
   const colorType = COLOR_TYPE[channels];
   if (colorType === undefined) throw new RangeError(`encodePng: images have 1 (grey) or 3 (RGB) channels, got ${channels}`);
@@ -21,7 +28,7 @@ export function encodePng(image: HwcImage): Buffer {
   }
   const png = new PNG({ width, height, colorType, inputColorType: colorType, inputHasAlpha: false, bitDepth: 8 });
   png.data = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return PNG.sync.write(png, { colorType, inputColorType: colorType, inputHasAlpha: false, bitDepth: 8 });
+  return PNG.sync.write(png, { colorType, inputColorType: colorType, inputHasAlpha: false, bitDepth: 8, ...deflate });
 }
 
 /** Writes `image` to `file` as PNG, atomically (a kill never leaves a half-written image). */

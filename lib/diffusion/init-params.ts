@@ -3,7 +3,7 @@
  * (uniform in +-1/sqrt(fan_in) for weights and biases, which is what the official DDIM code gets),
  * GroupNorm gamma 1 and beta 0.
  */
-import { streamRng } from '../engine/rng';
+import { streamRng } from '../util/rng';
 import type { UNetPlan } from './unet-spec';
 
 export type HostParams = Map<string, { shape: number[]; data: Float32Array }>;

@@ -8,7 +8,7 @@
  * steps; a CPU zoo trained a few thousand steps samples better when the rate is annealed, so the
  * CPU profiles may use `cosine` (listed as a deviation in their YAML). Because the cosine depends
  * on N, a cosine run's checkpoint can only be resumed with the same `iterations`.
- * bench/torch_scout.py implements the same formula for the PyTorch scout.
+ * reference/pytorch/torch_scout.py implements the same formula for the PyTorch scout.
  */
 export type LearningRateDecay = 'constant' | 'cosine';
 

@@ -4,7 +4,7 @@
  * over the whole batch), global-norm clipping, Adam, EMA.
  */
 import * as tf from '@tensorflow/tfjs';
-import { streamSeed } from '../engine/rng';
+import { streamSeed } from '../util/rng';
 import { Adam } from './adam';
 import { learningRateAt, type LearningRateDecay } from './learning-rate';
 import { emaDecay, updateEma } from './ema';

@@ -4,7 +4,7 @@
  * from a checkpoint at step k draws exactly what the uninterrupted run drew at step k.
  */
 import type { ImageDataset } from '../data/image-dataset';
-import { fillNormal, permutation, streamRng } from '../engine/rng';
+import { fillNormal, permutation, streamRng } from '../util/rng';
 import type { DiscreteSchedule } from './noise-schedule';
 
 export interface TrainingBatch {

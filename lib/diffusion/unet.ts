@@ -14,11 +14,11 @@
  *   x: [B, H, W, C] in [-1, 1]-scaled units, t: [B] discrete timesteps (float) -> eps: [B, H, W, C]
  */
 import * as tf from '@tensorflow/tfjs';
-import { concatChannels } from '../engine/channel-concat';
-import { convBias, type ConvPad } from '../engine/conv-bias';
-import { dropout } from '../engine/dropout-mask';
-import { groupNorm } from '../engine/group-norm';
-import { upsampleNearest2x } from '../engine/upsample-nearest';
+import { concatChannels } from '../tfjs/channel-concat';
+import { convBias, type ConvPad } from '../tfjs/conv-bias';
+import { dropout } from '../tfjs/dropout-mask';
+import { groupNorm } from '../tfjs/group-norm';
+import { upsampleNearest2x } from '../tfjs/upsample-nearest';
 import type { UNetPlan, ResBlockPlan } from './unet-spec';
 
 export type Params = Record<string, tf.Tensor>;

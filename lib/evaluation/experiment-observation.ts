@@ -6,7 +6,7 @@
  */
 import type { ResolvedExperiment } from '../config/index';
 import { ensureFidReference } from '../metrics/fid-reference';
-import { makeProvenance } from '../pipeline/provenance';
+import { makeProvenance } from '../config/provenance';
 import { disposeSamplingModels, engineRecord, loadSamplingModels, type EngineChoice, type OnnxExportEvent, type SamplingModel } from '../zoo/sampling-engine';
 import { observationFile, runObservation, type ObservationData, type ObservationPlan, type ObservationPoint } from './observation-run';
 

@@ -13,15 +13,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { resolveModelTraining, type ResolvedExperiment } from '../config/index';
-import { readTensorFile } from '../diffusion/tensor-file';
+import { readTensorFile, type TensorFile } from '../diffusion/tensor-file';
 import { planUNet } from '../diffusion/unet-spec';
-import { ensureFidReference } from '../metrics/fid-reference';
+import { ensureFidReference, type FidReference } from '../metrics/fid-reference';
 import { featureStats, frechetDistance } from '../metrics/frechet-distance';
 import { measureImages } from '../metrics/image-measures';
 import { sampleQuality, type IntensityRange, type SampleQuality } from '../metrics/sample-quality';
 import { OnnxModel, onnxDenoiser } from '../onnx/onnx-denoiser';
 import { unetToOnnx } from '../onnx/unet-to-onnx';
-import { makeProvenance, type Provenance } from '../pipeline/provenance';
+import { makeProvenance, type Provenance } from '../config/provenance';
 import { writeJsonAtomic } from '../util/atomic-file';
 import { KitError } from '../util/errors';
 import { readJsonIfExists } from '../util/json-file';
@@ -88,7 +88,8 @@ export function snapshotSteps(exp: ResolvedExperiment, modelId: string): number[
     .sort((a, b) => a - b);
 }
 
-export async function learningCurve(exp: ResolvedExperiment, modelId: string, o: LearningCurveOptions): Promise<{ file: string; report: LearningCurveReport }> {
+/** The snapshot steps of `modelId` to measure, after checking that the request can be met (a zoo model, snapshots, enough held-out images). */
+function checkedSnapshotSteps(exp: ResolvedExperiment, modelId: string, images: number): number[] {
   if (!exp.config.zoo.some((m) => m.id === modelId)) {
     throw new KitError(`'${modelId}' is not a model of experiment '${exp.config.name}'`, { hint: `models: ${exp.config.zoo.map((m) => m.id).join(', ')}` });
   }
@@ -99,16 +100,65 @@ export async function learningCurve(exp: ResolvedExperiment, modelId: string, o:
     });
   }
   const s = exp.config.search;
-  if (o.images > s.finalImages) {
-    throw new KitError(`learning-curve --images ${o.images} exceeds the held-out set (search.finalImages = ${s.finalImages})`, { hint: `use at most ${s.finalImages} images` });
+  if (images > s.finalImages) {
+    throw new KitError(`learning-curve --images ${images} exceeds the held-out set (search.finalImages = ${s.finalImages})`, { hint: `use at most ${s.finalImages} images` });
   }
-  const heldOut = { start: s.finalImagesStart, images: o.images };
-  const file = learningCurveFile(exp, modelId);
+  return steps;
+}
+
+/** Reads every snapshot, refusing one that is not the snapshot of its step or was made with another architecture or training config. */
+function readSnapshots(exp: ResolvedExperiment, modelId: string, steps: readonly number[]): { step: number; file: TensorFile }[] {
   const identity = JSON.stringify(trainingIdentity(exp.config, modelId));
+  return steps.map((step) => {
+    const f = readTensorFile<{ kind?: string; step?: number; identity?: unknown }>(zooPaths(exp, modelId).snapshot(step), `training snapshot of '${modelId}'`);
+    if (f.meta.kind !== 'oms-dpm-training-snapshot' || f.meta.step !== step) {
+      throw new KitError(`${zooPaths(exp, modelId).snapshot(step)} is not the training snapshot of step ${step}`, { hint: 'delete it; the next training run writes it again' });
+    }
+    if (JSON.stringify(f.meta.identity) !== identity) {
+      throw new KitError(`the snapshot ${zooPaths(exp, modelId).snapshot(step)} was made with another architecture or training config than '${modelId}' now has`, {
+        hint: `delete ${path.dirname(zooPaths(exp, modelId).snapshot(0))} (snapshots of an older run) or restore the config it was trained with`,
+      });
+    }
+    return { step, file: f };
+  });
+}
+
+/** One snapshot's point: exported to ONNX in memory, DDIM samples on the held-out noise, measured against the real images. */
+async function measureSnapshot(
+  exp: ResolvedExperiment,
+  modelId: string,
+  snapshot: { step: number; file: TensorFile },
+  ctx: { ref: FidReference; range: IntensityRange; heldOut: { start: number; images: number }; ddimSteps: number; threads: number },
+): Promise<LearningCurvePoint> {
+  const { step, file: snap } = snapshot;
+  const t0 = Date.now();
   const plan = planUNet(archFor(exp.config, modelId));
   const d = exp.config.dataset;
-  const shape = { height: d.imageSize, width: d.imageSize, channels: d.channels };
+  const images = ctx.heldOut.images;
+  const bytes = unetToOnnx(plan, snap.arrays, { weightsSha256: snap.sha256, modelId, step });
+  const model = await OnnxModel.fromBytes(bytes, `${modelId} snapshot ${step}`, {}, { intraOpNumThreads: ctx.threads });
+  let pixels: Uint8Array;
+  try {
+    pixels = await sampleWithDdim(exp, onnxDenoiser(model), { count: images, steps: ctx.ddimSteps, start: ctx.heldOut.start });
+  } finally {
+    await model.release();
+  }
+  const m = await measureImages(ctx.ref.extractor, pixels, images, { height: d.imageSize, width: d.imageSize, channels: d.channels });
+  return {
+    step,
+    snapshotSha256: snap.sha256,
+    images,
+    fid: frechetDistance(featureStats(m.features, images, m.dim), ctx.ref.stats),
+    quality: sampleQuality(m, ctx.range),
+    seconds: (Date.now() - t0) / 1000,
+  };
+}
 
+export async function learningCurve(exp: ResolvedExperiment, modelId: string, o: LearningCurveOptions): Promise<{ file: string; report: LearningCurveReport }> {
+  const steps = checkedSnapshotSteps(exp, modelId, o.images);
+  const s = exp.config.search;
+  const heldOut = { start: s.finalImagesStart, images: o.images };
+  const file = learningCurveFile(exp, modelId);
   const old = readJsonIfExists<Partial<LearningCurveReport>>(file, 'learning curve', `delete it and rerun: oms-dpm learning-curve --experiment ${exp.config.name} --model ${modelId}`);
   const reusable =
     old?.kind === LEARNING_CURVE_KIND && old.ddimSteps === o.ddimSteps && JSON.stringify(old.heldOut) === JSON.stringify(heldOut) && Array.isArray(old.points);
@@ -130,41 +180,13 @@ export async function learningCurve(exp: ResolvedExperiment, modelId: string, o:
       points: [],
       provenance: makeProvenance(exp),
     };
-    const snapshots = steps.map((step) => {
-      const f = readTensorFile<{ kind?: string; step?: number; identity?: unknown }>(zooPaths(exp, modelId).snapshot(step), `training snapshot of '${modelId}'`);
-      if (f.meta.kind !== 'oms-dpm-training-snapshot' || f.meta.step !== step) {
-        throw new KitError(`${zooPaths(exp, modelId).snapshot(step)} is not the training snapshot of step ${step}`, { hint: 'delete it; the next training run writes it again' });
-      }
-      if (JSON.stringify(f.meta.identity) !== identity) {
-        throw new KitError(`the snapshot ${zooPaths(exp, modelId).snapshot(step)} was made with another architecture or training config than '${modelId}' now has`, {
-          hint: `delete ${path.dirname(zooPaths(exp, modelId).snapshot(0))} (snapshots of an older run) or restore the config it was trained with`,
-        });
-      }
-      return { step, file: f };
-    });
+    const snapshots = readSnapshots(exp, modelId, steps);
     const kept = new Map((reusable ? old!.points! : []).map((p) => [p.step, p]));
     const todo = snapshots.filter((x) => kept.get(x.step)?.snapshotSha256 !== x.file.sha256);
     report.points = snapshots.filter((x) => !todo.includes(x)).map((x) => kept.get(x.step)!);
     o.onReady?.(report.points.length, todo.length);
-    for (const { step, file: snap } of todo) {
-      const t0 = Date.now();
-      const bytes = unetToOnnx(plan, snap.arrays, { weightsSha256: snap.sha256, modelId, step });
-      const model = await OnnxModel.fromBytes(bytes, `${modelId} snapshot ${step}`, {}, { intraOpNumThreads: o.threads });
-      let images: Uint8Array;
-      try {
-        images = await sampleWithDdim(exp, onnxDenoiser(model), { count: o.images, steps: o.ddimSteps, start: heldOut.start });
-      } finally {
-        await model.release();
-      }
-      const m = await measureImages(ref.extractor, images, o.images, shape);
-      const point: LearningCurvePoint = {
-        step,
-        snapshotSha256: snap.sha256,
-        images: o.images,
-        fid: frechetDistance(featureStats(m.features, o.images, m.dim), ref.stats),
-        quality: sampleQuality(m, real.range),
-        seconds: (Date.now() - t0) / 1000,
-      };
+    for (const snapshot of todo) {
+      const point = await measureSnapshot(exp, modelId, snapshot, { ref, range: real.range, heldOut, ddimSteps: o.ddimSteps, threads: o.threads });
       report.points = [...report.points, point].sort((a, b) => a.step - b.step);
       writeJsonAtomic(file, report);
       o.onPoint?.(point);

@@ -11,10 +11,10 @@
 import type { ResolvedExperiment } from '../config/index';
 import { readTensorFile } from '../diffusion/tensor-file';
 import { ensureFidReference } from '../metrics/fid-reference';
-import { featureStats, frechetDistance } from '../metrics/frechet-distance';
+import { featureStats, frechetDistance, type GaussianStats } from '../metrics/frechet-distance';
 import type { ImageMeasures } from '../metrics/image-measures';
 import { CONFIDENT_PROBABILITY, INTENSITY_PERCENTILE, sampleQuality, type IntensityRange, type SampleQuality } from '../metrics/sample-quality';
-import { makeProvenance, type Provenance } from '../pipeline/provenance';
+import { makeProvenance, type Provenance } from '../config/provenance';
 import { nfe } from '../schedule/index';
 import { writeJsonAtomic } from '../util/atomic-file';
 import { KitError } from '../util/errors';
@@ -158,6 +158,41 @@ export function concatMeasures(parts: readonly ImageMeasures[]): ImageMeasures {
 }
 
 /**
+ * One (zoo model, DDIM steps) row: its held-out images spread over the pool's workers in `chunks`,
+ * measured together against the real images (FID and sample quality). `onChunk` after each chunk.
+ */
+async function measureRow(
+  pool: ScoringPool,
+  chunks: readonly { start: number; count: number }[],
+  p: { modelId: string; model: number; steps: number },
+  ctx: { stats: GaussianStats; range: IntensityRange; onChunk: (count: number) => void },
+): Promise<SampleQualityRow> {
+  const schedule = ddimSingleModel(p.model, p.steps);
+  const parts = await Promise.all(
+    chunks.map(async (c) => {
+      const r = await pool.measure('ddim', schedule, c.start, c.count).catch((e: Error) => {
+        throw new KitError(`sample quality of ${p.modelId} with DDIM-${p.steps}: ${e.message}`, { hint: e instanceof KitError ? e.hint : undefined });
+      });
+      ctx.onChunk(c.count);
+      return r;
+    }),
+  );
+  const measures = concatMeasures(parts.map((x) => x.measures));
+  return {
+    modelId: p.modelId,
+    model: p.model,
+    solver: 'ddim',
+    steps: p.steps,
+    nfe: nfe(schedule),
+    engine: pool.engine,
+    images: measures.count,
+    fid: frechetDistance(featureStats(measures.features, measures.count, measures.dim), ctx.stats),
+    quality: sampleQuality(measures, ctx.range),
+    seconds: parts.reduce((s, x) => s + x.seconds, 0),
+  };
+}
+
+/**
  * Measures every (zoo model, DDIM steps) row not yet in the file and writes the report after each
  * one. Throws the KitError of metrics/sample-quality.ts (before sampling) when the experiment's
  * feature network is not a label classifier.
@@ -214,30 +249,14 @@ export async function writeSampleQuality(exp: ResolvedExperiment, choice: Engine
   try {
     // one row at a time, its images spread over the workers: a kill loses only that row
     for (const p of todo) {
-      const schedule = ddimSingleModel(p.model, p.steps);
-      const parts = await Promise.all(
-        chunks.map(async (c) => {
-          const r = await pool.measure('ddim', schedule, c.start, c.count).catch((e: Error) => {
-            throw new KitError(`sample quality of ${p.modelId} with DDIM-${p.steps}: ${e.message}`, { hint: e instanceof KitError ? e.hint : undefined });
-          });
-          done += c.count;
+      const row = await measureRow(pool, chunks, p, {
+        stats: ref.stats,
+        range: real.range,
+        onChunk: (count) => {
+          done += count;
           opts.onProgress?.({ done, total, modelId: p.modelId, steps: p.steps });
-          return r;
-        }),
-      );
-      const measures = concatMeasures(parts.map((x) => x.measures));
-      const row: SampleQualityRow = {
-        modelId: p.modelId,
-        model: p.model,
-        solver: 'ddim',
-        steps: p.steps,
-        nfe: nfe(schedule),
-        engine: pool.engine,
-        images: measures.count,
-        fid: frechetDistance(featureStats(measures.features, measures.count, measures.dim), ref.stats),
-        quality: sampleQuality(measures, real.range),
-        seconds: parts.reduce((s, x) => s + x.seconds, 0),
-      };
+        },
+      });
       rows.push(row);
       written = report();
       writeJsonAtomic(file, written);

@@ -9,7 +9,7 @@
 import * as path from 'node:path';
 import type { ResolvedExperiment } from '../config/index';
 import { readTensorFile } from '../diffusion/tensor-file';
-import { writeImageGrid } from '../figures/image-grid';
+import { writeImageGrid } from '../data/image-grid';
 import type { Denoiser } from '../samplers/denoiser';
 import { KitError } from '../util/errors';
 import { disposeSamplingModels, loadSamplingModels, type EngineChoice, type OnnxExportEvent, type SamplingModel } from '../zoo/sampling-engine';

@@ -7,15 +7,15 @@
  *               machine with the kit and the same experiment take the jobs. The job id is a hash of
  *               the job's content, so a duplicate submission collapses into one job.
  *
- * Callers choose with `startScoring(exp, { queue })` and then only see `ScoringBackend`: a job in,
- * its result out, in whatever order the jobs finish. Only the caller writes results.
+ * Callers choose with `startScoring(exp, { queue })` (start-scoring.ts) and then only see
+ * `ScoringBackend`: a job in, its result out, in whatever order the jobs finish. Only the caller
+ * writes results. This file holds the seam itself, which both implementations import; the choice
+ * between them lives in start-scoring.ts, which imports both.
  */
 import type { ResolvedExperiment } from '../config/index';
 import type { ImageMeasures } from '../metrics/image-measures';
 import type { SolverName } from '../schedule/index';
 import { KitError } from '../util/errors';
-import type { OnnxExportEvent, SamplingEngine } from '../zoo/sampling-engine';
-import { ScoringPool } from './scoring-pool';
 
 export interface PoolScore { fid: number; nfe: number; images: number; seconds: number }
 
@@ -50,31 +50,6 @@ export interface QueueStatus {
   workersSeen: number;
   /** of those, connected now */
   workersNow: number;
-}
-
-export interface ScoringOptions {
-  /** the sampling engine of every worker (choose it with `chooseSamplingEngine`) */
-  engine: SamplingEngine;
-  /** local pool: worker processes */
-  workers: number;
-  /** local pool: intra-op threads per worker (ONNX Runtime); default 1 */
-  threads?: number;
-  /** told about every model.onnx (re-)exported before the workers start */
-  onExport?: (e: OnnxExportEvent) => void;
-  /** a queue URL (resolveQueueUrl); null or absent: the local pool */
-  queue?: string | null;
-  /** queue only: told the job counts whenever they change, and every few seconds */
-  onQueueStatus?: (s: QueueStatus) => void;
-}
-
-/** Starts the backend `o.queue` names: the queue when it is a URL, else the local worker pool. */
-export async function startScoring(exp: ResolvedExperiment, o: ScoringOptions): Promise<ScoringBackend> {
-  if (o.queue) {
-    // loaded only when a queue is used (BullMQ and its Redis client)
-    const { QueueScoring } = require('./queue/queue-scoring') as typeof import('./queue/queue-scoring');
-    return QueueScoring.start(exp, { engine: o.engine, url: o.queue, onExport: o.onExport, onStatus: o.onQueueStatus });
-  }
-  return ScoringPool.start(exp, { engine: o.engine, workers: o.workers, threads: o.threads, onExport: o.onExport });
 }
 
 const QUEUE_URL = /^(redis|rediss|unix):\/\/\S+$/;

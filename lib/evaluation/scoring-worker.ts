@@ -6,7 +6,7 @@
  * held-out range of it) and sends back the results. Started by scoring-pool.ts with `fork`; not a command of its own.
  */
 import { loadExperimentSource, type ExperimentSource } from '../config/index';
-import { initBackend } from '../engine/backend';
+import { initBackend } from '../tfjs/backend';
 import { ensureFidReference } from '../metrics/fid-reference';
 import type { SolverName } from '../schedule/index';
 import { loadSamplingModels, type SamplingEngine } from '../zoo/sampling-engine';

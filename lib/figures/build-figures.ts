@@ -25,6 +25,7 @@ import { checkCostModel, costModelShortfall } from '../collection/cost-model-che
 import { datasetFile } from '../collection/collect';
 import { readDataset } from '../collection/dataset-file';
 import { costModelFigure } from './cost-model-figure';
+import { predictorScatterFor } from './predictor-figure';
 
 export interface FigureSet { figures: FigureData[]; missing: { id: string; why: string }[] }
 
@@ -92,8 +93,8 @@ export function buildFigures(exp: ResolvedExperiment): FigureSet {
   if (observation) {
     out.figures.push(fidVsNfeFigure(observation, 'ddim'), fidVsNfeFigure(observation, 'dpm-solver'), switchFigure(observation));
   } else out.missing.push({ id: 'fid-vs-nfe, small-large-switch', why: `no first-observation data: oms-dpm observe --experiment ${exp.config.name}` });
-  for (const solver of ['ddim', 'dpm-solver']) {
-    const scatter = readJson<FigureData>(path.join(dir, `predictor-${solver}`, 'scatter.json'));
+  for (const solver of ['ddim', 'dpm-solver'] as const) {
+    const scatter = predictorScatterFor(exp, name, solver);
     if (scatter) out.figures.push(scatter);
     else out.missing.push({ id: `predictor-scatter-${solver}`, why: `no trained predictor: oms-dpm train-predictor --experiment ${exp.config.name} --solver ${solver}` });
   }

@@ -1,12 +1,14 @@
 /**
  * Renders figure data: standalone HTML (plotly.js-dist, referenced from results/assets/ so every
  * page works offline without repeating the 10 MB bundle) and PNG through headless Debian Chromium
- * driven by playwright-core (never a downloaded browser). One browser serves a whole batch.
+ * driven by playwright-core (never a downloaded browser), stored as grey or RGB without loss. One
+ * browser serves a whole batch.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { findChromium } from '../engine/environment-checks';
+import { compactPng } from '../data/png-compact';
+import { findChromium } from '../util/environment-checks';
 import { writeFileAtomic } from '../util/atomic-file';
 import { KitError } from '../util/errors';
 import type { FigureData } from './figure-data';
@@ -28,27 +30,53 @@ export function ensurePlotlyAsset(resultsRoot: string): string {
   return dest;
 }
 
-/**
- * A copy of `fig` whose layout images given as paths (relative to `baseDir`, the experiment's
- * results folder) are inlined as data URIs, so the HTML stands alone and the PNG renderer (an
- * about:blank page) can draw them. The figure data itself keeps the paths.
- */
-export function inlineLocalImages(fig: FigureData, baseDir: string): FigureData {
+/** The figure's layout images given as paths (relative to the experiment's results folder), with the file each names. */
+function localImages(fig: FigureData, baseDir: string): { images: { source?: string }[]; files: (string | null)[] } | null {
   const images = fig.layout.images as { source?: string }[] | undefined;
-  if (!Array.isArray(images)) return fig;
-  const inlined = images.map((im) => {
-    if (typeof im.source !== 'string' || /^(data:|https?:|file:)/.test(im.source)) return im;
+  if (!Array.isArray(images)) return null;
+  const files = images.map((im) => {
+    if (typeof im.source !== 'string' || /^(data:|https?:|file:)/.test(im.source)) return null;
     const file = path.join(baseDir, im.source);
     if (!fs.existsSync(file)) throw new KitError(`figure ${fig.id} shows ${im.source}, which is missing from ${baseDir}`, { hint: 'run the stage that makes it again (oms-dpm reproduce --from front-ddim)' });
-    return { ...im, source: `data:image/png;base64,${fs.readFileSync(file).toString('base64')}` };
+    return file;
   });
+  return { images, files };
+}
+
+/**
+ * A copy of `fig` whose layout images given as paths (relative to `baseDir`, the experiment's
+ * results folder) are inlined as data URIs, for the PNG renderer (an about:blank page, which
+ * cannot reach local files) and notebooks. The figure data itself keeps the paths.
+ */
+export function inlineLocalImages(fig: FigureData, baseDir: string): FigureData {
+  const local = localImages(fig, baseDir);
+  if (!local) return fig;
+  const inlined = local.images.map((im, i) => (local.files[i] ? { ...im, source: `data:image/png;base64,${fs.readFileSync(local.files[i]!).toString('base64')}` } : im));
   return { ...fig, layout: { ...fig.layout, images: inlined } };
+}
+
+/**
+ * A copy of `fig` whose layout images given as paths (relative to `baseDir`) are relative URLs
+ * from `pageDir`, the folder of the HTML page that shows it: the page links the PNG grids rather
+ * than embedding them (plotly sets an interactive plot's image href as given, so a page opened
+ * from file:// or served over HTTP draws them). The files must exist.
+ */
+export function linkLocalImages(fig: FigureData, baseDir: string, pageDir: string): FigureData {
+  const local = localImages(fig, baseDir);
+  if (!local) return fig;
+  const linked = local.images.map((im, i) => (local.files[i] ? { ...im, source: encodeURI(path.relative(pageDir, local.files[i]!).split(path.sep).join('/')) } : im));
+  return { ...fig, layout: { ...fig.layout, images: linked } };
 }
 
 function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/**
+ * A standalone page of `fig`. The plot is interactive (staticPlot false), which is also what lets it
+ * link local images: plotly then sets an image's href as given, whereas a static plot fetches it in
+ * CORS mode, which a page opened from file:// is refused.
+ */
 export function figureHtml(fig: FigureData, plotlySrc: string): string {
   return `<!doctype html>
 <html><head><meta charset="utf-8"><title>${escapeHtml(fig.title)}</title>
@@ -87,7 +115,8 @@ export async function renderPngs(figs: { fig: FigureData; file: string }[]): Pro
         return url;
       })(${JSON.stringify({ data: fig.data, layout: fig.layout, width, height })})`;
       const dataUrl = (await page.evaluate(script)) as string;
-      writeFileAtomic(file, Buffer.from(dataUrl.replace(/^data:image\/png;base64,/, ''), 'base64'));
+      // Chromium's PNG is RGBA: re-encoded losslessly as grey or RGB (half the bytes or less)
+      writeFileAtomic(file, compactPng(Buffer.from(dataUrl.replace(/^data:image\/png;base64,/, ''), 'base64')));
     }
   } finally {
     await browser.close();

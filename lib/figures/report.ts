@@ -1,13 +1,14 @@
 /**
  * Writes an experiment's figures (figure data JSON, HTML, PNG) under results/<experiment>/figures/
- * and the report index results/index.html linking every experiment's figures with captions.
+ * (the HTML links the images a figure shows, the PNG has them drawn in) and the report index
+ * results/index.html linking every experiment's figures with captions.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { figuresCommandFor } from '../zoo/workspace';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-file';
 import type { FigureData } from './figure-data';
-import { ensurePlotlyAsset, figureHtml, inlineLocalImages, renderPngs } from './render';
+import { ensurePlotlyAsset, figureHtml, inlineLocalImages, linkLocalImages, renderPngs } from './render';
 import { readJsonFile } from '../util/json-file';
 
 export async function writeFigures(resultsRoot: string, experimentDir: string, figures: FigureData[], png: boolean): Promise<string[]> {
@@ -18,7 +19,8 @@ export async function writeFigures(resultsRoot: string, experimentDir: string, f
   const written: string[] = [];
   for (const fig of figures) {
     writeJsonAtomic(path.join(dir, `${fig.id}.json`), fig);
-    writeFileAtomic(path.join(dir, `${fig.id}.html`), figureHtml(inlineLocalImages(fig, experimentDir), rel));
+    // the page links the figure's images (sample grids) rather than embedding them: results/ keeps one copy
+    writeFileAtomic(path.join(dir, `${fig.id}.html`), figureHtml(linkLocalImages(fig, experimentDir, dir), rel));
     written.push(path.join(dir, `${fig.id}.json`));
   }
   if (png) await renderPngs(figures.map((fig) => ({ fig: inlineLocalImages(fig, experimentDir), file: path.join(dir, `${fig.id}.png`) })));

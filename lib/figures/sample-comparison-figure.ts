@@ -2,7 +2,8 @@
  * Sample grids of the searched schedule beside the best single model at the same budget (one row
  * per budget), from results/<experiment>/samples/comparison-<solver>.json. The grids are PNG files
  * next to it; the figure data names them (layout.images with a path relative to the experiment's
- * results folder) and the renderer inlines them, so the figure data stays small and comparable.
+ * results folder): the HTML page links them, the PNG renderer inlines them, so the figure data and
+ * the page stay small and results/ holds each grid once.
  */
 import type { SampleComparison } from '../front/sample-comparison';
 import type { FigureData } from './figure-data';

@@ -16,7 +16,7 @@ import type { ScheduleRecord } from '../collection/dataset-file';
 import { budgetText } from './budgets';
 import { candidate, fitsBudget, type Candidate } from './candidate';
 import type { FrontPoint, FrontSeriesName } from './front-data';
-import type { FrontRun } from './front-run';
+import type { FrontInputs } from './front-inputs';
 import type { FrontScoring } from './front-scoring';
 import { randomBaselineSchedules } from './random-baseline';
 import { singleModelCandidates } from './single-model';
@@ -52,7 +52,7 @@ export class EnumeratedCandidates {
   private pairs: Candidate[] | null = null;
   private records: ScheduleRecord[] | null = null;
 
-  constructor(private readonly run: FrontRun, private readonly maxBudget: number) {}
+  constructor(private readonly run: FrontInputs, private readonly maxBudget: number) {}
 
   of(series: 'best-single-model' | 'two-segment'): Candidate[] {
     const run = this.run;
@@ -66,7 +66,7 @@ export class EnumeratedCandidates {
   }
 }
 
-export async function choosePick(run: FrontRun, scoring: FrontScoring, enumerated: EnumeratedCandidates, series: FrontSeriesName, budget: number): Promise<Choice | NoChoice> {
+export async function choosePick(run: FrontInputs, scoring: FrontScoring, enumerated: EnumeratedCandidates, series: FrontSeriesName, budget: number): Promise<Choice | NoChoice> {
   const scoreAll = (cs: readonly Candidate[]) => Promise.all(cs.map(async (c) => ({ c, fid: await scoring.selectionFid(c, series, budget) })));
   const chosen = (best: { c: Candidate; fid: number }, candidates: number, extra: Partial<FrontPoint> = {}): Choice => ({ c: best.c, selectionFid: best.fid, selectionImages: run.images, candidates, extra });
   switch (series) {

@@ -1,5 +1,5 @@
 /**
- * The front stage of an experiment: where its files live and the `FrontRun` that prices schedules
+ * The front stage of an experiment: where its files live and the `FrontInputs` that price schedules
  * with the sampling engine's latency table, searches with the trained predictor (runSearch), reads
  * the training split of the schedule-FID dataset, and keys the FID cache by what a FID depends on
  * (the collection's record key: zoo weights, sampler settings, FID reference; plus engine and
@@ -21,7 +21,7 @@ import { experimentLatency, runSearch } from '../search/experiment-search';
 import { KitError } from '../util/errors';
 import { resultsDir } from '../zoo/workspace';
 import { budgetRule, DEFAULT_BUDGET_COUNT, frontBudgets, type BudgetNfeRange } from './budgets';
-import type { FrontEvent, FrontRun, FrontScorer } from './front-run';
+import type { FrontEvent, FrontInputs, FrontScorer } from './front-inputs';
 import { heldOutEvaluator, heldOutSettings, type FrontMeasurer } from './held-out';
 import type { GaussianStats } from '../metrics/frechet-distance';
 import type { IntensityRange } from '../metrics/sample-quality';
@@ -58,8 +58,8 @@ export interface ExperimentFrontOptions {
   onEvent?: (e: FrontEvent) => void;
   onGeneration?: (budget: number, r: GenerationReport) => void;
   /** seams for tests: replace the search, the dataset, the FID cache identity, the latency table */
-  search?: FrontRun['search'];
-  trainingRecords?: FrontRun['trainingRecords'];
+  search?: FrontInputs['search'];
+  trainingRecords?: FrontInputs['trainingRecords'];
   scoreIdentity?: string;
   latency?: number[];
 }
@@ -76,7 +76,16 @@ function predictorInfo(exp: ResolvedExperiment, solver: SolverName): { length: n
   return { length: f.meta.config.length, sha256: f.sha256 };
 }
 
-export function experimentFrontRun(exp: ResolvedExperiment, solver: SolverName, o: ExperimentFrontOptions): FrontRun {
+/**
+ * What the front's FID cache (front-<solver>-scores.jsonl) is keyed by: the collection's record key
+ * (zoo weights, sampler settings, FID reference), the engine tag and the feature network.
+ */
+export function frontScoreIdentity(exp: ResolvedExperiment, solver: SolverName, engine: string, featureNetwork: string): string {
+  return hashOf({ record: recordKey(exp, solver), engine, featureNetwork });
+}
+
+/** The inputs of an experiment's front for `solver` (see the file comment). */
+export function experimentFrontInputs(exp: ResolvedExperiment, solver: SolverName, o: ExperimentFrontOptions): FrontInputs {
   const settings = checkFrontSettings({ ...defaultFrontSettings(exp.config.search.seed), ...o.settings });
   const predictor = predictorInfo(exp, solver);
   if (!predictor && settings.series.includes('oms-dpm')) {
@@ -106,7 +115,7 @@ export function experimentFrontRun(exp: ResolvedExperiment, solver: SolverName, 
     randomDistribution: { alpha: exp.config.collection.dirichletAlpha, nullProb: exp.config.collection.nullProbability },
     settings,
     featureNetwork: o.featureNetwork,
-    scoreIdentity: o.scoreIdentity ?? hashOf({ record: recordKey(exp, solver), engine: o.engine, featureNetwork: o.featureNetwork }),
+    scoreIdentity: o.scoreIdentity ?? frontScoreIdentity(exp, solver, o.engine, o.featureNetwork),
     inputsIdentity: hashOf({ predictor: predictor?.sha256 ?? null, dataset: fileSha(dataset) }),
     score: o.score,
     search:

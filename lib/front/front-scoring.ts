@@ -8,7 +8,7 @@
 import type { SolverName } from '../schedule/index';
 import { candidateKey, type Candidate } from './candidate';
 import type { FrontSeriesName } from './front-data';
-import type { FrontRun } from './front-run';
+import type { FrontInputs } from './front-inputs';
 import { evaluateHeldOut } from './held-out';
 import type { FrontScoreStore, HeldOutScore } from './score-store';
 
@@ -16,7 +16,7 @@ export class FrontScoring {
   private readonly selection = new Map<string, Promise<number>>();
   private readonly heldOut = new Map<string, Promise<HeldOutScore>>();
 
-  constructor(private readonly run: FrontRun, private readonly store: FrontScoreStore) {}
+  constructor(private readonly run: FrontInputs, private readonly store: FrontScoreStore) {}
 
   /** FID of `c` on the selection images. */
   selectionFid(c: Candidate, series: FrontSeriesName, budget: number): Promise<number> {

@@ -13,7 +13,7 @@
  * Schedule i at budget C comes from its own stream (seed, 'front-random', solver, C, i): the same
  * budget and seed give the same schedules in any run, so their FIDs come from the cache.
  */
-import { streamRng } from '../engine/rng';
+import { streamRng } from '../util/rng';
 import { sampleRandomSchedule, type SolverName } from '../schedule/index';
 import { latencyTable } from '../search/budget';
 import { thinToCost } from '../search/initial';

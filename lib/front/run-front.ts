@@ -1,8 +1,9 @@
 /**
- * Runs a front: for every budget (ascending) and every series, the method's pick with cost <= C,
- * chosen on the selection images (choose-pick.ts) and reported on the held-out images with a
- * bootstrap interval (held-out.ts); then, per budget, OMS-DPM against each baseline in pairs on the
- * same held-out images. Each point is written to the front file as soon as it is known.
+ * Computes a front from its inputs (front-inputs.ts): for every budget (ascending) and every
+ * series, the method's pick with cost <= C, chosen on the selection images (choose-pick.ts) and
+ * reported on the held-out images with a bootstrap interval (held-out.ts); then, per budget,
+ * OMS-DPM against each baseline in pairs on the same held-out images. Each point is written to the
+ * front file (front-file.ts) as soon as it is known.
  *
  * Resumable at two levels: the FID cache (score-store.ts) keeps every selection FID and held-out
  * evaluation the moment it is computed, and the front file keeps every (series, budget) point; a
@@ -16,31 +17,16 @@ import { writeJsonAtomic } from '../util/atomic-file';
 import { KitError } from '../util/errors';
 import { choosePick, EnumeratedCandidates } from './choose-pick';
 import { FRONT_SERIES, type FrontData, type FrontPoint, type FrontSeriesName } from './front-data';
-import { freshData, frontConfigHash, loadFront, type FrontRun } from './front-run';
+import { startFrontFile } from './front-file';
+import type { FrontInputs } from './front-inputs';
 import { FrontScoring } from './front-scoring';
 import { heldOutFields, pairedComparisons } from './held-out';
-import { FrontScoreStore } from './score-store';
 import { checkFrontSettings } from './settings';
-
-/** The front file to continue (same config hash) or a fresh one, with the wanted series in place. */
-function startData(run: FrontRun, budgets: number[], wanted: FrontSeriesName[]): { data: FrontData; store: FrontScoreStore } {
-  const configHash = frontConfigHash(run);
-  const loaded = loadFront(run.file, configHash);
-  const data = loaded.data ? { ...loaded.data, provenance: run.provenance, settings: freshData(run, configHash).settings } : freshData(run, configHash);
-  if (loaded.why) run.onEvent?.({ kind: 'reset', why: loaded.why });
-  const store = FrontScoreStore.open(run.scoresFile, run.scoreIdentity);
-  if (store.reset) run.onEvent?.({ kind: 'reset', why: `${run.scoresFile} holds FIDs of another zoo, sampler, FID reference or engine; started again` });
-  if (loaded.data) run.onEvent?.({ kind: 'resume', points: data.series.reduce((n, s) => n + s.points.length, 0) + data.empty.length, scores: store.size });
-  for (const name of wanted) if (!data.series.some((s) => s.name === name)) data.series.push({ name, points: [] });
-  data.series.sort((a, b) => FRONT_SERIES.indexOf(a.name) - FRONT_SERIES.indexOf(b.name));
-  data.budgets = [...new Set([...data.budgets, ...budgets])].sort((a, b) => a - b);
-  return { data, store };
-}
 
 const pointAt = (data: FrontData, series: FrontSeriesName, budget: number) => data.series.find((s) => s.name === series)?.points.find((p) => p.budget === budget);
 
 /** A series' point at a budget: chosen on the selection images, reported on the held-out ones (or why there is none). */
-async function computePoint(run: FrontRun, scoring: FrontScoring, enumerated: EnumeratedCandidates, series: FrontSeriesName, budget: number): Promise<FrontPoint | { why: string }> {
+async function computePoint(run: FrontInputs, scoring: FrontScoring, enumerated: EnumeratedCandidates, series: FrontSeriesName, budget: number): Promise<FrontPoint | { why: string }> {
   const choice = await choosePick(run, scoring, enumerated, series, budget);
   if ('why' in choice) return choice;
   const { c } = choice;
@@ -52,7 +38,7 @@ async function computePoint(run: FrontRun, scoring: FrontScoring, enumerated: En
 }
 
 /** OMS-DPM against every other series with a point at `budget`, replacing that budget's comparisons. */
-async function compareAt(run: FrontRun, data: FrontData, scoring: FrontScoring, budget: number): Promise<void> {
+async function compareAt(run: FrontInputs, data: FrontData, scoring: FrontScoring, budget: number): Promise<void> {
   data.comparisons = data.comparisons.filter((x) => x.budget !== budget);
   const oms = pointAt(data, 'oms-dpm', budget);
   if (!oms) return;
@@ -64,7 +50,7 @@ async function compareAt(run: FrontRun, data: FrontData, scoring: FrontScoring, 
   data.comparisons.sort((a, b) => a.budget - b.budget || FRONT_SERIES.indexOf(a.baseline) - FRONT_SERIES.indexOf(b.baseline));
 }
 
-export async function runFront(run: FrontRun): Promise<FrontData> {
+export async function runFront(run: FrontInputs): Promise<FrontData> {
   checkFrontSettings(run.settings);
   if (run.budgets.length === 0) throw new KitError('no budgets to compute the front at', { hint: 'give --budgets or leave it out for the default grid' });
   const budgets = [...new Set(run.budgets)].sort((a, b) => a - b);
@@ -74,7 +60,7 @@ export async function runFront(run: FrontRun): Promise<FrontData> {
     const table = latencyTable(run.latency);
     for (const b of budgets) assertBudgetReachable(run.solver, run.length, table, b, DEFAULT_SEARCH_SETTINGS.repairTolerance);
   }
-  const { data, store } = startData(run, budgets, wanted);
+  const { data, store } = startFrontFile(run, budgets, wanted);
   const scoring = new FrontScoring(run, store);
   const enumerated = new EnumeratedCandidates(run, budgets[budgets.length - 1]);
   const has = (series: FrontSeriesName, budget: number) => pointAt(data, series, budget) !== undefined || data.empty.some((e) => e.series === series && e.budget === budget);

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { hashOf, type ResolvedExperiment } from '../config/index';
 import { samplingIdentity } from '../evaluation/sampling-identity';
 import { sampleSchedule } from '../evaluation/sample-schedule';
-import { writeImageGrid } from '../figures/image-grid';
+import { writeImageGrid } from '../data/image-grid';
 import type { Denoiser } from '../samplers/denoiser';
 import type { SolverName } from '../schedule/index';
 import { writeJsonAtomic } from '../util/atomic-file';

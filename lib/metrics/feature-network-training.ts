@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ImageDataset } from '../data/image-dataset';
 import { toModelInput } from '../data/batch';
 import { Adam } from '../diffusion/adam';
-import { permutation, streamRng } from '../engine/rng';
+import { permutation, streamRng } from '../util/rng';
 import { featureNetLogits, featureNetParams, type FeatureNetArch, type FeatureParams } from './feature-network';
 
 export interface FeatureNetTraining { epochs: number; batchSize: number; learningRate: number; seed: number }

@@ -15,7 +15,7 @@
  * (test/metrics/fid-bootstrap.test.ts measures the coverage of both on a Gaussian case).
  */
 import { EigenvalueDecomposition, type Matrix } from 'ml-matrix';
-import { streamRng } from '../engine/rng';
+import { streamRng } from '../util/rng';
 import { KitError } from '../util/errors';
 import { symmetricSqrt, toMatrix, weightedFeatureStats, type GaussianStats } from './frechet-distance';
 

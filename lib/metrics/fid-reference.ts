@@ -11,7 +11,7 @@ import { hashOf } from '../config/index';
 import { loadDataset } from '../data/registry';
 import { subsetDataset, type ImageDataset } from '../data/image-dataset';
 import { writeTensorFile } from '../diffusion/tensor-file';
-import { makeProvenance } from '../pipeline/provenance';
+import { makeProvenance } from '../config/provenance';
 import { writeJsonAtomic } from '../util/atomic-file';
 import { KitError } from '../util/errors';
 import { trainingData } from '../zoo/train-zoo';

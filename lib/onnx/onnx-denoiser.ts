@@ -5,7 +5,7 @@
  * Loading checks the file before ORT parses it (onnx-metadata.ts): a missing, truncated or
  * foreign file, or one exported from other weights or another architecture, is a KitError whose
  * hint is the re-export command. Sessions run with sequential execution, full graph optimisation
- * and a configurable number of intra-op threads (engine-choice.ts recommends the split of cores
+ * and a configurable number of intra-op threads (onnx-runtime.ts recommends the split of cores
  * between worker processes and threads).
  *
  * How it plugs into the samplers (lib/samplers/denoiser.ts is the seam):
@@ -28,7 +28,7 @@ import type { InferenceSession } from 'onnxruntime-node';
 import type { UNetArch } from '../diffusion/unet-spec';
 import type { AsyncDenoiser } from '../samplers/denoiser';
 import { KitError } from '../util/errors';
-import { loadOrt, ortSessionOptions } from './engine-choice';
+import { loadOrt, ortSessionOptions } from './onnx-runtime';
 import { META_KEYS, checkOnnxMetadata, readOnnxMetadata, type OnnxExpectation } from './onnx-metadata';
 
 /** A `Denoiser` that always answers with a promise; the returned tensor belongs to the caller. */

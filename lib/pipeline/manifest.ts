@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import type { ResolvedExperiment } from '../config/index';
 import { writeJsonAtomic } from '../util/atomic-file';
 import { resultsDir } from '../zoo/workspace';
-import type { Provenance } from './provenance';
+import type { Provenance } from '../config/provenance';
 
 export interface StageManifest {
   stage: string;

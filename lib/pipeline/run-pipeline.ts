@@ -10,7 +10,7 @@
  * (resolved config and hash, git commit and dirty flag, backend and engine, package versions,
  * seeds, timings, command line) so the results say how they were made.
  */
-import { makeProvenance } from './provenance';
+import { makeProvenance } from '../config/provenance';
 import { readManifest, removeManifest, writeManifest } from './manifest';
 import { stageKey, type Stage, type StageContext } from './stages';
 import { KitError } from '../util/errors';

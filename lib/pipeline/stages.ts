@@ -17,12 +17,13 @@ import { trainExperimentPredictorInChild } from '../predictor/predictor-process'
 import { SOLVERS } from '../schedule/index';
 import { LATENCY_ORT_THREADS, writeLatencyTable } from '../zoo/latency-table';
 import { disposeSamplingModels, engineRecord, loadSamplingModels, type EngineChoice, type SamplingModel } from '../zoo/sampling-engine';
-import { describePoint, experimentFrontRun, poolMeasurer, poolScorer, runFront, type FrontMeasurer, type FrontScorer } from '../front/index';
+import { describePoint, experimentFrontInputs, poolMeasurer, poolScorer, runFront, type FrontMeasurer, type FrontScorer } from '../front/index';
 import { realImageQuality } from '../evaluation/real-quality';
-import { formatQueueStatus, startScoring, type ScoringBackend } from '../evaluation/scoring-backend';
+import { formatQueueStatus, type ScoringBackend } from '../evaluation/scoring-backend';
+import { startScoring } from '../evaluation/start-scoring';
 import { writeSampleComparison } from '../front/sample-comparison';
 import { speedupAtEqualFid } from '../front/speedup';
-import { makeProvenance } from './provenance';
+import { makeProvenance } from '../config/provenance';
 import { trainZoo } from '../zoo/train-zoo';
 import { resultsDir } from '../zoo/workspace';
 import { trainingIdentity } from '../zoo/zoo-model';
@@ -153,7 +154,7 @@ function front(solver: (typeof SOLVERS)[number]): Stage {
         let scorer: FrontScorer | null = null;
         let measurer: FrontMeasurer | null = null;
         const f = exp.config.front;
-        const run = experimentFrontRun(exp, solver, {
+        const inputs = experimentFrontInputs(exp, solver, {
           engine: engine.tag,
           score: (s, e, n) => scorer!(s, e, n),
           measure: (s, e, start, n) => measurer!(s, e, start, n),
@@ -179,7 +180,7 @@ function front(solver: (typeof SOLVERS)[number]): Stage {
         });
         scorer = poolScorer(pool);
         measurer = poolMeasurer(pool);
-        const data = await runFront(run);
+        const data = await runFront(inputs);
         await pool.close();
         models = await loadSamplingModels(exp, engine.engine, { threads: 2 });
         const grids = await writeSampleComparison(exp, data, models.map((m) => m.denoiser), { onGrid: (file, reused) => log(`  ${reused ? 'kept' : 'sampled'} ${file}`) });

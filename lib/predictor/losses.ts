@@ -14,7 +14,7 @@
  * MSE alternative: mean((s - f)^2).
  */
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../engine/rng';
+import { Rng } from '../util/rng';
 
 export interface RankingPairOptions {
   /** Minimum |FID_i - FID_j| for a pair to count (strictly greater); default 0.25. */

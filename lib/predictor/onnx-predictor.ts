@@ -19,7 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { InferenceSession } from 'onnxruntime-node';
-import { loadOrt, ortSessionOptions, type OrtModule } from '../onnx/engine-choice';
+import { loadOrt, ortSessionOptions, type OrtModule } from '../onnx/onnx-runtime';
 import { OnnxGraphBuilder } from '../onnx/graph-builder';
 import { GROUP_SIZE } from '../schedule/index';
 import { lstmInputSize, type PredictorConfig } from './config';

@@ -14,7 +14,7 @@
  * Weights are stored [in, out] so that a layer is x @ w + b.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fillNormal, streamRng } from '../engine/rng';
+import { fillNormal, streamRng } from '../util/rng';
 import { PredictorConfig, lstmInputSize } from './config';
 
 export type ParamInit = { kind: 'normal' } | { kind: 'uniform'; bound: number };

@@ -3,7 +3,7 @@
  * reports back. Not a command of its own.
  */
 import { loadExperimentSource, type ExperimentSource } from '../config/index';
-import { initBackend } from '../engine/backend';
+import { initBackend } from '../tfjs/backend';
 import type { SolverName } from '../schedule/index';
 import { isKitError } from '../util/errors';
 import { trainExperimentPredictor, type PredictorRunResult } from './experiment-predictor';

@@ -23,12 +23,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { Adam } from '../diffusion/adam';
 import { NamedArray } from '../diffusion/tensor-file';
-import { permutation, streamRng } from '../engine/rng';
+import { permutation, streamRng } from '../util/rng';
 import { kendallTau } from '../metrics/kendall-tau';
 import { KitError } from '../util/errors';
 import { savePredictor } from './checkpoint';
 import { ScheduleBatch, selectRows } from './inputs';
 import { mseLoss, pairwiseHingeLoss, selectRankingPairs } from './losses';
+import type { PredictorParams } from './params';
 import { SchedulePredictor } from './predictor';
 
 /** Schedules with their measured FIDs. */
@@ -109,6 +110,81 @@ export function evaluateTau(predictor: SchedulePredictor, batch: ScheduleBatch, 
   return kendallTau(predictor.scoreBatch(batch), fids);
 }
 
+/** The training options, checked, with their defaults. */
+interface TrainingSettings { epochs: number; batchSize: number; evalEvery: number; lr: number; loss: 'ranking' | 'mse'; margin: number }
+
+function trainingSettings(options: TrainPredictorOptions): TrainingSettings {
+  const epochs = positiveInt('epochs', options.epochs);
+  const batchSize = positiveInt('batchSize', options.batchSize ?? 512);
+  const evalEvery = positiveInt('evalEvery', options.evalEvery ?? 50);
+  const lr = options.lr ?? 1e-3;
+  if (!(lr > 0)) throw new KitError(`predictor training: lr must be positive, got ${lr}`, { hint: 'the official value is 1e-3' });
+  const loss = options.loss ?? 'ranking';
+  if (loss !== 'ranking' && loss !== 'mse') throw new KitError(`predictor training: unknown loss '${String(loss)}'`, { hint: "use 'ranking' or 'mse'" });
+  return { epochs, batchSize, evalEvery, lr, loss, margin: options.margin ?? 1 };
+}
+
+/** Adam over the predictor's parameters, with the map from TF.js variable names (what tf.variableGrads keys by) to parameter names. */
+interface Optimiser { adam: Adam; params: PredictorParams; varList: tf.Variable[]; nameOf: Map<string, string>; steps: number; skippedBatches: number }
+
+function optimiser(predictor: SchedulePredictor, lr: number): Optimiser {
+  const params = predictor.params;
+  const nameOf = new Map<string, string>(); // tf variable name -> parameter name
+  for (const [name, v] of params) nameOf.set(v.name, name);
+  // (tidy releases the zero tensors Adam's constructor makes its state variables from)
+  let adam!: Adam;
+  tf.tidy(() => {
+    adam = new Adam({ lr, beta1: 0.9, beta2: 0.999, eps: 1e-8 }, params);
+  });
+  return { adam, params, varList: [...params.values()], nameOf, steps: 0, skippedBatches: 0 };
+}
+
+/**
+ * One epoch of gradient steps over `trainBatch` in the epoch's seeded order (a ranking batch
+ * without a pair over the threshold is skipped); returns the mean loss of the batches stepped on
+ * (NaN when there were none).
+ */
+function trainEpoch(predictor: SchedulePredictor, trainBatch: ScheduleBatch, trainFids: readonly number[], epoch: number, s: TrainingSettings, opt: Optimiser, options: TrainPredictorOptions): number {
+  const n = trainBatch.size;
+  const order = permutation(n, streamRng(options.seed, 'predictor-epoch', epoch));
+  let lossSum = 0;
+  let lossCount = 0;
+  for (let lo = 0, b = 0; lo < n; lo += s.batchSize, b++) {
+    const rows = order.subarray(lo, Math.min(lo + s.batchSize, n));
+    const fids = Array.from(rows, (r) => trainFids[r]);
+    const pairs = s.loss === 'ranking' ? selectRankingPairs(fids, streamRng(options.seed, 'predictor-pairs', epoch, b), options) : null;
+    if (pairs && pairs.first.length === 0) {
+      opt.skippedBatches++;
+      continue;
+    }
+    const batch = selectRows(trainBatch, rows);
+    const { value, grads } = tf.variableGrads(() => {
+      const scores = predictor.forward(batch);
+      return pairs ? pairwiseHingeLoss(scores, pairs, s.margin) : mseLoss(scores, fids);
+    }, opt.varList);
+    const named = new Map<string, tf.Tensor>();
+    for (const [vname, g] of Object.entries(grads)) named.set(opt.nameOf.get(vname)!, g);
+    opt.steps++;
+    opt.adam.apply(opt.params, named, opt.steps, s.lr);
+    lossSum += value.dataSync()[0];
+    lossCount++;
+    value.dispose();
+    for (const g of Object.values(grads)) g.dispose();
+  }
+  return lossCount > 0 ? lossSum / lossCount : NaN;
+}
+
+/** Writes the checkpoint of a new best evaluation, with its settings, metrics and the history so far. */
+function saveBest(file: string, predictor: SchedulePredictor, e: PredictorEvaluation, s: TrainingSettings, options: TrainPredictorOptions, sizes: { train: number; selection: number }, history: PredictorEvaluation[]): void {
+  savePredictor(file, predictor, {
+    epoch: e.epoch,
+    metrics: { loss: e.loss, trainTau: e.trainTau, selectionTau: e.selectionTau },
+    training: { seed: options.seed, epochs: s.epochs, batchSize: s.batchSize, lr: s.lr, loss: s.loss, threshold: options.threshold ?? 0.25, maxPairsRatio: options.maxPairsRatio ?? 2, margin: s.margin, evalEvery: s.evalEvery },
+    dataset: sizes,
+    history,
+  });
+}
+
 /**
  * Trains `predictor` in place on `train` and chooses the checkpoint on `selection`; see the file
  * comment. There is deliberately no validation parameter: what is measured on validation
@@ -122,92 +198,38 @@ export function trainPredictor(
 ): TrainPredictorResult {
   checkDataset('training', train);
   checkDataset('selection', selection);
-  const epochs = positiveInt('epochs', options.epochs);
-  const batchSize = positiveInt('batchSize', options.batchSize ?? 512);
-  const evalEvery = positiveInt('evalEvery', options.evalEvery ?? 50);
-  const lr = options.lr ?? 1e-3;
-  if (!(lr > 0)) throw new KitError(`predictor training: lr must be positive, got ${lr}`, { hint: 'the official value is 1e-3' });
-  const lossType = options.loss ?? 'ranking';
-  if (lossType !== 'ranking' && lossType !== 'mse') throw new KitError(`predictor training: unknown loss '${String(lossType)}'`, { hint: "use 'ranking' or 'mse'" });
-  const margin = options.margin ?? 1;
-
+  const s = trainingSettings(options);
   const trainBatch = predictor.prepare(train.schedules);
   const selectionBatch = predictor.prepare(selection.schedules);
-  const n = trainBatch.size;
-  const params = predictor.params;
-  const nameOf = new Map<string, string>(); // tf variable name -> parameter name
-  for (const [name, v] of params) nameOf.set(v.name, name);
-  const varList = [...params.values()];
-  // (tidy releases the zero tensors Adam's constructor makes its state variables from)
-  let adam!: Adam;
-  tf.tidy(() => {
-    adam = new Adam({ lr, beta1: 0.9, beta2: 0.999, eps: 1e-8 }, params);
-  });
+  const opt = optimiser(predictor, s.lr);
 
   const start = performance.now();
   const history: PredictorEvaluation[] = [];
   let best: PredictorEvaluation | null = null;
   let bestWeights: NamedArray[] | null = null;
-  let steps = 0;
-  let skippedBatches = 0;
-
   try {
-    for (let epoch = 1; epoch <= epochs; epoch++) {
-      const order = permutation(n, streamRng(options.seed, 'predictor-epoch', epoch));
-      let lossSum = 0;
-      let lossCount = 0;
-      for (let lo = 0, b = 0; lo < n; lo += batchSize, b++) {
-        const rows = order.subarray(lo, Math.min(lo + batchSize, n));
-        const fids = Array.from(rows, (r) => train.fids[r]);
-        const pairs = lossType === 'ranking' ? selectRankingPairs(fids, streamRng(options.seed, 'predictor-pairs', epoch, b), options) : null;
-        if (pairs && pairs.first.length === 0) {
-          skippedBatches++;
-          continue;
-        }
-        const batch = selectRows(trainBatch, rows);
-        const { value, grads } = tf.variableGrads(() => {
-          const scores = predictor.forward(batch);
-          return pairs ? pairwiseHingeLoss(scores, pairs, margin) : mseLoss(scores, fids);
-        }, varList);
-        const named = new Map<string, tf.Tensor>();
-        for (const [vname, g] of Object.entries(grads)) named.set(nameOf.get(vname)!, g);
-        steps++;
-        adam.apply(params, named, steps, lr);
-        lossSum += value.dataSync()[0];
-        lossCount++;
-        value.dispose();
-        for (const g of Object.values(grads)) g.dispose();
-      }
+    for (let epoch = 1; epoch <= s.epochs; epoch++) {
+      const loss = trainEpoch(predictor, trainBatch, train.fids, epoch, s, opt, options);
       options.onEpoch?.(epoch);
-
-      if (epoch % evalEvery === 0 || epoch === epochs) {
-        const e: PredictorEvaluation = {
-          epoch,
-          loss: lossCount > 0 ? lossSum / lossCount : NaN,
-          trainTau: evaluateTau(predictor, trainBatch, train.fids),
-          selectionTau: evaluateTau(predictor, selectionBatch, selection.fids),
-          seconds: (performance.now() - start) / 1000,
-        };
-        history.push(e);
-        if (!Number.isNaN(e.selectionTau) && (best === null || e.selectionTau > best.selectionTau)) {
-          best = e;
-          bestWeights = predictor.weights();
-          if (options.checkpointPath) {
-            savePredictor(options.checkpointPath, predictor, {
-              epoch,
-              metrics: { loss: e.loss, trainTau: e.trainTau, selectionTau: e.selectionTau },
-              training: { seed: options.seed, epochs, batchSize, lr, loss: lossType, threshold: options.threshold ?? 0.25, maxPairsRatio: options.maxPairsRatio ?? 2, margin, evalEvery },
-              dataset: { train: train.schedules.length, selection: selection.schedules.length },
-              history,
-            });
-          }
-        }
-        options.onEvaluate?.(e);
+      if (epoch % s.evalEvery !== 0 && epoch !== s.epochs) continue;
+      const e: PredictorEvaluation = {
+        epoch,
+        loss,
+        trainTau: evaluateTau(predictor, trainBatch, train.fids),
+        selectionTau: evaluateTau(predictor, selectionBatch, selection.fids),
+        seconds: (performance.now() - start) / 1000,
+      };
+      history.push(e);
+      if (!Number.isNaN(e.selectionTau) && (best === null || e.selectionTau > best.selectionTau)) {
+        best = e;
+        bestWeights = predictor.weights();
+        if (options.checkpointPath) saveBest(options.checkpointPath, predictor, e, s, options, { train: train.schedules.length, selection: selection.schedules.length }, history);
       }
+      options.onEvaluate?.(e);
     }
   } finally {
-    for (const v of [...adam.m.values(), ...adam.v.values()]) v.dispose();
+    for (const v of [...opt.adam.m.values(), ...opt.adam.v.values()]) v.dispose();
   }
   if ((options.restoreBest ?? true) && bestWeights) predictor.setWeights(bestWeights);
-  return { history, best, steps, skippedBatches, seconds: (performance.now() - start) / 1000 };
+  return { history, best, steps: opt.steps, skippedBatches: opt.skippedBatches, seconds: (performance.now() - start) / 1000 };
 }

@@ -4,7 +4,7 @@
  * subset or prefix of the bank is reproducible without generating the rest.
  */
 import * as tf from '@tensorflow/tfjs';
-import { itemNormals } from '../engine/rng';
+import { itemNormals } from '../util/rng';
 
 /** x_T for images [start, start + count), NHWC float32. */
 export function noiseBank(seed: number, start: number, count: number, shape: { height: number; width: number; channels: number }): Float32Array {

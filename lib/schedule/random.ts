@@ -14,7 +14,7 @@
  * Everything is driven by a seeded uniform generator (`streamRng`), so a dataset is reproducible
  * from its seed; Gamma variates for the Dirichlet use Marsaglia and Tsang's method.
  */
-import { Rng, streamRng } from '../engine/rng';
+import { Rng, streamRng } from '../util/rng';
 import { KitError } from '../util/errors';
 import { GROUP_SIZE, ModelSchedule, NULL_MODEL, SolverName } from './types';
 import { validateSchedule } from './validate';

@@ -9,7 +9,7 @@
  *   - parents: a tournament under the crowded comparison: the lower rank wins, on equal rank the
  *     larger crowding distance.
  */
-import type { Rng } from '../engine/rng';
+import type { Rng } from '../util/rng';
 import { crowdingDistance } from './crowding-distance';
 import { nondominatedSort, type Objectives } from './nondominated-sort';
 import { tournament } from './tournament';

@@ -16,7 +16,7 @@
  * `keepDuplicates` is set (see settings.ts); everything is driven by seeded streams, so a seed
  * fixes the result.
  */
-import { Rng, streamRng } from '../engine/rng';
+import { Rng, streamRng } from '../util/rng';
 import { GROUP_SIZE, SolverName, parseSolver } from '../schedule/index';
 import { KitError } from '../util/errors';
 import { checkBudget, costOf, countNfe, latencyTable } from './budget';

@@ -36,7 +36,7 @@
  *
  * Everything is driven by seeded streams, so a seed fixes the result.
  */
-import { Rng, streamRng } from '../engine/rng';
+import { Rng, streamRng } from '../util/rng';
 import { SolverName, parseSolver } from '../schedule/index';
 import { KitError, isKitError } from '../util/errors';
 import { BudgetArchive } from './budget-archive';

@@ -13,7 +13,7 @@
  *     0.95 C / cost (DPM-Solver groups packed again), so the repair starts near the window;
  *   - fresh draws: if a repair still runs out of rounds, a new draw is tried, up to `draws` times.
  */
-import { Rng } from '../engine/rng';
+import { Rng } from '../util/rng';
 import { GROUP_SIZE, NULL_MODEL, SolverName, packGroups } from '../schedule/index';
 import { assertBudgetReachable, costOf, latencyTable } from './budget';
 import { RepairOptions, RepairRoundsExhausted, repairToBudget } from './repair';

@@ -13,7 +13,7 @@
  * network evaluation of a schedule; here that position may only change model, so a move never
  * yields a schedule with no NFE.
  */
-import { Rng } from '../engine/rng';
+import { Rng } from '../util/rng';
 import { GROUP_SIZE, NULL_MODEL, SolverName, validateSchedule } from '../schedule/index';
 import { KitError } from '../util/errors';
 

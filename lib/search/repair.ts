@@ -9,7 +9,7 @@
  * throws a KitError; when the window cannot be reached at all, it says so before trying. The first
  * draw is in initial.ts.
  */
-import { Rng } from '../engine/rng';
+import { Rng } from '../util/rng';
 import { SolverName, validateSchedule } from '../schedule/index';
 import { KitError } from '../util/errors';
 import { assertBudgetReachable, costOf, formatCost, latencyTable } from './budget';

@@ -2,7 +2,7 @@
  * Tournament selection, shared by the per-budget search (evolution.ts: lower predicted score wins)
  * and the whole-front search (crowded-selection.ts: Deb's crowded comparison).
  */
-import type { Rng } from '../engine/rng';
+import type { Rng } from '../util/rng';
 
 /**
  * The preferred of `size` distinct random members under `better(a, b)` ("a is preferred to b"),

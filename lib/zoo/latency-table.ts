@@ -4,7 +4,7 @@
  * its reason, the ORT threads and provenance. Used by `profile-latency` and the pipeline.
  */
 import type { ResolvedExperiment } from '../config/index';
-import { makeProvenance } from '../pipeline/provenance';
+import { makeProvenance } from '../config/provenance';
 import { writeJsonAtomic } from '../util/atomic-file';
 import { profileLatency } from './latency';
 import { disposeSamplingModels, engineRecord, loadSamplingModels, type EngineChoice, type OnnxExportEvent } from './sampling-engine';

@@ -3,7 +3,7 @@
  * that generates images (samplers, model schedules, latency profiling, FID, collection, and what
  * builds on them) takes the zoo as `SamplingModel`s and works unchanged with either.
  *
- *   'tfjs'  the UNet in TF.js on the active backend (lib/engine/backend.ts): a synchronous denoiser.
+ *   'tfjs'  the UNet in TF.js on the active backend (lib/tfjs/backend.ts): a synchronous denoiser.
  *   'onnx'  the UNet exported to results/<exp>/zoo/<id>/model.onnx on ONNX Runtime's CPU execution
  *           provider: an asynchronous denoiser. The export is made (or remade) automatically when
  *           it is missing, stale (other weights, architecture or exporter format) or damaged, and
@@ -19,10 +19,10 @@
  * tables and is recorded with every result: the cost model prices the engine that samples.
  */
 import type { ResolvedExperiment } from '../config/index';
-import { initBackend, type BackendInfo } from '../engine/backend';
-import { probeOnnxRuntime, type OrtStatus } from '../onnx/engine-choice';
+import { initBackend, type BackendInfo } from '../tfjs/backend';
+import { probeOnnxRuntime, type OrtStatus } from '../onnx/onnx-runtime';
 import { onnxDenoiser, type OnnxModel } from '../onnx/onnx-denoiser';
-import { ensureZooOnnx, exportZooModelToOnnx, loadOnnxZooModel } from '../onnx/zoo-onnx';
+import { ensureZooOnnx, exportZooModelToOnnx, loadOnnxZooModel } from './zoo-onnx';
 import type { Denoiser } from '../samplers/denoiser';
 import { KitError, isKitError } from '../util/errors';
 import { engineTag } from './workspace';

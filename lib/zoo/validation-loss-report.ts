@@ -6,7 +6,7 @@
  */
 import type { ResolvedExperiment } from '../config/index';
 import { scheduleFromConfig } from '../diffusion/noise-schedule';
-import { makeProvenance } from '../pipeline/provenance';
+import { makeProvenance } from '../config/provenance';
 import { writeJsonAtomic } from '../util/atomic-file';
 import { disposeSamplingModels, engineRecord, loadSamplingModels, type EngineChoice, type OnnxExportEvent } from './sampling-engine';
 import { validationData } from './train-zoo';

@@ -31,7 +31,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ImageDataset } from '../data/image-dataset';
 import { toModelInput } from '../data/batch';
 import type { DiscreteSchedule } from '../diffusion/noise-schedule';
-import { itemNormals } from '../engine/rng';
+import { itemNormals } from '../util/rng';
 import { disposeOutput } from '../samplers/denoiser';
 import { KitError } from '../util/errors';
 import type { SamplingModel } from './sampling-engine';
@@ -97,7 +97,7 @@ export async function validationLoss(models: readonly Pick<SamplingModel, 'model
   // sums of squared errors per model and grid point; divided by images * D at the end
   const sse = models.map(() => new Float64Array(grid.length));
   // per model and grid point: sums over images of dc(pred) dc(eps), dc(eps)^2, dc(pred - eps), dc(pred - eps)^2
-  const dc = models.map(() => grid.map(() => ({ pe: 0, ee: 0, d: 0, dd: 0 })));
+  const dc = models.map(() => grid.map((): DcSums => ({ pe: 0, ee: 0, d: 0, dd: 0 })));
   let done = 0;
   for (let b = 0; b < batches; b++) {
     const from = b * opts.batchSize;
@@ -120,24 +120,7 @@ export async function validationLoss(models: readonly Pick<SamplingModel, 'model
           const pred = out.dataSync();
           disposeOutput(out, xt);
           if (pred.length !== eps.length) throw new KitError(`validation loss: ${models[m].modelId} returned ${pred.length} values for a batch of ${n} x ${H}x${W}x${C}`);
-          let sum = 0;
-          const acc = dc[m][g];
-          for (let j = 0; j < n; j++) {
-            let sp = 0;
-            let se = 0;
-            for (let i = j * D; i < (j + 1) * D; i++) {
-              const d = pred[i] - eps[i];
-              sum += d * d;
-              sp += pred[i];
-              se += eps[i];
-            }
-            sp /= D;
-            se /= D;
-            acc.pe += sp * se;
-            acc.ee += se * se;
-            acc.d += sp - se;
-            acc.dd += (sp - se) ** 2;
-          }
+          const sum = accumulateErrors(pred, eps, n, D, dc[m][g]);
           if (!Number.isFinite(sum)) throw new KitError(`validation loss: ${models[m].modelId} predicts non-finite noise at t = ${t}`, { hint: `the weights are damaged or diverged: retrain the model (train-zoo --model ${models[m].modelId})` });
           sse[m][g] += sum;
         }
@@ -151,16 +134,48 @@ export async function validationLoss(models: readonly Pick<SamplingModel, 'model
     images,
     timesteps: grid,
     seed,
-    models: models.map((m, k) => {
-      const perTimestep = Array.from(sse[k], (v) => v / (images * D));
-      // a slope through the origin (dc(eps) has expectation 0); the sd of dc(pred - eps) is about its own mean
-      const dcGain = dc[k].map((a) => a.pe / a.ee);
-      const dcError = dc[k].map((a, g) => {
-        const abar = schedule.alphasCumprod[grid[g]];
-        const sd = Math.sqrt(Math.max(0, (a.dd - (a.d * a.d) / images) / Math.max(1, images - 1)));
-        return sd * Math.sqrt((1 - abar) / abar);
-      });
-      return { modelId: m.modelId, mse: perTimestep.reduce((p, v) => p + v, 0) / grid.length, perTimestep, dcGain, dcError };
-    }),
+    models: models.map((m, k) => modelLoss(m.modelId, sse[k], dc[k], { images, D, grid, schedule })),
   };
+}
+
+/** Sums over images of dc(pred) dc(eps), dc(eps)^2, dc(pred - eps), dc(pred - eps)^2 (dc: the image mean). */
+interface DcSums { pe: number; ee: number; d: number; dd: number }
+
+/**
+ * Adds one batch of `n` images of `D` values to a model's DC sums at one grid point and returns
+ * the batch's sum of squared errors (non-finite when the model predicts non-finite noise).
+ */
+function accumulateErrors(pred: ArrayLike<number>, eps: ArrayLike<number>, n: number, D: number, acc: DcSums): number {
+  let sum = 0;
+  for (let j = 0; j < n; j++) {
+    let sp = 0;
+    let se = 0;
+    for (let i = j * D; i < (j + 1) * D; i++) {
+      const d = pred[i] - eps[i];
+      sum += d * d;
+      sp += pred[i];
+      se += eps[i];
+    }
+    sp /= D;
+    se /= D;
+    acc.pe += sp * se;
+    acc.ee += se * se;
+    acc.d += sp - se;
+    acc.dd += (sp - se) ** 2;
+  }
+  return sum;
+}
+
+/** A model's L(t), DC gain and DC error at each grid point from its sums over all images. */
+function modelLoss(modelId: string, sse: Float64Array, dc: readonly DcSums[], o: { images: number; D: number; grid: readonly number[]; schedule: DiscreteSchedule }): ModelValidationLoss {
+  const { images, grid } = o;
+  const perTimestep = Array.from(sse, (v) => v / (images * o.D));
+  // a slope through the origin (dc(eps) has expectation 0); the sd of dc(pred - eps) is about its own mean
+  const dcGain = dc.map((a) => a.pe / a.ee);
+  const dcError = dc.map((a, g) => {
+    const abar = o.schedule.alphasCumprod[grid[g]];
+    const sd = Math.sqrt(Math.max(0, (a.dd - (a.d * a.d) / images) / Math.max(1, images - 1)));
+    return sd * Math.sqrt((1 - abar) / abar);
+  });
+  return { modelId, mse: perTimestep.reduce((p, v) => p + v, 0) / grid.length, perTimestep, dcGain, dcError };
 }

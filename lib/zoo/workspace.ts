@@ -7,7 +7,6 @@
  */
 import * as path from 'node:path';
 import { repoRoot, type ResolvedExperiment } from '../config/index';
-import type { SamplingEngine } from './sampling-engine';
 
 function tag(exp: ResolvedExperiment): string {
   return exp.profile === 'default' ? exp.config.name : `${exp.config.name}@${exp.profile}`;
@@ -53,9 +52,10 @@ export function splitFile(exp: ResolvedExperiment): string {
 /**
  * Engine tag of latency tables and records: the cost model prices the engine that samples.
  * 'onnxruntime-cpu' for ONNX Runtime (CPU execution provider), else 'tfjs-<backend>' for TF.js
- * ('tfjs-wasm', 'tfjs-tensorflow', 'tfjs-cpu').
+ * ('tfjs-wasm', 'tfjs-tensorflow', 'tfjs-cpu'). `engine` is a `SamplingEngine` (sampling-engine.ts),
+ * spelled out so that where files live does not depend on how models are loaded.
  */
-export function engineTag(engine: SamplingEngine, backend: string): string {
+export function engineTag(engine: 'onnx' | 'tfjs', backend: string): string {
   return engine === 'onnx' ? 'onnxruntime-cpu' : `tfjs-${backend}`;
 }
 

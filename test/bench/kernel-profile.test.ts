@@ -1,8 +1,8 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../lib/engine/backend';
-import { groupNorm } from '../../lib/engine/group-norm';
+import { initBackend } from '../../lib/tfjs/backend';
+import { groupNorm } from '../../lib/tfjs/group-norm';
 import { CUSTOM_OP_SCOPE, describeProfile, profileKernels, summariseKernels } from '../../lib/bench/kernel-profile';
 
 before(async () => {

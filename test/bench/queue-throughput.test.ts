@@ -27,7 +27,7 @@ test('bench queue throughput: local pool and queue at 1 and 2 workers, with the 
       assert.equal(r.status, 0, r.stdout + r.stderr);
     }
     const { loadExperiment } = await import('../../lib/config/index');
-    const { initBackend } = await import('../../lib/engine/backend');
+    const { initBackend } = await import('../../lib/tfjs/backend');
     const { benchQueueThroughput } = await import('../../lib/bench/queue-throughput');
     await initBackend();
     const exp = loadExperiment(tiny);

@@ -1,5 +1,5 @@
 /**
- * The member scout on the tiny fixture: a few PyTorch steps (bench/torch_scout.py), samples at each
+ * The member scout on the tiny fixture: a few PyTorch steps (reference/pytorch/torch_scout.py), samples at each
  * evaluation step measured by the kit's label classifier, the curve written after each point.
  */
 import { test } from 'node:test';
@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { scoutMember, scoutSteps } from '../../lib/bench/zoo-scout';
 import { loadExperiment } from '../../lib/config/index';
-import { initBackend } from '../../lib/engine/backend';
+import { initBackend } from '../../lib/tfjs/backend';
 import { isKitError } from '../../lib/util/errors';
 
 const tiny = path.join(__dirname, '..', 'fixtures', 'tiny-mnist.yaml');

@@ -23,7 +23,7 @@ test('cosine: the base rate at step 0, half at the middle, near zero at the last
 });
 
 test('the PyTorch scout uses the same formula', { skip: !fs.existsSync('/usr/bin/python3') }, () => {
-  const dir = path.join(__dirname, '..', '..', 'bench');
+  const dir = path.join(__dirname, '..', '..', 'reference', 'pytorch');
   const code = `import sys; sys.path.insert(0, ${JSON.stringify(dir)});
 import importlib.util as u
 spec = u.spec_from_file_location('scout', ${JSON.stringify(path.join(dir, 'torch_scout.py'))})

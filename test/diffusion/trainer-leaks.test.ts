@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../lib/engine/backend';
+import { initBackend } from '../../lib/tfjs/backend';
 import { InMemoryImageDataset } from '../../lib/data/image-dataset';
 import { linearBetaSchedule } from '../../lib/diffusion/noise-schedule';
 import { planUNet } from '../../lib/diffusion/unet-spec';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../lib/engine/backend';
+import { initBackend } from '../../lib/tfjs/backend';
 import { initParams } from '../../lib/diffusion/init-params';
 import { unetForward } from '../../lib/diffusion/unet';
 import { planUNet, type UNetArch } from '../../lib/diffusion/unet-spec';

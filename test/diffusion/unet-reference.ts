@@ -5,7 +5,7 @@
  *
  *   x: [B, H, W, C], t: [B] discrete timesteps (float) -> eps: [B, H, W, C]
  */
-import { dropout } from '../../lib/engine/dropout-mask';
+import { dropout } from '../../lib/tfjs/dropout-mask';
 import * as tf from '@tensorflow/tfjs';
 import type { ForwardOptions, Params } from '../../lib/diffusion/unet';
 import type { UNetPlan, ResBlockPlan } from '../../lib/diffusion/unet-spec';

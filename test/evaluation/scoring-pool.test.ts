@@ -24,7 +24,7 @@ test('scoring pool: FIDs equal scoreSchedule in this process; two workers; error
   assert.equal(trained.status, 0, trained.stderr);
 
   const { loadExperiment } = await import('../../lib/config/index');
-  const { initBackend } = await import('../../lib/engine/backend');
+  const { initBackend } = await import('../../lib/tfjs/backend');
   const { ensureFidReference } = await import('../../lib/metrics/fid-reference');
   const { loadSamplingModels, disposeSamplingModels } = await import('../../lib/zoo/sampling-engine');
   const { measureSchedule, scoreSchedule } = await import('../../lib/evaluation/schedule-fid');

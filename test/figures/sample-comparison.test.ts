@@ -1,6 +1,7 @@
 /**
  * Sample grids at equal budget: the grids are sampled on the same noise for both series, reused
- * when the schedule is unchanged, and the figure names them and is drawn with them inlined.
+ * when the schedule is unchanged, and the figure names them: its HTML page links them (and draws
+ * them opened from file://), its PNG has them drawn in.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +11,11 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadExperiment } from '../../lib/config/index';
 import { sampleComparisonFigure } from '../../lib/figures/sample-comparison-figure';
-import { inlineLocalImages } from '../../lib/figures/render';
+import { CHROMIUM_ARGS, inlineLocalImages, linkLocalImages } from '../../lib/figures/render';
+import { writeFigures } from '../../lib/figures/report';
+import type { FigureData } from '../../lib/figures/figure-data';
+import { findChromium } from '../../lib/util/environment-checks';
+import { PNG } from 'pngjs';
 import type { FrontData, FrontPoint } from '../../lib/front/index';
 import { writeSampleComparison } from '../../lib/front/sample-comparison';
 import type { Denoiser } from '../../lib/samplers/denoiser';
@@ -32,6 +37,40 @@ function front(oms: number[]): FrontData {
       { name: 'best-single-model', points: [pt(9, [2, 2, 2, 2], 25)] }, // nothing fits C = 5: that row is left out
     ],
   };
+}
+
+/** Share of pixels darker than 100 (the grids' background is grey 40, the page white) in a box of an RGBA image. */
+function darkShare(png: PNG, x: number, y: number, w: number, h: number): number {
+  let dark = 0;
+  for (let yy = Math.round(y); yy < Math.round(y + h); yy++) for (let xx = Math.round(x); xx < Math.round(x + w); xx++) if (png.data[4 * (yy * png.width + xx)] < 100) dark++;
+  return dark / (Math.round(w) * Math.round(h));
+}
+
+/** The figure written under `dir`: an HTML page without embedded images that Chromium draws with the grids from file://, and a PNG with them. */
+async function checkRendered(fig: FigureData, dir: string): Promise<void> {
+  await writeFigures(path.dirname(dir), dir, [fig], true);
+  const htmlFile = path.join(dir, 'figures', `${fig.id}.html`);
+  const html = fs.readFileSync(htmlFile, 'utf8');
+  assert.ok(!html.includes('data:image'), 'the page embeds no image');
+  assert.ok(html.includes('"source":"../samples/ddim-C9-oms-dpm.png"'));
+  const png = PNG.sync.read(fs.readFileSync(path.join(dir, 'figures', `${fig.id}.png`)));
+  const first = (fig.layout.images as { x: number; y: number; sizex: number; sizey: number }[])[0];
+  const W = Number(fig.layout.width), H = Number(fig.layout.height);
+  // the grid is drawn into the PNG (contain: a square grid fills the square panel)
+  assert.ok(darkShare(png, first.x * W, (1 - first.y) * H, first.sizex * W, first.sizey * H) > 0.3);
+  const { chromium } = require('playwright-core') as typeof import('playwright-core');
+  const browser = await chromium.launch({ executablePath: findChromium()!, args: CHROMIUM_ARGS });
+  try {
+    const page = await browser.newPage({ viewport: { width: W + 100, height: H + 200 } });
+    await page.goto(`file://${htmlFile}`);
+    await page.waitForFunction('document.querySelectorAll("image").length === 2');
+    const boxes = (await page.evaluate('Array.from(document.querySelectorAll("image")).map((i) => { const r = i.getBoundingClientRect(); return [r.x, r.y, r.width, r.height]; })')) as number[][];
+    await page.waitForTimeout(300);
+    const shot = PNG.sync.read(await page.screenshot({ fullPage: true }));
+    for (const [x, y, w, h] of boxes) assert.ok(darkShare(shot, x, y, w, h) > 0.3, `the page at file:// draws the linked grid at (${x}, ${y})`);
+  } finally {
+    await browser.close();
+  }
 }
 
 test('sample grids: paired noise, one row per budget with both series, reused while the schedule stays', async () => {
@@ -86,6 +125,9 @@ test('sample grids: paired noise, one row per budget with both series, reused wh
     const drawn = inlineLocalImages(fig, dir);
     assert.ok((drawn.layout.images as { source: string }[]).every((i) => i.source.startsWith('data:image/png;base64,')));
     assert.equal((fig.layout.images as { source: string }[])[0].source, 'samples/ddim-C9-oms-dpm.png'); // figure data untouched
+    const linked = linkLocalImages(fig, dir, path.join(dir, 'figures'));
+    assert.deepEqual((linked.layout.images as { source: string }[]).map((i) => i.source), ['../samples/ddim-C9-oms-dpm.png', '../samples/ddim-C9-best-single-model.png']);
+    await checkRendered(fig, dir);
     fs.rmSync(path.join(dir, 'samples', 'ddim-C9-oms-dpm.png'));
     assert.throws(() => inlineLocalImages(fig, dir), (e: unknown) => isKitError(e) && /ddim-C9-oms-dpm\.png, which is missing/.test((e as Error).message));
   } finally {

@@ -10,10 +10,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadExperiment } from '../../lib/config/index';
-import { initBackend } from '../../lib/engine/backend';
+import { initBackend } from '../../lib/tfjs/backend';
 import type { FidContext } from '../../lib/evaluation/schedule-fid';
 import { frontFiguresFor } from '../../lib/figures/front-figures';
-import { FRONT_SERIES, experimentFrontRun, fidContextMeasurer, fidContextScorer, runFront, type FrontData } from '../../lib/front/index';
+import { FRONT_SERIES, experimentFrontInputs, fidContextMeasurer, fidContextScorer, runFront, type FrontData } from '../../lib/front/index';
 import type { FeatureExtractor } from '../../lib/metrics/feature-extractor';
 import { trainExperimentPredictor } from '../../lib/predictor/experiment-predictor';
 import type { Denoiser } from '../../lib/samplers/denoiser';
@@ -45,7 +45,7 @@ const pixelStats: FeatureExtractor = {
 /** Model m predicts eps = x * k_m: cheap, deterministic, and different per model. */
 const analytic = (k: number): Denoiser => (x) => tf.tidy(() => tf.mul(x, k) as tf.Tensor4D);
 
-test('experimentFrontRun: real search, dataset, latency table and sampler path give a complete front and its figure', async () => {
+test('experimentFrontInputs: real search, dataset, latency table and sampler path give a complete front and its figure', async () => {
   const root = tempDir();
   process.env.OMS_DPM_RESULTS = root;
   try {
@@ -67,12 +67,12 @@ test('experimentFrontRun: real search, dataset, latency table and sampler path g
       featureNetwork: pixelStats.describe(), provenance: { test: true }, scoreIdentity: 'test',
     };
     const settings = { randomCount: 2, singleModelNfes: [2, 4], twoSegmentNfes: [3, 4] };
-    const run = experimentFrontRun(exp, 'ddim', { ...base, budgets: [50, 60], settings });
+    const run = experimentFrontInputs(exp, 'ddim', { ...base, budgets: [50, 60], settings });
     assert.equal(run.length, c.ddimLength, "the predictor's length");
     assert.deepEqual(run.latency, [0, 10, 25]);
     assert.equal(run.file, path.join(root, 'tiny-mnist', 'front-ddim.json'));
     // the default grid: 3 NFEs of a (30 ms) to 10 NFEs (the length) of b (250 ms)
-    const grid = experimentFrontRun(exp, 'ddim', base).budgets;
+    const grid = experimentFrontInputs(exp, 'ddim', base).budgets;
     assert.equal(grid[0], 30);
     assert.equal(grid[grid.length - 1], 250);
 
@@ -99,8 +99,8 @@ test('experimentFrontRun: real search, dataset, latency table and sampler path g
     assert.match(figs.missing[0].why, /oms-dpm front --experiment tiny-mnist --solver dpm-solver/);
 
     // without a predictor the oms-dpm series cannot run; the baselines alone can
-    assert.throws(() => experimentFrontRun(exp, 'dpm-solver', base), (e: unknown) => isKitError(e) && /train-predictor/.test(e.hint ?? ''));
-    const baselines = experimentFrontRun(exp, 'dpm-solver', { ...base, settings: { series: ['best-single-model'] } });
+    assert.throws(() => experimentFrontInputs(exp, 'dpm-solver', base), (e: unknown) => isKitError(e) && /train-predictor/.test(e.hint ?? ''));
+    const baselines = experimentFrontInputs(exp, 'dpm-solver', { ...base, settings: { series: ['best-single-model'] } });
     assert.equal(baselines.length, c.dpmSolverLength);
   } finally {
     delete process.env.OMS_DPM_RESULTS;

@@ -12,9 +12,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ScheduleRecord } from '../../lib/collection/dataset-file';
-import { BUDGET_RULE, defaultFrontSettings, randomBaselineSchedules, type FrontRun, type FrontSettings } from '../../lib/front/index';
+import { BUDGET_RULE, defaultFrontSettings, randomBaselineSchedules, type FrontInputs, type FrontSettings } from '../../lib/front/index';
 import { nfe, scheduleCost, type SolverName } from '../../lib/schedule/index';
-import { fillNormal, streamRng } from '../../lib/engine/rng';
+import { fillNormal, streamRng } from '../../lib/util/rng';
 import { heldOutEvaluator, type FrontMeasurer } from '../../lib/front/index';
 import type { ImageMeasures } from '../../lib/metrics/image-measures';
 import { jobFor, splitOf } from '../../lib/collection/schedule-job';
@@ -77,7 +77,7 @@ export function trainingRecords(solver: SolverName, length: number, count = 40):
   });
 }
 
-export function makeRun(dir: string, counters: Counters, o: { solver?: SolverName; budgets?: number[]; settings?: Partial<FrontSettings>; failAfter?: number; length?: number } = {}): FrontRun {
+export function makeRun(dir: string, counters: Counters, o: { solver?: SolverName; budgets?: number[]; settings?: Partial<FrontSettings>; failAfter?: number; length?: number } = {}): FrontInputs {
   const solver = o.solver ?? 'ddim';
   const length = o.length ?? (solver === 'ddim' ? 10 : 9);
   return {

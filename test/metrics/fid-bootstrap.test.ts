@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fillNormal, streamRng } from '../../lib/engine/rng';
+import { fillNormal, streamRng } from '../../lib/util/rng';
 import {
   basicInterval,
   bootstrapFid,

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { PNG } from 'pngjs';
-import { initBackend } from '../../lib/engine/backend';
+import { initBackend } from '../../lib/tfjs/backend';
 import { loadTfjsFeatureModel } from '../../lib/metrics/feature-extractor';
 import { writeStatsNpz, readStatsNpz } from '../../lib/metrics/fid-stats-file';
 import { readImageFolder } from '../../lib/metrics/folder-images';

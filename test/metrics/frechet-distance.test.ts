@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { featureStats, frechetDistance, type GaussianStats } from '../../lib/metrics/frechet-distance';
-import { fillNormal, streamRng } from '../../lib/engine/rng';
+import { fillNormal, streamRng } from '../../lib/util/rng';
 
 function diag(mu: number[], variances: number[]): GaussianStats {
   const n = mu.length;

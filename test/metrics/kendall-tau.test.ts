@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { streamRng } from '../../lib/engine/rng';
+import { streamRng } from '../../lib/util/rng';
 import { kendallTau } from '../../lib/metrics/kendall-tau';
 import { KitError } from '../../lib/util/errors';
 

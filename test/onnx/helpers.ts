@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../lib/engine/backend';
+import { initBackend } from '../../lib/tfjs/backend';
 import { initParams, type HostParams } from '../../lib/diffusion/init-params';
 import { unetForward } from '../../lib/diffusion/unet';
 import type { UNetPlan } from '../../lib/diffusion/unet-spec';

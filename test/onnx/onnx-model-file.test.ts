@@ -16,7 +16,7 @@ import { OnnxGraphBuilder } from '../../lib/onnx/graph-builder';
 import { OnnxModel, onnxDenoiser } from '../../lib/onnx/onnx-denoiser';
 import { ONNX_EXPORT_FORMAT, META_KEYS, exportMetadata } from '../../lib/onnx/onnx-metadata';
 import { unetToOnnx } from '../../lib/onnx/unet-to-onnx';
-import { exportZooModelToOnnx, loadOnnxZooModel, zooOnnxPath } from '../../lib/onnx/zoo-onnx';
+import { exportZooModelToOnnx, loadOnnxZooModel, zooOnnxPath } from '../../lib/zoo/zoo-onnx';
 import { isKitError, type KitError } from '../../lib/util/errors';
 import { archFor, loadZooModel, trainingIdentity, type ZooWeightsMeta } from '../../lib/zoo/zoo-model';
 import { zooPaths } from '../../lib/zoo/workspace';

@@ -15,8 +15,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { initBackend } from '../../lib/engine/backend';
-import { streamRng } from '../../lib/engine/rng';
+import { initBackend } from '../../lib/tfjs/backend';
+import { streamRng } from '../../lib/util/rng';
 import { SchedulePredictor, evaluateTau, trainPredictor } from '../../lib/predictor/index';
 import { randomSchedules } from '../../lib/schedule/index';
 

@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { streamRng } from '../../lib/engine/rng';
+import { streamRng } from '../../lib/util/rng';
 import { mseLoss, pairwiseHingeLoss, selectRankingPairs } from '../../lib/predictor/index';
 
 function pairsOf(p: { first: Int32Array; second: Int32Array }): string[] {

@@ -10,7 +10,7 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { fillNormal, streamRng } from '../../lib/engine/rng';
+import { fillNormal, streamRng } from '../../lib/util/rng';
 import { LstmWeights, SchedulePredictor, lstm, mseLoss, poolHiddenStates } from '../../lib/predictor/index';
 import { randomSchedules } from '../../lib/schedule/index';
 

@@ -8,7 +8,7 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { readDataset } from '../../lib/collection/dataset-file';
-import { initBackend } from '../../lib/engine/backend';
+import { initBackend } from '../../lib/tfjs/backend';
 import { batchedScorer } from '../../lib/predictor/batched-scorer';
 import { OnnxSchedulePredictor } from '../../lib/predictor/onnx-predictor';
 import { SchedulePredictor, loadPredictor } from '../../lib/predictor/index';

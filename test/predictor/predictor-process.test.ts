@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadExperiment } from '../../lib/config/index';
-import { initBackend } from '../../lib/engine/backend';
+import { initBackend } from '../../lib/tfjs/backend';
 import { trainExperimentPredictor } from '../../lib/predictor/experiment-predictor';
 import { trainExperimentPredictorInChild } from '../../lib/predictor/predictor-process';
 import { isKitError } from '../../lib/util/errors';

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../lib/engine/backend';
+import { initBackend } from '../../lib/tfjs/backend';
 import { SchedulePredictor, loadPredictor, savePredictor, trainPredictor } from '../../lib/predictor/index';
 import { randomSchedules } from '../../lib/schedule/index';
 import { KitError } from '../../lib/util/errors';

@@ -13,7 +13,7 @@ import { datasetFile } from '../../lib/collection/collect';
 import { appendRecord, openDataset } from '../../lib/collection/dataset-file';
 import { jobFor, splitOf } from '../../lib/collection/schedule-job';
 import { loadExperiment, type ResolvedExperiment } from '../../lib/config/index';
-import { initBackend } from '../../lib/engine/backend';
+import { initBackend } from '../../lib/tfjs/backend';
 import { carveSelection, trainExperimentPredictor } from '../../lib/predictor/experiment-predictor';
 import { loadPredictor } from '../../lib/predictor/checkpoint';
 import { isKitError } from '../../lib/util/errors';

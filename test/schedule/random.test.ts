@@ -8,7 +8,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { streamRng } from '../../lib/engine/rng';
+import { streamRng } from '../../lib/util/rng';
 import {
   DEFAULT_RANDOM_LENGTH,
   GROUP_SIZE,

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { streamRng } from '../../lib/engine/rng';
+import { streamRng } from '../../lib/util/rng';
 import { SolverName, nfe, sampleRandomSchedule, validateSchedule } from '../../lib/schedule/index';
 import { ScheduleMutator, mutate, randomInitialSchedule } from '../../lib/search/index';
 import { KitError } from '../../lib/util/errors';

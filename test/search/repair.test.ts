@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { streamRng } from '../../lib/engine/rng';
+import { streamRng } from '../../lib/util/rng';
 import { SolverName, sampleRandomSchedule, scheduleCost, validateSchedule } from '../../lib/schedule/index';
 import { RepairRoundsExhausted, firstSchedule, randomInitialSchedule, repairToBudget, thinToCost } from '../../lib/search/index';
 import { KitError } from '../../lib/util/errors';

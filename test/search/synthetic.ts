@@ -3,7 +3,7 @@
  * predictor: score(schedule) = sum over positions p of table[p][schedule[p]], and with integer
  * latencies the best score under a budget is found exactly by dynamic programming over cost.
  */
-import { streamRng } from '../../lib/engine/rng';
+import { streamRng } from '../../lib/util/rng';
 import { GROUP_SIZE, SolverName } from '../../lib/schedule/index';
 
 export type ScoreTable = number[][];

@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadExperiment } from '../../lib/config/index';
-import { initBackend } from '../../lib/engine/backend';
+import { initBackend } from '../../lib/tfjs/backend';
 import { readTensorFile, writeTensorFile } from '../../lib/diffusion/tensor-file';
 import { isTrained, trainZoo, weightsState } from '../../lib/zoo/train-zoo';
 import { zooPaths } from '../../lib/zoo/workspace';

@@ -21,7 +21,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { InMemoryImageDataset } from '../../lib/data/image-dataset';
 import { linearBetaSchedule } from '../../lib/diffusion/noise-schedule';
-import { initBackend } from '../../lib/engine/backend';
+import { initBackend } from '../../lib/tfjs/backend';
 import { isKitError } from '../../lib/util/errors';
 import { validationLoss, validationTimesteps } from '../../lib/zoo/validation-loss';
 

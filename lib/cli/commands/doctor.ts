@@ -1,9 +1,9 @@
 /** `oms-dpm doctor`: what this machine gives the kit, and the WASM gradient self-check. */
 import { Command } from 'commander';
 import { repoRoot } from '../../config/index';
-import { initBackend, packageVersions } from '../../engine/backend';
-import { checkChromium, checkJupyter } from '../../engine/environment-checks';
-import { CONV_GRAD_RELATIVE_TOLERANCE, runConvGradientSelfCheck } from '../../engine/gradient-self-check';
+import { initBackend, packageVersions } from '../../tfjs/backend';
+import { checkChromium, checkJupyter } from '../../util/environment-checks';
+import { CONV_GRAD_RELATIVE_TOLERANCE, runConvGradientSelfCheck } from '../../tfjs/gradient-self-check';
 import { isKitError } from '../../util/errors';
 import { chooseSamplingEngine, describeEngine } from '../../zoo/sampling-engine';
 

@@ -8,10 +8,10 @@
 import { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
 import { zooMember, type ResolvedExperiment } from '../../config/index';
-import { initBackend } from '../../engine/backend';
-import { probeOnnxRuntime } from '../../onnx/engine-choice';
+import { initBackend } from '../../tfjs/backend';
+import { probeOnnxRuntime } from '../../onnx/onnx-runtime';
 import { onnxDenoiser } from '../../onnx/onnx-denoiser';
-import { exportZooModelToOnnx, loadOnnxZooModel } from '../../onnx/zoo-onnx';
+import { exportZooModelToOnnx, loadOnnxZooModel } from '../../zoo/zoo-onnx';
 import { noiseBank } from '../../samplers/noise-bank';
 import { KitError } from '../../util/errors';
 import { loadZooModel } from '../../zoo/zoo-model';

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import { Command } from 'commander';
 import { loadExperiment } from '../../config/index';
-import { initBackend } from '../../engine/backend';
+import { initBackend } from '../../tfjs/backend';
 import { KitError } from '../../util/errors';
 import type { FeatureExtractor } from '../../metrics/feature-extractor';
 import { ensureFidReference, loadFeatureExtractor } from '../../metrics/fid-reference';

@@ -1,15 +1,16 @@
 /** `oms-dpm front`: the FID-vs-cost front (the paper's Fig. 1): search and baselines over a grid of budgets (resumable). */
 import { Command } from 'commander';
 import { ensureFidReference } from '../../metrics/fid-reference';
-import { recommendOrtSplit } from '../../onnx/engine-choice';
-import { makeProvenance } from '../../pipeline/provenance';
+import { recommendOrtSplit } from '../../onnx/onnx-runtime';
+import { makeProvenance } from '../../config/provenance';
 import { parseSolver } from '../../schedule/index';
 import { formatCost } from '../../search/budget';
 import { engineRecord } from '../../zoo/sampling-engine';
-import { formatQueueStatus, resolveQueueUrl, shownQueueUrl, startScoring, type ScoringBackend } from '../../evaluation/scoring-backend';
+import { formatQueueStatus, resolveQueueUrl, shownQueueUrl, type ScoringBackend } from '../../evaluation/scoring-backend';
+import { startScoring } from '../../evaluation/start-scoring';
 import { ProgressLine } from '../progress';
 import { speedupAtEqualFid } from '../../front/speedup';
-import { FRONT_SERIES, describePoint, experimentFrontRun, parseBudgets, parseSeries, poolMeasurer, poolScorer, runFront, type FrontData, type FrontEvent, type FrontMeasurer, type FrontScorer } from '../../front/index';
+import { FRONT_SERIES, describePoint, experimentFrontInputs, parseBudgets, parseSeries, poolMeasurer, poolScorer, runFront, type FrontData, type FrontEvent, type FrontMeasurer, type FrontScorer } from '../../front/index';
 import { realImageQuality } from '../../evaluation/real-quality';
 import { printExport, resolveEngine, threadsOption, withEngineOption, type EngineOpts } from '../engine-options';
 import { positiveIntOption } from '../option-values';
@@ -111,7 +112,7 @@ export function frontCommand(): Command {
       let measurer: FrontMeasurer | null = null;
       try {
         let lastGeneration = 0;
-        const run = experimentFrontRun(exp, solver, {
+        const run = experimentFrontInputs(exp, solver, {
           engine: choice.tag,
           score: (s, e, n) => scorer!(s, e, n),
           measure: (s, e, start, n) => measurer!(s, e, start, n),

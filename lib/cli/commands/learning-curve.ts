@@ -1,6 +1,6 @@
 /** `oms-dpm learning-curve`: sample quality of a zoo member's training snapshots against steps (lib/evaluation/learning-curve.ts). */
 import { Command } from 'commander';
-import { initBackend } from '../../engine/backend';
+import { initBackend } from '../../tfjs/backend';
 import { learningCurve, snapshotSteps } from '../../evaluation/learning-curve';
 import { KitError } from '../../util/errors';
 import { withExperimentOptions, resolveExperiment, type ExperimentOpts } from '../experiment-options';

@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { observeExperiment } from '../../evaluation/experiment-observation';
 import { observationPlan } from '../../evaluation/observation-run';
-import { recommendOrtSplit } from '../../onnx/engine-choice';
+import { recommendOrtSplit } from '../../onnx/onnx-runtime';
 import { KitError } from '../../util/errors';
 import { printExport, resolveEngine, threadsOption, withEngineOption, type EngineOpts } from '../engine-options';
 import { withExperimentOptions, resolveExperiment, lockResults, type ExperimentOpts } from '../experiment-options';

@@ -7,7 +7,7 @@
 import { Command } from 'commander';
 import { planSampling } from '../../evaluation/sample-plan';
 import { prepareSampleOutputs, runSampling } from '../../evaluation/sample-run';
-import { recommendOrtSplit } from '../../onnx/engine-choice';
+import { recommendOrtSplit } from '../../onnx/onnx-runtime';
 import { SOLVERS, parseSolver } from '../../schedule/index';
 import { KitError } from '../../util/errors';
 import { printExport, resolveEngine, threadsOption, withEngineOption, type EngineOpts } from '../engine-options';

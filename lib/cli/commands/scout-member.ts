@@ -1,7 +1,7 @@
 /** `oms-dpm scout-member`: a candidate zoo member's learning curve (sample quality against steps) in PyTorch, before hours of TF.js training. */
 import { Command } from 'commander';
 import { scoutMember } from '../../bench/zoo-scout';
-import { initBackend } from '../../engine/backend';
+import { initBackend } from '../../tfjs/backend';
 import { withExperimentOptions, resolveExperiment, type ExperimentOpts } from '../experiment-options';
 import { KitError } from '../../util/errors';
 import { positiveIntOption, positiveNumberOption } from '../option-values';
@@ -28,7 +28,7 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 export function scoutMemberCommand(): Command {
   return withExperimentOptions(new Command('scout-member'))
     .description(
-      "train one zoo member's configuration in PyTorch CPU (bench/torch_scout.py, the kit's UNet and recipe) and measure its DDIM samples every --eval-every steps " +
+      "train one zoo member's configuration in PyTorch CPU (reference/pytorch/torch_scout.py, the kit's UNet and recipe) and measure its DDIM samples every --eval-every steps " +
         'with the label classifier (confident share, class balance, off-range brightness, FID): the learning curve, before the member is trained with train-zoo; ' +
         'writes results/<experiment>/scout/<model>-<hash of its settings>.json',
     )

@@ -1,7 +1,7 @@
 /** `oms-dpm search`: the predictor-based evolutionary search for one time budget. */
 import { Command } from 'commander';
 import { ensureFidReference } from '../../metrics/fid-reference';
-import { makeProvenance } from '../../pipeline/provenance';
+import { makeProvenance } from '../../config/provenance';
 import { parseSolver } from '../../schedule/index';
 import { runSearch, writeSearch } from '../../search/experiment-search';
 import { KitError } from '../../util/errors';

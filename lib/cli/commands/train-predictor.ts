@@ -1,13 +1,13 @@
 /** `oms-dpm train-predictor`: the ranking predictor on the collected schedule-FID dataset. */
 import { Command } from 'commander';
-import { initBackend } from '../../engine/backend';
+import { initBackend } from '../../tfjs/backend';
 import { trainExperimentPredictor } from '../../predictor/experiment-predictor';
 import { parseSolver } from '../../schedule/index';
 import { withExperimentOptions, resolveExperiment, lockResults, type ExperimentOpts } from '../experiment-options';
 
 export function trainPredictorCommand(): Command {
   return withExperimentOptions(new Command('train-predictor'))
-    .description('train the schedule-FID ranking predictor (method §5; the checkpoint is chosen on a selection part of the training split, predictor.selectionFraction) and write predictions.csv, metrics.json (Kendall tau-b train / selection / validation) and the scatter figure data')
+    .description('train the schedule-FID ranking predictor (method §5; the checkpoint is chosen on a selection part of the training split, predictor.selectionFraction) and write predictions.csv and metrics.json (Kendall tau-b train / selection / validation), from which `oms-dpm figures` draws the scatter')
     .requiredOption('--solver <name>', 'ddim | dpm-solver')
     .action(async (o: ExperimentOpts & { solver: string }) => {
       const exp = resolveExperiment(o);

@@ -1,8 +1,8 @@
 /** `oms-dpm train-zoo`: train every zoo member of an experiment (or the ones named). */
 import { Command } from 'commander';
 import { zooMember } from '../../config/index';
-import { initBackend } from '../../engine/backend';
-import { recommendOrtSplit } from '../../onnx/engine-choice';
+import { initBackend } from '../../tfjs/backend';
+import { recommendOrtSplit } from '../../onnx/onnx-runtime';
 import { trainMembersInParallel, trainingOrder } from '../../zoo/parallel-training';
 import { trainZoo } from '../../zoo/train-zoo';
 import { positiveIntOption } from '../option-values';

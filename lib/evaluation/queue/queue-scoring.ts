@@ -18,7 +18,7 @@
 import IORedis from 'ioredis';
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { ResolvedExperiment } from '../../config/index';
-import { initBackend } from '../../engine/backend';
+import { initBackend } from '../../tfjs/backend';
 import { ensureFidReference } from '../../metrics/fid-reference';
 import { decodeMeasures } from '../../metrics/image-measures';
 import type { SolverName } from '../../schedule/index';

@@ -73,65 +73,126 @@ function describeJob(d: QueueJobData): string {
   return `${d.solver} schedule of length ${d.schedule.length}, NFE ${nfe(d.schedule)}, ${range}`;
 }
 
-export async function startQueueWorker(exp: ResolvedExperiment, o: QueueWorkerOptions): Promise<QueueWorker> {
-  await checkRedis(o.url);
+/** The local scoring pool (loading the zoo) and the identity a job must carry to be scored on it. */
+async function startPool(exp: ResolvedExperiment, o: QueueWorkerOptions): Promise<{ pool: ScoringPool; identity: ScoringIdentity }> {
   const pool = await ScoringPool.start(exp, { engine: o.engine, workers: o.concurrency, threads: o.threads ?? 1, onExport: o.onExport });
-  let identity: ScoringIdentity;
   try {
     const ref = await ensureFidReference(exp); // made by the pool's start: read here for its identity
     ref.extractor.dispose();
-    identity = scoringIdentity(exp, pool.engine, ref.description);
+    return { pool, identity: scoringIdentity(exp, pool.engine, ref.description) };
   } catch (e) {
     pool.close();
     throw e;
   }
-  const name = `${os.hostname()}-${process.pid}`;
-  const queue = queueName(exp);
-  const counts = { scored: 0, refused: 0, failed: 0, released: 0 };
+}
 
-  let releaseNow!: () => void;
-  const releasing = new Promise<typeof RELEASE>((r) => (releaseNow = () => r(RELEASE)));
+type Counts = Omit<QueueWorkerSummary, 'reason'>;
 
-  const processor = async (job: Job, token?: string): Promise<QueueJobResult> => {
+interface ProcessorState {
+  name: string;
+  identity: ScoringIdentity;
+  pool: ScoringPool;
+  counts: Counts;
+  /** settles with RELEASE when stop('release') is asked for */
+  releasing: Promise<typeof RELEASE>;
+  log: (line: string) => void;
+  /** the pool broke while scoring: release the jobs in hand and stop */
+  onBroken: (reason: string) => void;
+}
+
+/** The job's work on the pool, as the result the submitter reads. */
+function jobWork(s: ProcessorState, d: QueueJobData): Promise<QueueJobResult> {
+  const { pool, name } = s;
+  return d.kind === 'score'
+    ? pool.score(d.solver, d.schedule, d.images).then((r) => ({ kind: 'score', fid: r.fid, nfe: r.nfe, images: r.images, seconds: r.seconds, engine: pool.engine, worker: name }))
+    : pool.measure(d.solver, d.schedule, d.start, d.count).then((r) => ({ kind: 'measure', measures: encodeMeasures(r.measures), seconds: r.seconds, engine: pool.engine, worker: name }));
+}
+
+/**
+ * BullMQ's processor: a malformed job or one made under another identity fails at once (never
+ * retried); the others are scored on the pool, unless a release is asked for first, which puts the
+ * job back in the queue for another worker.
+ */
+function jobProcessor(s: ProcessorState): (job: Job, token?: string) => Promise<QueueJobResult> {
+  const { counts, log, name } = s;
+  return async (job, token) => {
     const d = job.data as QueueJobData;
     const bad = checkJobData(d);
     if (bad) {
       counts.failed++;
-      o.log(`failed ${shortId(job.id)}: malformed job (${bad})`);
+      log(`failed ${shortId(job.id)}: malformed job (${bad})`);
       throw new UnrecoverableError(`worker ${name}: malformed job: ${bad}`);
     }
-    const why = refusalReason(d.identity, identity);
+    const why = refusalReason(d.identity, s.identity);
     if (why) {
       counts.refused++;
-      o.log(`refused ${shortId(job.id)}: ${why}`);
+      log(`refused ${shortId(job.id)}: ${why}`);
       throw new UnrecoverableError(`refused by worker ${name}: ${why}`);
     }
-    o.log(`started ${shortId(job.id)}: ${describeJob(d)}`);
-    const work: Promise<QueueJobResult> =
-      d.kind === 'score'
-        ? pool.score(d.solver, d.schedule, d.images).then((r) => ({ kind: 'score', fid: r.fid, nfe: r.nfe, images: r.images, seconds: r.seconds, engine: pool.engine, worker: name }))
-        : pool.measure(d.solver, d.schedule, d.start, d.count).then((r) => ({ kind: 'measure', measures: encodeMeasures(r.measures), seconds: r.seconds, engine: pool.engine, worker: name }));
+    log(`started ${shortId(job.id)}: ${describeJob(d)}`);
+    const work = jobWork(s, d);
     work.catch(() => undefined); // settled below, or dropped when the job is released
     let outcome: QueueJobResult | typeof RELEASE;
     try {
-      outcome = await Promise.race([work, releasing]);
+      outcome = await Promise.race([work, s.releasing]);
     } catch (e) {
       counts.failed++;
-      o.log(`failed ${shortId(job.id)}: ${(e as Error).message}`);
-      if (pool.broken) void stop('release', `its scoring pool stopped working (${pool.broken.message})`);
+      log(`failed ${shortId(job.id)}: ${(e as Error).message}`);
+      if (s.pool.broken) s.onBroken(`its scoring pool stopped working (${s.pool.broken.message})`);
       throw e;
     }
     if (outcome === RELEASE) {
       // with Redis gone this cannot succeed: the lock then runs out and the stalled check hands the job on
       const moved = await withTimeout(job.moveToWait(token).then(() => true, () => false), 3000);
       counts.released++;
-      o.log(moved ? `released ${shortId(job.id)} back to the queue` : `could not release ${shortId(job.id)} (Redis does not answer): its lock runs out and another worker takes it`);
+      log(moved ? `released ${shortId(job.id)} back to the queue` : `could not release ${shortId(job.id)} (Redis does not answer): its lock runs out and another worker takes it`);
       throw new WaitingError();
     }
     counts.scored++;
-    o.log(`done ${shortId(job.id)}: ${outcome.kind === 'score' ? `FID ${outcome.fid.toFixed(4)}` : `${outcome.measures.count} images measured`} (${outcome.seconds.toFixed(1)} s)`);
+    log(`done ${shortId(job.id)}: ${outcome.kind === 'score' ? `FID ${outcome.fid.toFixed(4)}` : `${outcome.measures.count} images measured`} (${outcome.seconds.toFixed(1)} s)`);
     return outcome;
   };
+}
+
+/**
+ * The worker's stop: 'finish' waits for the jobs in hand, until a release is asked for; a release
+ * waits a few seconds at most (with Redis gone, BullMQ's close never returns), then the connections
+ * are cut. Either way the pool is closed and `done` is called once, with the first reason.
+ */
+function workerStopper(
+  worker: Worker,
+  pool: ScoringPool,
+  release: { now: () => void; releasing: Promise<typeof RELEASE> },
+  done: (reason: string) => void,
+): (mode: 'finish' | 'release', reason: string) => Promise<void> {
+  let stopping: Promise<void> | null = null;
+  return (mode, reason) => {
+    if (mode === 'release') release.now();
+    if (stopping) return stopping;
+    stopping = (async () => {
+      try {
+        const closing = worker.close().catch(() => undefined);
+        await Promise.race([closing, release.releasing]);
+        if ((await withTimeout(closing, 5000)) === undefined) await withTimeout(worker.disconnect().catch(() => undefined), 1000);
+      } finally {
+        pool.close();
+        done(reason);
+      }
+    })();
+    return stopping;
+  };
+}
+
+export async function startQueueWorker(exp: ResolvedExperiment, o: QueueWorkerOptions): Promise<QueueWorker> {
+  await checkRedis(o.url);
+  const { pool, identity } = await startPool(exp, o);
+  const name = `${os.hostname()}-${process.pid}`;
+  const queue = queueName(exp);
+  const counts: Counts = { scored: 0, refused: 0, failed: 0, released: 0 };
+
+  let releaseNow!: () => void;
+  const releasing = new Promise<typeof RELEASE>((r) => (releaseNow = () => r(RELEASE)));
+  const processor = jobProcessor({ name, identity, pool, counts, releasing, log: o.log, onBroken: (reason) => void stop('release', reason) });
 
   const worker = new Worker(queue, processor, {
     connection: redisOptions(o.url) as ConnectionOptions,
@@ -151,24 +212,7 @@ export async function startQueueWorker(exp: ResolvedExperiment, o: QueueWorkerOp
 
   let finish!: (s: QueueWorkerSummary) => void;
   const stopped = new Promise<QueueWorkerSummary>((r) => (finish = r));
-  let stopping: Promise<void> | null = null;
-  const stop = (mode: 'finish' | 'release', reason: string): Promise<void> => {
-    if (mode === 'release') releaseNow();
-    if (stopping) return stopping;
-    stopping = (async () => {
-      try {
-        const closing = worker.close().catch(() => undefined);
-        // 'finish' waits for the jobs in hand, until a release is asked for; a release waits a few
-        // seconds at most (with Redis gone, BullMQ's close never returns): then the connections are cut
-        await Promise.race([closing, releasing]);
-        if ((await withTimeout(closing, 5000)) === undefined) await withTimeout(worker.disconnect().catch(() => undefined), 1000);
-      } finally {
-        pool.close();
-        finish({ ...counts, reason });
-      }
-    })();
-    return stopping;
-  };
+  const stop = workerStopper(worker, pool, { now: () => releaseNow(), releasing }, (reason) => finish({ ...counts, reason }));
 
   void worker.run().catch((e: Error) => void stop('release', `the queue loop failed: ${e.message}`));
   await worker.waitUntilReady();

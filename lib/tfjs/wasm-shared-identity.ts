@@ -2,12 +2,12 @@
  * Makes the WASM backend's `Identity` (and same-dtype `Cast`) share the input's buffer instead of
  * copying it, as the cpu and webgl backends already do.
  *
- * Why: TF.js's engine clones every tensor it saves for the backward pass (`keep(clone(x))`; clone
- * runs `Identity`), and gradients cast float32 to float32 in several places. On WASM both kernels
- * copy the whole buffer, so a training step made ~450 full-size copies of activations (~30-80 ms and
- * a second copy of every saved activation in the heap). Tensors are immutable and variables swap
- * buffers on `assign` rather than writing into them, so sharing a buffer (reference-counted, like
- * WASM's own `Reshape`) is safe.
+ * Why: TF.js (its `tf.engine()`) clones every tensor it saves for the backward pass
+ * (`keep(clone(x))`; clone runs `Identity`), and gradients cast float32 to float32 in several
+ * places. On WASM both kernels copy the whole buffer, so a training step made ~450 full-size copies
+ * of activations (~30-80 ms and a second copy of every saved activation in the heap). Tensors are
+ * immutable and variables swap buffers on `assign` rather than writing into them, so sharing a
+ * buffer (reference-counted, like WASM's own `Reshape`) is safe.
  */
 import * as tf from '@tensorflow/tfjs';
 

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { dropout, dropoutMaskValues } from '../../lib/engine/dropout-mask';
-import { initBackend } from '../../lib/engine/backend';
+import { dropout, dropoutMaskValues } from '../../lib/tfjs/dropout-mask';
+import { initBackend } from '../../lib/tfjs/backend';
 
 test('a mask drops about `rate` of the elements and keeps the mean at 1', () => {
   const n = 200000;

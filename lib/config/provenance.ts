@@ -1,12 +1,13 @@
 /**
  * Provenance recorded with every result: which config (resolved, hashed), which code (git commit
- * and whether the tree was dirty), which engine and package versions, which command, when.
+ * and whether the tree was dirty), which TF.js backend and package versions, which machine, which
+ * command, when. It sits beside the config it records, low enough for every layer that writes a
+ * result to use.
  */
 import { execFileSync } from 'node:child_process';
 import * as os from 'node:os';
-import type { ResolvedExperiment } from '../config/index';
-import { backendInfo, packageVersions, type BackendInfo } from '../engine/backend';
-import { repoRoot } from '../config/index';
+import { backendInfo, packageVersions, type BackendInfo } from '../tfjs/backend';
+import { repoRoot, type ResolvedExperiment } from './load';
 
 export interface Provenance {
   experiment: string;

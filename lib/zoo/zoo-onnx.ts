@@ -3,8 +3,8 @@
  * ema-weights.bin it was made from, and model.onnx.json recording its provenance.
  *
  * The export is derived data and may go stale; it records the weights file's payload sha256 and
- * the architecture (onnx-metadata.ts), and loading it re-reads the current weights file (which
- * verifies that file's own checksum) to compare. Exporting writes atomically, so an interrupted
+ * the architecture (lib/onnx/onnx-metadata.ts), and loading it re-reads the current weights file
+ * (which verifies that file's own checksum) to compare. Exporting writes atomically, so an interrupted
  * export leaves the previous model.onnx or none, never half a file. `ensureZooOnnx` is what the
  * sampling engine calls: it re-exports a missing, stale or damaged file and says why, so a stale
  * export is never used (`oms-dpm export-onnx` and `train-zoo` export explicitly).
@@ -15,13 +15,13 @@ import type { ResolvedExperiment } from '../config/index';
 import { readTensorFile } from '../diffusion/tensor-file';
 import { planUNet, type UNetPlan } from '../diffusion/unet-spec';
 import { KitError } from '../util/errors';
-import { makeProvenance } from '../pipeline/provenance';
+import { makeProvenance } from '../config/provenance';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-file';
-import { archFor, trainingIdentity, type ZooWeightsMeta } from '../zoo/zoo-model';
-import { zooPaths } from '../zoo/workspace';
-import { OnnxModel, type OnnxSessionOptions } from './onnx-denoiser';
-import { META_KEYS, ONNX_EXPORT_FORMAT, checkOnnxMetadata, readOnnxMetadata } from './onnx-metadata';
-import { unetToOnnx, type HostWeights, type UNetOnnxOptions } from './unet-to-onnx';
+import { archFor, trainingIdentity, type ZooWeightsMeta } from './zoo-model';
+import { zooPaths } from './workspace';
+import { OnnxModel, type OnnxSessionOptions } from '../onnx/onnx-denoiser';
+import { META_KEYS, ONNX_EXPORT_FORMAT, checkOnnxMetadata, readOnnxMetadata } from '../onnx/onnx-metadata';
+import { unetToOnnx, type HostWeights, type UNetOnnxOptions } from '../onnx/unet-to-onnx';
 
 /** Where a zoo member's ONNX export lives. */
 export function zooOnnxPath(exp: ResolvedExperiment, modelId: string): string {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { checkTslabKernel } from '../../lib/engine/environment-checks';
+import { checkTslabKernel } from '../../lib/util/environment-checks';
 
 test('the tslab kernel check reads the project kernelspec: missing, damaged, stale and registered', () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-kernel-'));

@@ -9,9 +9,9 @@ import { trainStep } from '../diffusion/train-step';
 import { asParams } from '../diffusion/model-params';
 import { unetForward } from '../diffusion/unet';
 import { countParams } from '../diffusion/unet-spec';
-import { benchTraining } from '../bench/bench-training';
-import { median } from '../bench/timing';
-import { profileKernels, type KernelProfile } from '../bench/kernel-profile';
+import { benchTraining } from './bench-training';
+import { median } from './timing';
+import { profileKernels, type KernelProfile } from './kernel-profile';
 
 export interface ModelBench {
   id: string;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadOrt, probeOnnxRuntime, recommendOrtSplit } from '../../lib/onnx/engine-choice';
+import { loadOrt, probeOnnxRuntime, recommendOrtSplit } from '../../lib/onnx/onnx-runtime';
 
 test('onnxruntime-node loads and runs a model on its CPU provider here', async () => {
   const status = await probeOnnxRuntime();

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runConvGradientSelfCheck, CONV_GRAD_RELATIVE_TOLERANCE, UNET_CONV_CASES } from '../../lib/engine/gradient-self-check';
+import { runConvGradientSelfCheck, CONV_GRAD_RELATIVE_TOLERANCE, UNET_CONV_CASES } from '../../lib/tfjs/gradient-self-check';
 
 test('forward-conv Conv2D gradients on WASM match the cpu backend for every UNet conv shape', async () => {
   const results = await runConvGradientSelfCheck('wasm');

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../lib/engine/backend';
-import { installSharedIdentityKernels } from '../../lib/engine/wasm-shared-identity';
+import { initBackend } from '../../lib/tfjs/backend';
+import { installSharedIdentityKernels } from '../../lib/tfjs/wasm-shared-identity';
 
 test('WASM clone/cast share buffers without changing values or lifetimes', async () => {
   await initBackend('wasm');

@@ -1,0 +1,29 @@
+/**
+ * The bench's search section (--skip-search skips it): a 1000-generation evolutionary search,
+ * DPM-Solver L = 90, over the zoo's size, priced by this run's measured TF.js forward times, scored
+ * by a paper-sized predictor with random weights (on the kit's scorer and on TF.js), and again with
+ * a synthetic score: the search loop alone (lib/bench/search-bench.ts).
+ */
+import { engineTag } from '../zoo/workspace';
+import type { BenchContext } from './bench-context';
+import type { BenchModelRow } from './report';
+import { benchSearch, type SearchBench } from './search-bench';
+
+export async function searchSection(ctx: BenchContext, models: readonly BenchModelRow[], generations: number): Promise<SearchBench> {
+  const { exp, log } = ctx;
+  const s = exp.config.search;
+  const search = await benchSearch({
+    numModels: exp.config.zoo.length,
+    latency: [0, ...models.map((r) => r.forwardMs)],
+    latencySource: `measured TF.js forward ms at batch ${ctx.batch} (${engineTag('tfjs', ctx.info.backend)}), this run`,
+    generations,
+    seed: s.seed,
+    settings: { populationSize: s.populationSize, childrenPerGeneration: s.childrenPerGeneration, maxMutationAttempts: s.mutationAttempts },
+  });
+  log('');
+  log(`search: ${search.generations} generations, ${search.solver} L=${search.length}, ${search.numModels} models, budget ${search.budget.toFixed(1)} ms (${search.budgetRule}; latency: ${search.latencySource})`);
+  log(`  with the predictor (paper sizes, random weights, ${search.predictor.parameters} parameters) on ${search.scorer}: ${search.withPredictor.seconds.toFixed(2)} s, ${search.withPredictor.scoreCalls} calls, ${search.withPredictor.schedulesScored} schedules scored`);
+  log(`  the same predictor on TF.js:                               ${search.withPredictorTfjs.seconds.toFixed(2)} s, ${search.withPredictorTfjs.scoreCalls} calls, ${search.withPredictorTfjs.schedulesScored} schedules scored`);
+  log(`  with a synthetic score (search loop alone):                ${search.syntheticScore.seconds.toFixed(2)} s, ${search.syntheticScore.scoreCalls} calls, ${search.syntheticScore.schedulesScored} schedules scored`);
+  return search;
+}
