@@ -84,7 +84,34 @@ export class FrontScoreStore {
       return new FrontScoreStore(file, identity, old !== null && old.kind === header.kind);
     }
     const store = new FrontScoreStore(file, identity, false);
-    complete.slice(1).forEach((line, i) => {
+    store.load(complete.slice(1));
+    if (partial) cutPartialLine(file);
+    return store;
+  }
+
+  /**
+   * The cache as stored, read only (nothing is written, a last partial line is ignored): null when
+   * the file is missing or holds the FIDs of another identity (zoo, sampler, FID reference, engine).
+   */
+  static read(file: string, identity: string): FrontScoreStore | null {
+    if (!fs.existsSync(file)) return null;
+    const { lines } = readJsonLines(file);
+    let header: StoreHeader | null = null;
+    try {
+      header = JSON.parse(lines[0] ?? '') as StoreHeader;
+    } catch {
+      return null;
+    }
+    if (!header || header.kind !== 'oms-dpm-front-scores' || header.identity !== identity) return null;
+    const store = new FrontScoreStore(file, identity, false);
+    store.load(lines.slice(1));
+    return store;
+  }
+
+  /** Takes in the score lines after the header (line 2 on). */
+  private load(lines: readonly string[]): void {
+    const file = this.file;
+    lines.forEach((line, i) => {
       let s: StoredScore | HeldOutScore;
       try {
         s = JSON.parse(line) as StoredScore | HeldOutScore;
@@ -93,11 +120,9 @@ export class FrontScoreStore {
           hint: 'delete the file: the front recomputes the FIDs it needs',
         });
       }
-      if ('kind' in s && s.kind === 'held-out') store.heldOut.set(heldOutKey(s.solver, s.schedule, { ...s, resamples: s.resampled.length }), s);
-      else store.scores.set(key(s.solver, s.schedule, s.images), s);
+      if ('kind' in s && s.kind === 'held-out') this.heldOut.set(heldOutKey(s.solver, s.schedule, { ...s, resamples: s.resampled.length }), s);
+      else this.scores.set(key(s.solver, s.schedule, s.images), s);
     });
-    if (partial) cutPartialLine(file);
-    return store;
   }
 
   get size(): number {

@@ -3,7 +3,8 @@
  * schedule-FID dataset and writes results/<experiment>/predictor-<solver>/: predictor.bin (the
  * chosen weights), predictions.csv (id,split,fid,score for every record; split train, selection or
  * validation), metrics.json (Kendall tau-b per part, record counts, chosen epoch, history,
- * settings, provenance) and the predicted-vs-true scatter as figure data.
+ * settings, provenance). The predicted-vs-true scatter is built from those two files by
+ * lib/figures/predictor-figure.ts.
  *
  * Three disjoint parts, so that the reported validation tau is an honest estimate: records carry
  * their stored train/validation split (collection.trainRatio); `carveSelection` holds back
@@ -15,12 +16,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ResolvedExperiment } from '../config/index';
+import { hashOf, type ResolvedExperiment } from '../config/index';
 import { datasetFile } from '../collection/collect';
 import { readDataset, type ScheduleRecord } from '../collection/dataset-file';
-import { streamRng } from '../engine/rng';
-import type { FigureData } from '../figures/figure-data';
-import { axisLayout } from '../figures/figure-data';
+import { streamRng } from '../util/rng';
 import { kendallTau } from '../metrics/kendall-tau';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-file';
 import { KitError } from '../util/errors';
@@ -82,27 +81,6 @@ export function carveSelection<R extends { id: number }>(train: readonly R[], fr
   return { fit: train.filter((r) => !held.has(r.id)), selection: train.filter((r) => held.has(r.id)) };
 }
 
-export function scatterFigure(experiment: string, solver: SolverName, rows: { split: string; fid: number; score: number }[], tau: PredictorTaus): FigureData {
-  const trace = (split: PredictionSplit) => ({
-    type: 'scatter',
-    mode: 'markers',
-    name: `${split} (tau ${tau[split].toFixed(3)})`,
-    x: rows.filter((r) => r.split === split).map((r) => r.fid),
-    y: rows.filter((r) => r.split === split).map((r) => r.score),
-    marker: { size: 5, opacity: 0.7 },
-  });
-  return {
-    id: `predictor-scatter-${solver}`,
-    title: `${experiment}: predicted score vs true FID (${solver})`,
-    caption:
-      `The ranking predictor's score against the measured FID of every collected schedule; Kendall tau-b train ${tau.train.toFixed(3)} (trained on), ` +
-      `selection ${tau.selection.toFixed(3)} (chose the checkpoint), validation ${tau.validation.toFixed(3)} (used for neither).`,
-    data: [trace('train'), trace('selection'), trace('validation')],
-    layout: axisLayout(`${experiment}: predictor (${solver})`, 'true FID', 'predicted score (lower = better)'),
-    sources: [`${experiment}/predictor-${solver}/predictions.csv`],
-  };
-}
-
 /** `onEpoch`: called after every epoch's gradient steps (`TrainPredictorOptions.onEpoch`). */
 export function trainExperimentPredictor(exp: ResolvedExperiment, solver: SolverName, onEvaluate?: (e: PredictorEvaluation) => void, onEpoch?: (epoch: number) => void): PredictorRunResult {
   const { header, records } = readDataset(datasetFile(exp, solver), { experiment: exp.config.name, solver });
@@ -159,7 +137,6 @@ export function trainExperimentPredictor(exp: ResolvedExperiment, solver: Solver
     dataset: { file: path.basename(datasetFile(exp, solver)), featureNetwork: header.featureNetwork, images: header.images },
     configHash: exp.hash,
   });
-  writeJsonAtomic(path.join(dir, 'scatter.json'), scatterFigure(path.basename(resultsDir(exp)), solver, rows, tau));
   return { tauTrain: tau.train, tauSelection: tau.selection, tauValidation: tau.validation, chosenEpoch, records: records.length, seconds: result.seconds, dir };
 }
 
@@ -170,4 +147,106 @@ export function loadExperimentPredictor(exp: ResolvedExperiment, solver: SolverN
     throw new KitError(`no trained ${solver} predictor for experiment '${exp.config.name}' (${file})`, { hint: `oms-dpm train-predictor --experiment ${exp.config.name} --solver ${solver}` });
   }
   return loadPredictor(file).predictor;
+}
+
+/** What metrics.json records about the training run, as far as reusing the predictor reads it. */
+interface PredictorMetricsFile {
+  kendallTau: PredictorTaus;
+  records: { train: number; selection: number; validation: number };
+  chosenEpoch: number | null;
+  seconds: number;
+  settings?: Record<string, unknown>;
+  dataset?: { file: string; featureNetwork: string; images: number };
+}
+
+function readPredictorMetrics(dir: string): PredictorMetricsFile | string {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, 'metrics.json'), 'utf8')) as PredictorMetricsFile;
+  } catch (e) {
+    return `its metrics.json cannot be read (${(e as Error).message})`;
+  }
+}
+
+/** Why the settings a predictor was trained with are not `now` (null: equal). */
+function settingsChange(then: Record<string, unknown> | undefined, now: Record<string, unknown>): string | null {
+  if (!then) return 'its metrics.json records no settings';
+  if (hashOf(then) === hashOf(now)) return null;
+  const keys = [...new Set([...Object.keys(then), ...Object.keys(now)])].filter((k) => hashOf(then[k] ?? null) !== hashOf(now[k] ?? null));
+  return `the predictor settings changed (${keys.map((k) => `${k}: ${JSON.stringify(then[k])} -> ${JSON.stringify(now[k])}`).join(', ')})`;
+}
+
+/** Why predictions.csv does not score exactly `records` (same ids, splits and FIDs), or null. */
+function predictionsChange(dir: string, records: readonly ScheduleRecord[]): string | null {
+  const rows = fs.readFileSync(path.join(dir, 'predictions.csv'), 'utf8').trim().split('\n').slice(1);
+  const byId = new Map(rows.map((l) => l.split(',')).map(([id, split, fid]) => [Number(id), { split, fid: Number(fid) }]));
+  if (byId.size !== records.length) return `it was trained on ${byId.size} records, the dataset has ${records.length}`;
+  const changed = records.find((r) => {
+    const p = byId.get(r.id);
+    return !p || p.fid !== r.fid || (r.split === 'validation') !== (p.split === 'validation');
+  });
+  return changed ? `record ${changed.id} of the dataset is not the one it was trained on` : null;
+}
+
+/**
+ * Why the experiment's trained `solver` predictor is not current, or null when it is (and can be
+ * reused): predictor.bin, metrics.json and predictions.csv exist, metrics.json's settings equal
+ * exp.config.predictor, and it was trained on the dataset as it is now: the same dataset file,
+ * feature network and FID images, the same record counts per part (train, selection, validation)
+ * and the same records (ids, splits and FIDs, as predictions.csv lists them).
+ */
+export function predictorStaleness(exp: ResolvedExperiment, solver: SolverName): string | null {
+  const dir = predictorDir(exp, solver);
+  const missing = ['predictor.bin', 'metrics.json', 'predictions.csv'].find((f) => !fs.existsSync(path.join(dir, f)));
+  if (missing) return `no trained predictor (${missing} missing)`;
+  const file = datasetFile(exp, solver);
+  if (!fs.existsSync(file)) return `there is no ${solver} dataset (${file})`;
+  const m = readPredictorMetrics(dir);
+  if (typeof m === 'string') return m;
+  const pc = exp.config.predictor;
+  const settings = settingsChange(m.settings, pc as unknown as Record<string, unknown>);
+  if (settings) return settings;
+  const { header, records } = readDataset(file, { experiment: exp.config.name, solver });
+  const d = m.dataset;
+  if (!d || d.file !== path.basename(file) || d.featureNetwork !== header.featureNetwork || d.images !== header.images) {
+    return `it was trained on another dataset (${d ? `${d.file}, ${d.images} FID images, ${d.featureNetwork}` : 'not recorded'}; now ${path.basename(file)}, ${header.images} FID images, ${header.featureNetwork})`;
+  }
+  let parts: PredictorMetricsFile['records'];
+  try {
+    const { fit, selection } = carveSelection(records.filter((r) => r.split === 'train'), pc.selectionFraction, pc.seed);
+    parts = { train: fit.length, selection: selection.length, validation: records.filter((r) => r.split === 'validation').length };
+  } catch (e) {
+    return (e as Error).message;
+  }
+  const n = (r: PredictorMetricsFile['records']) => `${r.train} + ${r.selection} + ${r.validation}`;
+  if (!m.records || n(m.records) !== n(parts)) return `it was trained on ${m.records ? n(m.records) : 'an unrecorded number of'} records (train + selection + validation); the dataset now gives ${n(parts)}`;
+  return predictionsChange(dir, records);
+}
+
+export interface EnsuredPredictor {
+  /** true: the trained predictor was current and is kept as it is; false: it was (re)trained now */
+  reused: boolean;
+  /** why it was (re)trained (`predictorStaleness`); null when reused */
+  why: string | null;
+  /** the run's numbers (when reused: as metrics.json recorded them, `seconds` the original training time) */
+  result: PredictorRunResult;
+}
+
+/**
+ * The experiment's `solver` predictor, reused when it is current (`predictorStaleness`), else
+ * trained by `train`: by default in this process (`trainExperimentPredictor`); pass
+ * `() => trainExperimentPredictorInChild(exp, solver)` (predictor-process.ts) to train in a child
+ * process, so that the two solvers' predictors train side by side as `reproduce` does.
+ */
+export async function ensureExperimentPredictor(
+  exp: ResolvedExperiment,
+  solver: SolverName,
+  train: () => PredictorRunResult | Promise<PredictorRunResult> = () => trainExperimentPredictor(exp, solver),
+): Promise<EnsuredPredictor> {
+  const why = predictorStaleness(exp, solver);
+  if (why !== null) return { reused: false, why, result: await train() };
+  const dir = predictorDir(exp, solver);
+  const m = readPredictorMetrics(dir) as PredictorMetricsFile;
+  const t = m.kendallTau;
+  const records = m.records.train + m.records.selection + m.records.validation;
+  return { reused: true, why: null, result: { tauTrain: t.train, tauSelection: t.selection, tauValidation: t.validation, chosenEpoch: m.chosenEpoch, records, seconds: m.seconds, dir } };
 }
