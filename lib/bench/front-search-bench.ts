@@ -4,14 +4,17 @@
  * of the search bench (one lookup per position), so the time is the search's own (mutation, repair,
  * cost sums, non-dominated sorting, crowding, the archive) and not a predictor's. Optionally the
  * per-budget loop it replaces (evolution.ts once per budget, same generations and seed) is timed
- * beside it. Not wired to the CLI yet.
+ * beside it, and the whole-front run again scored by a paper-sized predictor with random weights on the
+ * kit's scorer (the time a front's search takes), as `npm run bench`'s search section reports.
  *
  * The grid is the front's default rule (lib/front/budgets.ts) with 5 budgets: geometric from 3 NFEs
  * of the cheapest model to 20 NFEs of the dearest.
  */
 import { frontBudgets } from '../front/budgets';
 import { evolutionarySearch } from '../search/evolution';
-import { frontSearch } from '../search/front-search';
+import { frontSearch, type FrontSearchOptions } from '../search/front-search';
+import { batchedScorer } from '../predictor/batched-scorer';
+import { SchedulePredictor } from '../predictor/predictor';
 import type { ScoreFunction } from '../search/score-cache';
 import { BENCH_SEARCH_LENGTH, BENCH_SEARCH_SOLVER, syntheticScoreTable } from './search-bench';
 import { isKitError } from '../util/errors';
@@ -32,6 +35,8 @@ export interface FrontSearchBenchOptions {
   budgets?: number[];
   /** also time the per-budget loop (default false) */
   withPerBudgetLoop?: boolean;
+  /** also time the whole-front run scored by a paper-sized predictor, random weights (default false) */
+  withPredictor?: boolean;
 }
 
 export interface FrontSearchRunStats {
@@ -57,6 +62,8 @@ export interface FrontSearchBench {
   wholeFront: FrontSearchRunStats;
   /** the same budgets searched one at a time, when asked for */
   perBudgetLoop: FrontSearchRunStats | null;
+  /** the whole-front run scored by the predictor on `scorer`, when asked for */
+  wholeFrontWithPredictor: (FrontSearchRunStats & { scorer: string }) | null;
 }
 
 /** A counting synthetic scorer (the search bench's additive table). */
@@ -112,5 +119,31 @@ export async function benchFrontSearch(o: FrontSearchBenchOptions): Promise<Fron
     });
     perBudgetLoop = { seconds: timedLoop.seconds, scoreCalls: loop.calls(), schedulesScored: loop.scored(), bestScoreByBudget: timedLoop.value, failures };
   }
-  return { solver: BENCH_SEARCH_SOLVER, length, numModels: o.numModels, generations, budgets, latency: [...o.latency], latencySource: o.latencySource, wholeFront, perBudgetLoop };
+  const wholeFrontWithPredictor = o.withPredictor ? await timedWithPredictor({ ...common, budgets, settings: { generations } }) : null;
+  return { solver: BENCH_SEARCH_SOLVER, length, numModels: o.numModels, generations, budgets, latency: [...o.latency], latencySource: o.latencySource, wholeFront, perBudgetLoop, wholeFrontWithPredictor };
+}
+
+/** The whole-front search scored by a paper-sized predictor (random weights) on the kit's scorer; kernels warmed outside the timing. */
+async function timedWithPredictor(options: Omit<FrontSearchOptions, 'score'>): Promise<FrontSearchRunStats & { scorer: string }> {
+  const predictor = SchedulePredictor.create({ solver: BENCH_SEARCH_SOLVER, numModels: options.numModels, length: options.length }, options.seed);
+  const scorer = await batchedScorer(predictor, 'auto');
+  try {
+    await scorer.score([Array.from({ length: options.length }, (_, i) => (i % 3 === 0 ? 1 : 0))]);
+    let calls = 0;
+    let scored = 0;
+    const timed = await secondsOf(() =>
+      frontSearch({
+        ...options,
+        score: (schedules) => {
+          calls++;
+          scored += schedules.length;
+          return scorer.score(schedules);
+        },
+      }),
+    );
+    return { seconds: timed.seconds, scoreCalls: calls, schedulesScored: scored, bestScoreByBudget: timed.value.byBudget.map((p) => p.population[0].score), failures: [], scorer: scorer.engine };
+  } finally {
+    await scorer.release();
+    predictor.dispose();
+  }
 }

@@ -2,14 +2,18 @@
  * The bench's search section (--skip-search skips it): a 1000-generation evolutionary search,
  * DPM-Solver L = 90, over the zoo's size, priced by this run's measured TF.js forward times, scored
  * by a paper-sized predictor with random weights (on the kit's scorer and on TF.js), and again with
- * a synthetic score: the search loop alone (lib/bench/search-bench.ts).
+ * a synthetic score: the search loop alone (lib/bench/search-bench.ts). Then the whole-front search
+ * (front.search whole-front) for the front's 5-budget grid, 1000 generations, L = 90, with the
+ * predictor and with the synthetic score, beside the per-budget loop it replaces
+ * (lib/bench/front-search-bench.ts).
  */
 import { engineTag } from '../zoo/workspace';
 import type { BenchContext } from './bench-context';
 import type { BenchModelRow } from './report';
 import { benchSearch, type SearchBench } from './search-bench';
+import { benchFrontSearch, type FrontSearchBench } from './front-search-bench';
 
-export async function searchSection(ctx: BenchContext, models: readonly BenchModelRow[], generations: number): Promise<SearchBench> {
+export async function searchSection(ctx: BenchContext, models: readonly BenchModelRow[], generations: number): Promise<SearchBench & { wholeFront: FrontSearchBench }> {
   const { exp, log } = ctx;
   const s = exp.config.search;
   const search = await benchSearch({
@@ -25,5 +29,11 @@ export async function searchSection(ctx: BenchContext, models: readonly BenchMod
   log(`  with the predictor (paper sizes, random weights, ${search.predictor.parameters} parameters) on ${search.scorer}: ${search.withPredictor.seconds.toFixed(2)} s, ${search.withPredictor.scoreCalls} calls, ${search.withPredictor.schedulesScored} schedules scored`);
   log(`  the same predictor on TF.js:                               ${search.withPredictorTfjs.seconds.toFixed(2)} s, ${search.withPredictorTfjs.scoreCalls} calls, ${search.withPredictorTfjs.schedulesScored} schedules scored`);
   log(`  with a synthetic score (search loop alone):                ${search.syntheticScore.seconds.toFixed(2)} s, ${search.syntheticScore.scoreCalls} calls, ${search.syntheticScore.schedulesScored} schedules scored`);
-  return search;
+  const front = await benchFrontSearch({ numModels: exp.config.zoo.length, latency: search.latency, latencySource: search.latencySource, generations, seed: s.seed, withPerBudgetLoop: true, withPredictor: true });
+  const p = front.wholeFrontWithPredictor!;
+  const loop = front.perBudgetLoop!;
+  log(`whole-front search: ${front.generations} generations, ${front.solver} L=${front.length}, grid ${front.budgets.map((b) => b.toFixed(1)).join(', ')} ms`);
+  log(`  with the predictor on ${p.scorer}: ${p.seconds.toFixed(2)} s, ${p.scoreCalls} calls, ${p.schedulesScored} schedules scored (target: at most 5 s)`);
+  log(`  with a synthetic score (search loop alone): ${front.wholeFront.seconds.toFixed(2)} s, ${front.wholeFront.schedulesScored} schedules scored; the per-budget loop over the same grid: ${loop.seconds.toFixed(2)} s, ${loop.schedulesScored} schedules scored${loop.failures.length ? ` (${loop.failures.length} budget(s) failed)` : ''}`);
+  return { ...search, wholeFront: front };
 }

@@ -234,6 +234,11 @@ export const FrontSchema = obj(
     singleModelNfes: nullable(list(int({ min: 1, doc: 'an NFE' }), { minLength: 1, doc: 'NFEs of the single-model baseline (null = the default grid)' })),
     twoSegmentNfes: nullable(list(int({ min: 2, doc: 'an NFE' }), { minLength: 1, doc: 'NFEs of the two-segment baseline (null = the default grid)' })),
     splitFractions: list(num({ gt: 0, lt: 1, doc: 'a split point' }), { default: [0.25, 0.5, 0.75], minLength: 1, doc: 'two-segment split points as fractions of the steps' }),
+    search: str({
+      default: 'per-budget',
+      oneOf: ['per-budget', 'whole-front'] as const,
+      doc: "how OMS-DPM's picks are searched: per-budget (the official search, one run per budget) or whole-front (one NSGA-II run answers every budget of the grid, sharing the predictor's scores: lib/search/front-search.ts); both with the search.* settings",
+    }),
   },
   { doc: "the FID-vs-cost front (the paper's Fig. 1): budgets and baseline grids" },
 );

@@ -17,7 +17,8 @@ import type { PredictorFileMeta } from '../predictor/checkpoint';
 import { predictorDir } from '../predictor/experiment-predictor';
 import type { SolverName } from '../schedule/index';
 import type { GenerationReport } from '../search/evolution';
-import { experimentLatency, runSearch } from '../search/experiment-search';
+import type { FrontGenerationReport } from '../search/front-search';
+import { experimentLatency, runFrontSearch, runSearch } from '../search/experiment-search';
 import { KitError } from '../util/errors';
 import { resultsDir } from '../zoo/workspace';
 import { budgetRule, DEFAULT_BUDGET_COUNT, frontBudgets, type BudgetNfeRange } from './budgets';
@@ -57,6 +58,8 @@ export interface ExperimentFrontOptions {
   settings?: Partial<FrontSettings>;
   onEvent?: (e: FrontEvent) => void;
   onGeneration?: (budget: number, r: GenerationReport) => void;
+  /** front.search whole-front: told after each generation of the one search */
+  onFrontGeneration?: (r: FrontGenerationReport) => void;
   /** seams for tests: replace the search, the dataset, the FID cache identity, the latency table */
   search?: FrontInputs['search'];
   trainingRecords?: FrontInputs['trainingRecords'];
@@ -82,6 +85,25 @@ function predictorInfo(exp: ResolvedExperiment, solver: SolverName): { length: n
  */
 export function frontScoreIdentity(exp: ResolvedExperiment, solver: SolverName, engine: string, featureNetwork: string): string {
   return hashOf({ record: recordKey(exp, solver), engine, featureNetwork });
+}
+
+/**
+ * OMS-DPM's search at each budget, as front.search says: per-budget runs the official search once
+ * per budget asked; whole-front runs one search for the whole grid `budgets` the first time any
+ * budget is asked (the same seed gives the same picks, so a resumed front equals an uninterrupted
+ * one) and answers every later budget from it.
+ */
+function experimentSearch(exp: ResolvedExperiment, solver: SolverName, budgets: readonly number[], o: ExperimentFrontOptions): FrontInputs['search'] {
+  if (exp.config.front.search === 'per-budget') {
+    return async (budget) => (await runSearch(exp, solver, budget, o.engine, { onGeneration: o.onGeneration && ((r) => o.onGeneration?.(budget, r)) })).population;
+  }
+  let whole: ReturnType<typeof runFrontSearch> | null = null;
+  return async (budget) => {
+    whole ??= runFrontSearch(exp, solver, budgets, o.engine, { onGeneration: o.onFrontGeneration });
+    const population = (await whole).byBudget.get(budget);
+    if (!population) throw new KitError(`the whole-front search ran on the grid ${budgets.join(', ')} ms, which has no budget ${budget} ms`, { hint: 'ask the front for budgets of its grid (--budgets sets the grid)' });
+    return population;
+  };
 }
 
 /** The inputs of an experiment's front for `solver` (see the file comment). */
@@ -118,9 +140,7 @@ export function experimentFrontInputs(exp: ResolvedExperiment, solver: SolverNam
     scoreIdentity: o.scoreIdentity ?? frontScoreIdentity(exp, solver, o.engine, o.featureNetwork),
     inputsIdentity: hashOf({ predictor: predictor?.sha256 ?? null, dataset: fileSha(dataset) }),
     score: o.score,
-    search:
-      o.search ??
-      (async (budget) => (await runSearch(exp, solver, budget, o.engine, { onGeneration: o.onGeneration && ((r) => o.onGeneration?.(budget, r)) })).population),
+    search: o.search ?? experimentSearch(exp, solver, budgets, o),
     trainingRecords:
       o.trainingRecords ??
       (() => {

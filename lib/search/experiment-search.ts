@@ -16,6 +16,7 @@ import { latencyByModelIndex, readLatencyFile, type SolverName } from '../schedu
 import { writeJsonAtomic } from '../util/atomic-file';
 import { latencyFile, resultsDir } from '../zoo/workspace';
 import { evolutionarySearch, type GenerationReport, type SearchIndividual } from './evolution';
+import { frontSearch, type FrontGenerationReport } from './front-search';
 
 export interface SearchRun {
   budget: number;
@@ -83,6 +84,54 @@ export async function runSearch(
     best = { schedule: top.schedule, cost: top.cost, nfe: top.nfe, fid: final.fid, images: final.images };
   }
   return { budget, engine, scorer: scorer.engine, population, reranked, best, seconds: (Date.now() - t0) / 1000 };
+}
+
+export interface FrontSearchRun {
+  engine: string;
+  /** engine the predictor scored on (batched-scorer.ts) */
+  scorer: string;
+  /** the final population at each budget of the grid, best predicted first */
+  byBudget: Map<number, SearchIndividual[]>;
+  generations: number;
+  scoredCount: number;
+  seconds: number;
+}
+
+/**
+ * The whole-front search (front-search.ts) of an experiment: one run answers every budget of
+ * `budgets`, with the trained predictor and the search.* settings (generations, population,
+ * children, mutation attempts, seed), as the per-budget `runSearch` uses them at one budget.
+ */
+export async function runFrontSearch(
+  exp: ResolvedExperiment,
+  solver: SolverName,
+  budgets: readonly number[],
+  engine: string,
+  opts: { onGeneration?: (r: FrontGenerationReport) => void; scorer?: ScorerChoice } = {},
+): Promise<FrontSearchRun> {
+  const t0 = Date.now();
+  const predictor = loadExperimentPredictor(exp, solver);
+  const s = exp.config.search;
+  let scorer: Awaited<ReturnType<typeof batchedScorer>> | null = null;
+  try {
+    scorer = await batchedScorer(predictor, opts.scorer);
+    const result = await frontSearch({
+      solver,
+      length: predictor.config.length,
+      numModels: exp.config.zoo.length,
+      latency: experimentLatency(exp, engine),
+      budgets,
+      score: scorer.score,
+      seed: s.seed,
+      settings: { generations: s.generations, populationSize: s.populationSize, childrenPerGeneration: s.childrenPerGeneration, maxMutationAttempts: s.mutationAttempts },
+      onGeneration: opts.onGeneration,
+    });
+    const byBudget = new Map(result.byBudget.map((b) => [b.budget, b.population]));
+    return { engine, scorer: scorer.engine, byBudget, generations: result.generations, scoredCount: result.scoredCount, seconds: (Date.now() - t0) / 1000 };
+  } finally {
+    await scorer?.release();
+    predictor.dispose();
+  }
 }
 
 export function writeSearch(exp: ResolvedExperiment, solver: SolverName, run: SearchRun, provenance: unknown): string {

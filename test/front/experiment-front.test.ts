@@ -106,3 +106,32 @@ test('experimentFrontInputs: real search, dataset, latency table and sampler pat
     delete process.env.OMS_DPM_RESULTS;
   }
 });
+
+test('front.search whole-front: one search answers every budget of the grid, within budget, the same for the same seed', async () => {
+  const root = tempDir();
+  process.env.OMS_DPM_RESULTS = root;
+  try {
+    await initBackend('wasm');
+    const exp = loadExperiment(tiny, { set: ['predictor.epochs=6', 'predictor.evalEvery=3', 'search.generations=30', 'front.search=whole-front'] });
+    writeSyntheticDdimDataset(exp, 30);
+    trainExperimentPredictor(exp, 'ddim');
+    fs.writeFileSync(path.join(root, 'tiny-mnist', 'latency-tfjs-wasm.json'), JSON.stringify({ models: { a: { medianMs: 10 }, b: { medianMs: 25 } } }));
+    const base = { engine: 'tfjs-wasm', score: async () => ({ fid: 0, images: 0, engine: '', seconds: 0 }), measure: async () => { throw new Error('not measured here'); }, reference: { mu: new Float64Array(3), sigma: new Float64Array(9), dim: 3 }, qualityRange: null, featureNetwork: 'none', provenance: {}, scoreIdentity: 'test' };
+    let generations = 0;
+    const run = experimentFrontInputs(exp, 'ddim', { ...base, budgets: [50, 90, 150], onFrontGeneration: () => generations++ });
+    const picks = await Promise.all([50, 90, 150].map((b) => run.search(b)));
+    assert.equal(generations, 30, 'one search of search.generations generations for the three budgets');
+    picks.forEach((population, i) => {
+      assert.ok(population.length > 0);
+      for (const ind of population) assert.ok(ind.cost <= [50, 90, 150][i], `cost ${ind.cost} over ${[50, 90, 150][i]}`);
+      for (let k = 1; k < population.length; k++) assert.ok(population[k - 1].score <= population[k].score, 'best predicted first');
+    });
+    // a larger budget's best is at least as good (predicted) as a smaller one's: its archive holds every cheaper schedule
+    assert.ok(picks[2][0].score <= picks[0][0].score);
+    const again = experimentFrontInputs(exp, 'ddim', { ...base, budgets: [50, 90, 150] });
+    assert.deepEqual((await again.search(90)).map((p) => p.schedule), picks[1].map((p) => p.schedule), 'same seed, same picks');
+    await assert.rejects(run.search(70), (e: unknown) => isKitError(e) && /no budget 70 ms/.test(e.message));
+  } finally {
+    delete process.env.OMS_DPM_RESULTS;
+  }
+});

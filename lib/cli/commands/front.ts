@@ -131,6 +131,12 @@ export function frontCommand(): Command {
               console.log(`  C = ${formatCost(budget)} ms: search generation ${g.generation}, best predicted score ${g.bestScore.toFixed(4)}`);
             }
           },
+          onFrontGeneration: (g) => {
+            if (Date.now() - lastGeneration > 10000) {
+              lastGeneration = Date.now();
+              console.log(`  whole-front search generation ${g.generation}: ${g.scoredCount} schedules scored; best predicted score per budget ${g.bestScoreByBudget.map((x) => x.toFixed(3)).join(', ')}`);
+            }
+          },
         });
         console.log(`front of ${exp.config.name} (${solver}, length ${run.length}) on ${choice.tag}: budgets ${run.budgets.map(formatCost).join(', ')} ms; series ${run.settings.series.join(', ')}; ${run.images} images per FID; ${queue ? `scored through the queue at ${shownQueueUrl(queue)} (workers: oms-dpm worker)` : `${workers} worker(s) x ${threads} thread(s)`}`);
         const bar = new ProgressLine();
