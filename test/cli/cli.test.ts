@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -18,6 +19,17 @@ const tiny = path.join(root, 'test', 'fixtures', 'tiny-mnist.yaml');
 function run(args: string[], env: Record<string, string> = {}) {
   const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, OMS_DPM_BACKEND: 'wasm', OMS_DPM_ENGINE: 'tfjs', ...env } });
   return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** sha256 of every file under `dir`, by relative path (lock files aside). */
+function fileHashes(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!f.isFile() || f.name === '.run.lock') continue;
+    const file = path.join(f.parentPath, f.name);
+    out[path.relative(dir, file)] = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+  }
+  return out;
 }
 
 function workspace(): Record<string, string> {
@@ -140,7 +152,7 @@ test('train-zoo then sample: weights, loss curve, summary and PNG grids are writ
 
   // reproduce: reuses the zoo, profiles latency, grows the datasets to collection.count, trains the
   // predictors, writes figures and manifests; a second run finds every stage up to date
-  const rep = run(['reproduce', '--experiment', tiny], env);
+  const rep = run(['reproduce', '--in-place', '--experiment', tiny], env);
   assert.equal(rep.code, 0, rep.err);
   assert.match(rep.out, /stage zoo: done/);
   assert.match(rep.out, /stage predictor-ddim: done/);
@@ -154,17 +166,47 @@ test('train-zoo then sample: weights, loss curve, summary and PNG grids are writ
   assert.ok('dirty' in manifest.provenance.git && manifest.provenance.packages['@tensorflow/tfjs']);
   const metrics = JSON.parse(fs.readFileSync(path.join(env.OMS_DPM_RESULTS, 'tiny-mnist', 'predictor-dpm-solver', 'metrics.json'), 'utf8'));
   assert.ok('validation' in metrics.kendallTau);
-  const rep2 = run(['reproduce', '--experiment', tiny], env);
+  const rep2 = run(['reproduce', '--in-place', '--experiment', tiny], env);
   assert.equal(rep2.code, 0, rep2.err);
   assert.doesNotMatch(rep2.out, /: running/);
   assert.match(rep2.out, /0 stage\(s\) ran/);
+  // the default: every stage after the zoo recomputed in a run folder of its own, from the committed
+  // zoo, then committed against reproduced; the committed folder is not touched
+  const committedDir = path.join(env.OMS_DPM_RESULTS, 'tiny-mnist');
+  const before = fileHashes(committedDir);
+  const repro = run(['reproduce', '--experiment', tiny], env);
+  assert.equal(repro.code, 0, repro.err);
+  const reproDir = path.join(env.OMS_DPM_RUNS, 'reproduce', 'tiny-mnist', 'results', 'tiny-mnist');
+  assert.match(repro.out, /copied from the committed results: zoo, data-split\.json, manifests\/zoo\.json/);
+  assert.match(repro.out, /stage zoo: up to date/);
+  assert.match(repro.out, /stage latency: done/);
+  assert.match(repro.out, /stage collection-ddim: done/);
+  assert.match(repro.out, /stage front-dpm-solver: done/);
+  assert.match(repro.out, /committed against reproduced:/);
+  assert.match(repro.out, /stage predictor-ddim:\n    kendallTau\.train: committed \S+ \| reproduced \S+ \| /);
+  assert.deepEqual(fileHashes(committedDir), before, 'reproduce changed the committed results');
+  assert.equal(fs.readFileSync(path.join(reproDir, 'zoo', 'a', 'ema-weights.bin')).equals(fs.readFileSync(path.join(committedDir, 'zoo', 'a', 'ema-weights.bin'))), true);
+  const comparison = JSON.parse(fs.readFileSync(path.join(reproDir, 'reproduction.json'), 'utf8'));
+  assert.ok(fs.readFileSync(path.join(reproDir, 'reproduction.html'), 'utf8').includes('committed against reproduced'));
+  // the tiny pipeline is deterministic but for measured times: no figure differs elsewhere, and
+  // the records scored in both runs have the same FIDs
+  assert.equal(comparison.figures.length, fs.readdirSync(path.join(committedDir, 'figures')).filter((f) => f.endsWith('.json')).length);
+  assert.deepEqual(comparison.figures.filter((f: { verdict: string }) => f.verdict === 'differs' || f.verdict === 'new'), []);
+  const paired = comparison.keyNumbers.find((k: { stage: string; quantity: string }) => k.stage === 'collection-ddim' && /in both runs/.test(k.quantity));
+  assert.equal(paired.committed, 10, JSON.stringify(paired));
+  assert.ok(paired.measure <= 1e-4, JSON.stringify(paired));
+  // a rerun on the run folder resumes: nothing left to run, the comparison again
+  const repro2 = run(['reproduce', '--experiment', tiny], env);
+  assert.equal(repro2.code, 0, repro2.err);
+  assert.match(repro2.out, /0 stage\(s\) ran/);
+  assert.match(repro2.out, /committed against reproduced:/);
   // a changed predictor setting re-runs the predictors and the figures only
-  const rep3 = run(['reproduce', '--experiment', tiny, '--set', 'predictor.epochs=3'], env);
+  const rep3 = run(['reproduce', '--in-place', '--experiment', tiny, '--set', 'predictor.epochs=3'], env);
   assert.equal(rep3.code, 0, rep3.err);
   assert.match(rep3.out, /stage collection-ddim: up to date/);
   assert.match(rep3.out, /stage predictor-ddim: running/);
   // a changed FID setting re-collects: the old records are kept beside the new dataset
-  const rep4 = run(['reproduce', '--experiment', tiny, '--set', 'fid.images=32'], env);
+  const rep4 = run(['reproduce', '--in-place', '--experiment', tiny, '--set', 'fid.images=32'], env);
   assert.equal(rep4.code, 0, rep4.err);
   assert.match(rep4.out, /the ddim dataset was made with other zoo, sampler or FID settings: kept as .*schedule-fid-ddim\.superseded-\w+\.jsonl/);
   const dir = path.join(env.OMS_DPM_RESULTS, 'tiny-mnist');

@@ -23,7 +23,7 @@ import * as path from 'node:path';
 import { DEFAULT_TOLERANCES, MEASURED_RECORD_TIME_RULES, diffFigures } from '../../lib/figures/compare-figures';
 import { cli, envFor, expDir, figures, recordLines, sleep, tiny } from '../helpers/tiny-workspace';
 
-const reproduce = ['reproduce', '--experiment', tiny, '--set', 'predictor.epochs=300', '--set', 'predictor.evalEvery=10'];
+const reproduce = ['reproduce', '--experiment', tiny, '--in-place', '--set', 'predictor.epochs=300', '--set', 'predictor.evalEvery=10'];
 
 function assertSameFigures(whole: string, cut: string): void {
   const a = figures(whole);

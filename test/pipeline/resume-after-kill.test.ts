@@ -22,7 +22,7 @@ test('reproduce killed in the middle of collection, then rerun, gives the figure
   const whole = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-whole-'));
   // The uninterrupted run, and a second reproduce on the same results folder while it runs: the
   // second is refused at once, naming the first; the first finishes as if alone.
-  const first = spawn(process.execPath, [cli, 'reproduce', '--experiment', tiny], { env: envFor(whole), stdio: ['ignore', 'pipe', 'pipe'] });
+  const first = spawn(process.execPath, [cli, 'reproduce', '--experiment', tiny, '--in-place'], { env: envFor(whole), stdio: ['ignore', 'pipe', 'pipe'] });
   let firstOut = '';
   first.stdout.on('data', (b: Buffer) => (firstOut += b.toString()));
   first.stderr.on('data', (b: Buffer) => (firstOut += b.toString()));
@@ -30,7 +30,7 @@ test('reproduce killed in the middle of collection, then rerun, gives the figure
   const lockFile = path.join(expDir(whole), '.run.lock');
   for (const start = Date.now(); !fs.existsSync(lockFile); await sleep(20)) assert.ok(Date.now() - start < 60_000, 'the first reproduce took no lock');
   const t0 = Date.now();
-  const second = spawnSync(process.execPath, [cli, 'reproduce', '--experiment', tiny], { env: envFor(whole), encoding: 'utf8' });
+  const second = spawnSync(process.execPath, [cli, 'reproduce', '--experiment', tiny, '--in-place'], { env: envFor(whole), encoding: 'utf8' });
   assert.ok(Date.now() - t0 < 5000, `the second run took ${Date.now() - t0} ms to stop`);
   assert.notEqual(second.status, 0);
   assert.match(second.stderr, new RegExp(`in use by another run: pid ${first.pid} .*'oms-dpm reproduce --experiment tiny-mnist`));
@@ -43,7 +43,7 @@ test('reproduce killed in the middle of collection, then rerun, gives the figure
     if (/^(schedule-fid-|predictor-|front-)/.test(f) || f === 'figures') fs.rmSync(path.join(expDir(cut), f), { recursive: true, force: true });
   }
   const dataset = path.join(expDir(cut), 'schedule-fid-ddim.jsonl');
-  const child = spawn(process.execPath, [cli, 'reproduce', '--experiment', tiny, '--from', 'collection-ddim'], { env: envFor(cut), stdio: 'ignore' });
+  const child = spawn(process.execPath, [cli, 'reproduce', '--experiment', tiny, '--in-place', '--from', 'collection-ddim'], { env: envFor(cut), stdio: 'ignore' });
   const exited = new Promise<void>((r) => child.on('exit', () => r()));
   const deadline = Date.now() + 300_000;
   while (recordLines(dataset) < 3) {
@@ -56,7 +56,7 @@ test('reproduce killed in the middle of collection, then rerun, gives the figure
   const kept = recordLines(dataset);
   assert.ok(kept >= 3 && kept < 10, `the kill should land mid-collection (10 records), found ${kept}`);
 
-  const rerun = spawnSync(process.execPath, [cli, 'reproduce', '--experiment', tiny], { env: envFor(cut), encoding: 'utf8' });
+  const rerun = spawnSync(process.execPath, [cli, 'reproduce', '--experiment', tiny, '--in-place'], { env: envFor(cut), encoding: 'utf8' });
   assert.equal(rerun.status, 0, rerun.stdout + rerun.stderr);
   // the killed run left its lock: taken over, with a note
   assert.match(rerun.stderr, new RegExp(`took over the lock of a run that is gone \\(pid ${child.pid},`));

@@ -4,7 +4,7 @@
  * data must match the committed smoke goldens in results/mnist@smoke/figures/. Fields that follow
  * from measured times are skipped (FRESH_RUN_TOLERANCES); the rest is deterministic and compared
  * with the usual tolerances. To accept a change on purpose:
- *   npm run reproduce -- --profile smoke && npm run refresh-goldens -- --experiment mnist --profile smoke --why "..."
+ *   npm run reproduce -- --profile smoke --in-place && npm run refresh-goldens -- --experiment mnist --profile smoke --why "..."
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,7 +17,7 @@ import type { FigureData } from '../../lib/figures/figure-data';
 
 const root = path.join(__dirname, '..', '..');
 const goldens = path.join(root, 'results', 'mnist@smoke', 'figures');
-const REFRESH = 'npm run reproduce -- --profile smoke && npm run refresh-goldens -- --experiment mnist --profile smoke --why "..."';
+const REFRESH = 'npm run reproduce -- --profile smoke --in-place && npm run refresh-goldens -- --experiment mnist --profile smoke --why "..."';
 
 function figureData(dir: string): Map<string, FigureData> {
   return new Map(fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort().map((f) => [f, JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as FigureData]));
@@ -27,7 +27,7 @@ test('the mnist smoke profile reproduces its committed figure goldens', { timeou
   assert.ok(fs.existsSync(goldens), `no smoke goldens in ${goldens}; make them with: ${REFRESH}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-smoke-'));
   const env = { ...process.env, OMS_DPM_RESULTS: path.join(dir, 'results'), OMS_DPM_RUNS: path.join(dir, 'runs') };
-  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'oms-dpm.js'), 'reproduce', '--experiment', 'mnist', '--profile', 'smoke'], { env, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [path.join(root, 'bin', 'oms-dpm.js'), 'reproduce', '--experiment', 'mnist', '--profile', 'smoke', '--in-place'], { env, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stdout + r.stderr);
   const fresh = figureData(path.join(dir, 'results', 'mnist@smoke', 'figures'));
   const committed = figureData(goldens);
