@@ -27,6 +27,12 @@ export interface DatasetHeader {
   scheduleSeed: number;
   splitSeed: number;
   trainRatio: number;
+  /**
+   * 'active' for a dataset grown by active collection (lib/active/): its training-split records
+   * past the random start were chosen by a predictor ensemble. Absent for random collection, so
+   * the datasets made before there was a choice keep their headers.
+   */
+  strategy?: 'active';
 }
 
 export interface ScheduleRecord {
@@ -42,6 +48,8 @@ export interface ScheduleRecord {
   configHash: string;
   engine: string;
   seconds: number;
+  /** Active collection only: the round whose ensemble chose the schedule (absent: drawn from the random distribution, as random collection draws it). */
+  round?: number;
 }
 
 export interface DatasetContents { header: DatasetHeader; records: ScheduleRecord[]; droppedPartialLine: boolean }
@@ -73,7 +81,9 @@ export function readDataset(file: string, expect?: Partial<DatasetHeader>): Data
         fail(file, 1, `the dataset was made with ${k} = ${JSON.stringify(have)}, this run has ${JSON.stringify(v)}`,
           k === 'experiment' || k === 'solver'
             ? 'this file belongs to another experiment or solver: give the right --experiment/--solver'
-            : 'the zoo, sampler or FID settings changed since the records were made: move the file away to collect a new dataset, or restore the settings');
+            : k === 'strategy'
+              ? 'random and active collection keep separate files (schedule-fid-<solver>.jsonl, schedule-fid-<solver>.active.jsonl): move this file to the name its header says'
+              : 'the zoo, sampler or FID settings changed since the records were made: move the file away to collect a new dataset, or restore the settings');
       }
     }
   }
@@ -113,8 +123,8 @@ export function openDataset(file: string, header: DatasetHeader): DatasetContent
 
 /** What a record's meaning depends on: records made under another identity cannot be mixed in. */
 function identityOf(h: DatasetHeader): Partial<DatasetHeader> {
-  const { experiment, solver, length, numModels, recordKey, images, scheduleSeed, splitSeed, trainRatio } = h;
-  return { experiment, solver, length, numModels, recordKey, images, scheduleSeed, splitSeed, trainRatio };
+  const { experiment, solver, length, numModels, recordKey, images, scheduleSeed, splitSeed, trainRatio, strategy } = h;
+  return { experiment, solver, length, numModels, recordKey, images, scheduleSeed, splitSeed, trainRatio, strategy };
 }
 
 /**

@@ -9,11 +9,14 @@ import { sampleRandomSchedule, scheduleEntries, type SolverName } from '../sched
 
 export interface ScheduleJob { id: number; solver: SolverName; schedule: number[] }
 
-export function scheduleLength(c: CollectionConfig, solver: SolverName): number {
+/** What a random record's schedule is drawn from (a part of collection.*, so synthetic tests can give just these). */
+export type ScheduleDrawSettings = Pick<CollectionConfig, 'ddimLength' | 'dpmSolverLength' | 'dirichletAlpha' | 'nullProbability' | 'seed'>;
+
+export function scheduleLength(c: Pick<CollectionConfig, 'ddimLength' | 'dpmSolverLength'>, solver: SolverName): number {
   return solver === 'ddim' ? c.ddimLength : c.dpmSolverLength;
 }
 
-export function jobFor(c: CollectionConfig, solver: SolverName, numModels: number, timesteps: number, id: number): ScheduleJob {
+export function jobFor(c: ScheduleDrawSettings, solver: SolverName, numModels: number, timesteps: number, id: number): ScheduleJob {
   const s = sampleRandomSchedule(
     solver,
     { length: scheduleLength(c, solver), numModels, alpha: c.dirichletAlpha, nullProb: c.nullProbability, timesteps },
@@ -23,6 +26,6 @@ export function jobFor(c: CollectionConfig, solver: SolverName, numModels: numbe
 }
 
 /** Train/validation assignment of record `id`, drawn once from (splitSeed, id) and stored with the record. */
-export function splitOf(c: CollectionConfig, id: number): 'train' | 'validation' {
+export function splitOf(c: Pick<CollectionConfig, 'splitSeed' | 'trainRatio'>, id: number): 'train' | 'validation' {
   return streamRng(c.splitSeed, 'split', id)() < c.trainRatio ? 'train' : 'validation';
 }

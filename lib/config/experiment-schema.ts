@@ -177,6 +177,26 @@ export const CollectionSchema = obj(
     splitSeed: int({ default: 0, min: 0, doc: 'seed of the train/validation assignment, drawn once per record and stored with it' }),
     workers: int({ default: 2, min: 1, doc: 'worker processes scoring schedules in parallel' }),
     count: int({ default: 1000, min: 4, doc: 'records per solver that `npm run reproduce` collects' }),
+    strategy: str({
+      default: 'random',
+      oneOf: ['random', 'active'] as const,
+      doc: "how the training-split schedules are chosen: random (every record from the random distribution, the official dataset) or active (a random start, then rounds that score where an ensemble of predictors, searched over the front's budget grid, points: lib/active/; `oms-dpm collect --strategy active`). Validation records are the same random draws either way. An active dataset is its own file, schedule-fid-<solver>.active.jsonl, which later stages read when this says active",
+    }),
+    active: obj(
+      {
+        ensembleSize: int({ default: 5, min: 1, doc: 'predictors K of the ensemble, each trained on its own bootstrap resample of the training-split records (BANANAS uses 5)' }),
+        initialRecords: int({ default: 25, min: 4, doc: 'training-split records drawn at random (the random strategy\'s own draws) before the first round; the validation records are all drawn then too' }),
+        perRound: int({ default: 25, min: 1, doc: 'new training-split records chosen and scored per round; the ensemble is retrained before each round' }),
+        acquisition: str({
+          default: 'thompson',
+          oneOf: ['thompson', 'lcb'] as const,
+          doc: "how the ensemble chooses: thompson (each pick: a random member, its search's best unscored schedule at the next budget of the grid; scale-free, as each member only ranks) or lcb (one search on mean - std of the members' scores, each standardised on the records it trained on)",
+        }),
+        epochs: nullable(int({ min: 1, doc: "training epochs of each member (null = predictor.epochs); the other predictor.* settings apply as they are" })),
+        trainingProcesses: int({ default: 2, min: 1, doc: 'members trained at once, each in a child process (1 = one after another in the collecting process); the members are the same either way' }),
+      },
+      { doc: "active collection (collection.strategy: active): the predictor ensemble and its rounds" },
+    ),
     queue: nullable(
       str({
         pattern: /^(redis|rediss|unix):\/\/\S+$/,
@@ -234,6 +254,8 @@ export const FrontSchema = obj(
     singleModelNfes: nullable(list(int({ min: 1, doc: 'an NFE' }), { minLength: 1, doc: 'NFEs of the single-model baseline (null = the default grid)' })),
     twoSegmentNfes: nullable(list(int({ min: 2, doc: 'an NFE' }), { minLength: 1, doc: 'NFEs of the two-segment baseline (null = the default grid)' })),
     splitFractions: list(num({ gt: 0, lt: 1, doc: 'a split point' }), { default: [0.25, 0.5, 0.75], minLength: 1, doc: 'two-segment split points as fractions of the steps' }),
+    rerankTrusted: int({ default: 2, min: 0, doc: "OMS-DPM's re-rank also scores this many best-predicted schedules of the search that lie inside the training records' support (NFE range, model mix: lib/front/record-support.ts); 0 = the official top-k only" }),
+    rerankRecords: int({ default: 2, min: 0, doc: "OMS-DPM's re-rank also scores this many lowest-FID training records that fit the budget (measured, not predicted); 0 = the official top-k only" }),
     search: str({
       default: 'per-budget',
       oneOf: ['per-budget', 'whole-front'] as const,

@@ -107,8 +107,9 @@ function collection(solver: (typeof SOLVERS)[number]): Stage {
     name: `collection-${solver}`,
     // where the jobs are scored (collection.queue) is not an input: the records are the same
     inputs: ({ exp }) => {
-      const { queue: _queue, ...collection } = exp.config.collection;
-      return { recordKey: recordKey(exp, solver), count: exp.config.collection.count, collection };
+      // the active-collection keys came later: left out at the random strategy, so datasets made before them stay current
+      const { queue: _queue, strategy, active, ...collection } = exp.config.collection;
+      return { recordKey: recordKey(exp, solver), count: exp.config.collection.count, collection: strategy === 'random' ? collection : { ...collection, strategy, active } };
     },
     async run({ exp, engine, log, progress, queue }) {
       let queueText = '';
@@ -165,7 +166,7 @@ function front(solver: (typeof SOLVERS)[number]): Stage {
           budgets: null,
           budgetCount: f.budgetCount,
           budgetNfes: { low: f.lowNfe, high: f.highNfe },
-          settings: { randomCount: f.randomCount, singleModelNfes: f.singleModelNfes, twoSegmentNfes: f.twoSegmentNfes, splitFractions: [...f.splitFractions] },
+          settings: { randomCount: f.randomCount, singleModelNfes: f.singleModelNfes, twoSegmentNfes: f.twoSegmentNfes, splitFractions: [...f.splitFractions], rerankTrusted: f.rerankTrusted, rerankRecords: f.rerankRecords },
           onEvent: (e) => {
             if (e.kind === 'point') log(`  [${e.done}/${e.total}] ${e.series}: ${e.point ? describePoint(e.point) : `no point: ${e.why}`}`);
           },

@@ -1,23 +1,83 @@
-/** `oms-dpm collect`: the schedule-FID dataset (random schedules scored by FID), resumable, on worker processes. */
+/**
+ * `oms-dpm collect`: the schedule-FID dataset, resumable, on worker processes: random schedules
+ * (method §4), or with --strategy active (collection.strategy) a random start and then rounds
+ * chosen by a predictor ensemble (lib/active/).
+ */
 import { Command } from 'commander';
-import { collect, datasetFile } from '../../collection/collect';
+import { collect, datasetFile, type CollectOptions } from '../../collection/collect';
 import { readDataset } from '../../collection/dataset-file';
 import { summariseSplits } from '../../collection/summary';
+import { activePlanFile, collectActive, type ActiveCollectOptions } from '../../active/active-collect';
+import { formatCost } from '../../search/budget';
 import { parseSolver } from '../../schedule/index';
+import { KitError } from '../../util/errors';
 import { printExport, resolveEngine, withEngineOption, type EngineOpts } from '../engine-options';
 import { positiveIntOption } from '../option-values';
 import { withExperimentOptions, resolveExperiment, lockResults, type ExperimentOpts } from '../experiment-options';
 import { ProgressLine, formatDuration } from '../progress';
 import { formatQueueStatus, resolveQueueUrl, shownQueueUrl } from '../../evaluation/scoring-backend';
 
+type CollectOpts = ExperimentOpts & EngineOpts & { solver: string; count: string; workers?: string; queue?: string; strategy?: string };
+
+const STRATEGIES = ['random', 'active'];
+
+/** --strategy as a `--set collection.strategy=...` ahead of the user's own --set (which win). */
+function withStrategy<O extends ExperimentOpts & { strategy?: string }>(o: O): O {
+  if (o.strategy === undefined) return o;
+  if (!STRATEGIES.includes(o.strategy)) throw new KitError(`--strategy must be one of ${STRATEGIES.join(', ')}, got '${o.strategy}'`, { hint: 'random (the official dataset) or active (predictor-guided rounds)' });
+  return { ...o, set: [`collection.strategy=${o.strategy}`, ...o.set] };
+}
+
+/** The progress line and the messages of a collection: one line for the last record, and the queue's job counts when there is a queue. */
+function reporting(datasetPath: string, count: number, queue: string | null): Omit<CollectOptions, 'engine' | 'workers' | 'queue'> {
+  const bar = new ProgressLine();
+  let line = { done: 0, total: count, text: '' };
+  let queueText = '';
+  const show = () => bar.update(line.done, line.total, line.text + queueText);
+  return {
+    onExport: printExport,
+    onEngine: (tag, table) => console.log(`workers sample on ${tag}; record costs ${table ? `priced from ${table}` : 'not priced (no latency table for this engine yet: run oms-dpm profile-latency)'}`),
+    onReady: (have, todo, w) => {
+      line = { ...line, done: have };
+      console.log(`dataset ${datasetPath}: ${have} records, ${todo} to collect${queue ? (todo ? ` through the queue at ${shownQueueUrl(queue)} (workers: oms-dpm worker)` : '') : w ? ` with ${w} worker(s)` : ''}`);
+    },
+    onQueueStatus: (s) => {
+      queueText = `${line.text ? ' | ' : ''}${formatQueueStatus(s)}`;
+      show();
+    },
+    onRecord: (p) => {
+      line = { done: p.done, total: p.total, text: `FID ${p.record.fid.toFixed(2)} NFE ${p.record.nfe}${p.record.round !== undefined ? ` (round ${p.record.round})` : ''} | ${p.ratePerHour.toFixed(0)}/h ETA ${formatDuration(p.etaSeconds)}` };
+      if (queueText) queueText = ` | ${queueText.replace(/^ \| /, '')}`;
+      show();
+    },
+  };
+}
+
+/** What active collection says about its rounds. */
+function roundMessages(planFile: string): Pick<ActiveCollectOptions, 'onTraining' | 'onRound'> {
+  return {
+    onTraining: (round, records) => console.log(`round ${round}: training the ensemble on ${records} training records`),
+    onRound: (r) => {
+      const budgets = [...new Set(r.chosen.map((c) => c.budget).filter((b): b is number => b !== null))].sort((a, b) => a - b);
+      console.log(
+        `round ${r.round}: ${r.chosen.length} schedules chosen (${r.acquisition}) at budgets ${budgets.map(formatCost).join(', ')} ms` +
+          `${r.randomDraws ? `, ${r.randomDraws} drawn at random (the searches had nothing unscored left)` : ''}; ` +
+          `training ${formatDuration(r.seconds.training)}, search ${formatDuration(r.seconds.search)}; plan ${planFile}`,
+      );
+    },
+  };
+}
+
 export function collectCommand(): Command {
   return withEngineOption(withExperimentOptions(new Command('collect')))
-    .description('grow the schedule-FID dataset to --count records: random schedules (method §4) scored by FID on the fixed noise bank; resumable')
+    .description('grow the schedule-FID dataset to --count records scored by FID on the fixed noise bank: random schedules (method §4), or --strategy active (a random start, then rounds chosen by a predictor ensemble); resumable')
     .requiredOption('--solver <name>', 'ddim | dpm-solver')
     .requiredOption('--count <n>', 'records the dataset should have')
+    .option('--strategy <name>', 'random | active (default: collection.strategy); active writes schedule-fid-<solver>.active.jsonl and its plan, and later stages read it when collection.strategy is active')
     .option('--workers <n>', 'worker processes (default: collection.workers); with ONNX Runtime each uses one intra-op thread')
     .option('--queue <url>', 'send the scoring jobs to this queue (redis://HOST:PORT or unix:///path/redis.sock), scored by `oms-dpm worker` processes on any machine; local = the local pool (default: OMS_DPM_QUEUE, else collection.queue, else the local pool)')
-    .action(async (o: ExperimentOpts & EngineOpts & { solver: string; count: string; workers?: string; queue?: string }) => {
+    .action(async (given: CollectOpts) => {
+      const o = withStrategy(given);
       const exp = resolveExperiment(o);
       lockResults(exp, 'collect');
       const solver = parseSolver(o.solver);
@@ -25,31 +85,11 @@ export function collectCommand(): Command {
       const workers = o.workers === undefined ? undefined : positiveIntOption('workers', o.workers);
       const queue = resolveQueueUrl(o.queue, exp);
       const choice = await resolveEngine(o);
-      const bar = new ProgressLine();
-      // one progress line: the last record, and the queue's job counts when there is a queue
-      let line = { done: 0, total: count, text: '' };
-      let queueText = '';
-      const show = () => bar.update(line.done, line.total, line.text + queueText);
-      const records = await collect(exp, solver, count, {
-        engine: choice.engine,
-        workers,
-        queue,
-        onExport: printExport,
-        onEngine: (tag, table) => console.log(`workers sample on ${tag}; record costs ${table ? `priced from ${table}` : 'not priced (no latency table for this engine yet: run oms-dpm profile-latency)'}`),
-        onReady: (have, todo, w) => {
-          line = { ...line, done: have };
-          console.log(`dataset ${datasetFile(exp, solver)}: ${have} records, ${todo} to collect${queue ? (todo ? ` through the queue at ${shownQueueUrl(queue)} (workers: oms-dpm worker)` : '') : w ? ` with ${w} worker(s)` : ''}`);
-        },
-        onQueueStatus: (s) => {
-          queueText = `${line.text ? ' | ' : ''}${formatQueueStatus(s)}`;
-          show();
-        },
-        onRecord: (p) => {
-          line = { done: p.done, total: p.total, text: `FID ${p.record.fid.toFixed(2)} NFE ${p.record.nfe} | ${p.ratePerHour.toFixed(0)}/h ETA ${formatDuration(p.etaSeconds)}` };
-          if (queueText) queueText = ` | ${queueText.replace(/^ \| /, '')}`;
-          show();
-        },
-      });
+      const common = { engine: choice.engine, workers, queue, ...reporting(datasetFile(exp, solver), count, queue) };
+      const records =
+        exp.config.collection.strategy === 'active'
+          ? await collectActive(exp, solver, count, { ...common, ...roundMessages(activePlanFile(exp, solver)) })
+          : await collect(exp, solver, count, common);
       printSummary(records);
     });
 }
@@ -58,7 +98,9 @@ export function collectSummaryCommand(): Command {
   return withExperimentOptions(new Command('collect-summary'))
     .description('per-split summary (count, FID and NFE statistics) of the schedule-FID dataset')
     .requiredOption('--solver <name>', 'ddim | dpm-solver')
-    .action((o: ExperimentOpts & { solver: string }) => {
+    .option('--strategy <name>', 'random | active: which dataset (default: collection.strategy)')
+    .action((given: ExperimentOpts & { solver: string; strategy?: string }) => {
+      const o = withStrategy(given);
       const exp = resolveExperiment(o);
       const solver = parseSolver(o.solver);
       printSummary(readDataset(datasetFile(exp, solver), { experiment: exp.config.name, solver }).records);
