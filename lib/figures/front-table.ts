@@ -61,8 +61,23 @@ export function frontTableRows(data: FrontData): FrontTableRow[] {
   });
 }
 
+/**
+ * How OMS-DPM's pick at `p` was chosen (fronts made with oms-dpm-pick.ts): which candidate won the
+ * re-rank on the selection images and how many of each kind were re-ranked; null for older fronts.
+ */
+export function pickText(p: FrontPoint | undefined): string | null {
+  if (!p?.reranked) return null;
+  const n = (reason: string) => p.reranked!.filter((c) => c.reason === reason).length;
+  const won = p.reranked.reduce((a, b) => (b.selectionFid < a.selectionFid ? b : a));
+  const winner = won.reason === 'record' ? `training record ${won.recordId}` : won.reason === 'trusted' ? 'a trusted candidate' : `predicted #${(p.predictedRank ?? 0) + 1}`;
+  return `${winner} (of ${n('predicted')} predicted, ${n('trusted')} trusted, ${n('record')} records; ${won.insideSupport ? 'inside' : won.insideSupport === false ? 'outside' : 'no'} records' support)`;
+}
+
 export function frontTableFigure(data: FrontData): FigureData {
   const rows = frontTableRows(data);
+  const oms = seriesOf(data, 'oms-dpm');
+  const picks = rows.map((r) => pickText(oms?.points.find((p) => p.budget === r.budget)));
+  const withPicks = picks.some((t) => t !== null);
   const shown = FRONT_SERIES.filter((s) => seriesOf(data, s));
   const f = (v: number | null | undefined, iv: [number, number] | null | undefined) =>
     v === null || v === undefined ? '-' : iv ? `${v.toFixed(1)} [${iv[0].toFixed(1)}, ${iv[1].toFixed(1)}]` : v.toFixed(1);
@@ -76,12 +91,15 @@ export function frontTableFigure(data: FrontData): FigureData {
       `(ms per batch on ${data.engine}), chosen on images 0..${data.selectionImages - 1}. OMS-DPM's FID minus each baseline's, paired on the same held-out images: ` +
       `"beats" when its interval lies below 0, "loses to" above 0, "ties" otherwise. The speed-up is the best ` +
       `single model's cost to reach OMS-DPM's held-out FID divided by OMS-DPM's cost; "> s (not reached)" means no single-model setting up to the largest budget reaches that FID, so the speed-up exceeds that budget over OMS-DPM's cost. ` +
-      `Over all budgets and baselines: ${count('beats')} wins, ${count('ties')} ties, ${count('losesTo')} losses.`,
+      `Over all budgets and baselines: ${count('beats')} wins, ${count('ties')} ties, ${count('losesTo')} losses.` +
+      (withPicks
+        ? ` OMS-DPM's pick is the lowest selection FID among the search's top k by predicted score, its best-predicted schedules inside the training records' support (NFE range and model mix) and the best training records that fit C; the last column names the winner.`
+        : ''),
     data: [
       {
         type: 'table',
-        header: { values: ['C (ms)', ...shown, 'OMS-DPM beats', 'ties', 'loses to', 'speed-up vs best single'] },
-        columnwidth: [50, ...shown.map(() => 110), 120, 120, 120, 110],
+        header: { values: ['C (ms)', ...shown, 'OMS-DPM beats', 'ties', 'loses to', 'speed-up vs best single', ...(withPicks ? ['OMS-DPM pick: re-rank winner'] : [])] },
+        columnwidth: [50, ...shown.map(() => 110), 120, 120, 120, 110, ...(withPicks ? [200] : [])],
         cells: {
           values: [
             rows.map((r) => String(r.budget)),
@@ -90,6 +108,7 @@ export function frontTableFigure(data: FrontData): FigureData {
             rows.map((r) => r.ties.join(', ') || '-'),
             rows.map((r) => r.losesTo.join(', ') || '-'),
             rows.map((r) => (r.speedup !== null ? `${r.speedup.toFixed(2)}x` : r.speedupAbove !== null ? `> ${r.speedupAbove.toFixed(2)}x (not reached)` : '-')),
+            ...(withPicks ? [picks.map((t) => t ?? '-')] : []),
           ],
         },
       },

@@ -2,8 +2,9 @@
  * How each series of a front chooses its pick at a budget C, on the selection images:
  *
  *   oms-dpm               the predictor-based search at C (search/experiment-search.ts), then the
- *                         top rerankTopK of its final population re-scored with real FID; the pick is
- *                         the re-ranked best (runSearch's re-rank step, through the front's FID cache)
+ *                         top rerankTopK of its final population, the best predicted inside the
+ *                         records' support and the best training records re-scored with real FID;
+ *                         the pick is the re-ranked best (oms-dpm-pick.ts, through the front's FID cache)
  *   best-single-model     single-model.ts: the best of the single-model settings that fit
  *   best-in-training-set  training-set.ts: the lowest recorded FID among the training records that fit
  *   random                random-baseline.ts: the best of n repaired random schedules
@@ -21,6 +22,7 @@ import type { FrontScoring } from './front-scoring';
 import { randomBaselineSchedules } from './random-baseline';
 import { singleModelCandidates } from './single-model';
 import { bestTrainingRecord } from './training-set';
+import { omsDpmPick } from './oms-dpm-pick';
 import { twoSegmentCandidates } from './two-segment';
 
 /** A series' pick at a budget, as chosen on the selection images. */
@@ -74,15 +76,9 @@ export async function choosePick(run: FrontInputs, scoring: FrontScoring, enumer
       const t0 = Date.now();
       const population = await run.search(budget);
       run.onEvent?.({ kind: 'search', budget, seconds: (Date.now() - t0) / 1000, population: population.length });
-      const top = population.slice(0, run.rerankTopK);
-      if (top.length === 0) return { why: 'the search returned no schedule' };
-      const label = `searched (best selection FID of the top ${top.length} by predicted score)`;
-      const scored = await Promise.all(top.map(async (ind, rank) => {
-        const c = candidate(run.solver, ind.schedule, run.latency, label);
-        return { c, fid: await scoring.selectionFid(c, series, budget), rank, predicted: ind.score };
-      }));
-      const best = bestOf(scored);
-      return chosen(best, top.length, { predicted: best.predicted, predictedRank: best.rank });
+      const records = run.settings.rerankRecords > 0 || run.settings.rerankTrusted > 0 ? enumerated.trainingRecords() : [];
+      const pick = await omsDpmPick(run, scoring, population, records, budget);
+      return 'why' in pick ? pick : chosen({ c: pick.c, fid: pick.fid }, pick.candidates, pick.extra);
     }
     case 'best-single-model':
     case 'two-segment': {

@@ -53,9 +53,30 @@ export interface FrontPoint {
   recordId?: number;
   recordedFid?: number;
   recordedImages?: number;
-  /** oms-dpm: the winner's predicted score and its rank (0 = best) in the final population */
+  /** oms-dpm: the winner's predicted score and its rank (0 = best) in the final population (absent when a training record won) */
   predicted?: number;
   predictedRank?: number;
+  /** oms-dpm: every candidate re-ranked on the selection images, with why it was in the set (oms-dpm-pick.ts) */
+  reranked?: RerankedCandidate[];
+  /** oms-dpm: the reason of the candidate that won the re-rank */
+  pickReason?: RerankedCandidate['reason'];
+}
+
+/** One candidate of OMS-DPM's re-rank at a budget (lib/front/oms-dpm-pick.ts). */
+export interface RerankedCandidate {
+  /** predicted: the search's top k; trusted: best predicted inside the records' support; record: a training record */
+  reason: 'predicted' | 'trusted' | 'record';
+  /** the reason in words, with the candidate's distance from the records */
+  why: string;
+  schedule: number[];
+  cost: number;
+  nfe: number;
+  selectionFid: number;
+  /** its predicted score (null for a training record) */
+  predicted: number | null;
+  /** inside the training records' support (null: fewer than 2 records) */
+  insideSupport: boolean | null;
+  recordId?: number;
 }
 
 export interface FrontSeries {

@@ -24,15 +24,21 @@ export interface FrontSettings {
    * image count, which biases FID upwards when it is smaller).
    */
   rescoreTrainingBest: boolean;
+  /** oms-dpm: best-predicted candidates inside the training records' support added to the re-rank (oms-dpm-pick.ts) */
+  rerankTrusted: number;
+  /** oms-dpm: lowest-FID training records that fit the budget added to the re-rank */
+  rerankRecords: number;
   /** seed of the random schedules */
   seed: number;
 }
 
 export const DEFAULT_RANDOM_COUNT = 10;
 export const DEFAULT_SPLIT_FRACTIONS: readonly number[] = [0.25, 0.5, 0.75];
+export const DEFAULT_RERANK_TRUSTED = 2;
+export const DEFAULT_RERANK_RECORDS = 2;
 
 export function defaultFrontSettings(seed: number): FrontSettings {
-  return { series: [...FRONT_SERIES], randomCount: DEFAULT_RANDOM_COUNT, singleModelNfes: null, twoSegmentNfes: null, splitFractions: [...DEFAULT_SPLIT_FRACTIONS], rescoreTrainingBest: true, seed };
+  return { series: [...FRONT_SERIES], randomCount: DEFAULT_RANDOM_COUNT, singleModelNfes: null, twoSegmentNfes: null, splitFractions: [...DEFAULT_SPLIT_FRACTIONS], rescoreTrainingBest: true, rerankTrusted: DEFAULT_RERANK_TRUSTED, rerankRecords: DEFAULT_RERANK_RECORDS, seed };
 }
 
 /** NFEs from `start` to `max` with the step growing as given by [below, step] pairs, then `last`. */
@@ -70,6 +76,9 @@ export function checkFrontSettings(s: FrontSettings): FrontSettings {
     if (list !== null && (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 1))) {
       throw new KitError(`front setting ${key} must be a non-empty list of positive integers, got [${list.join(', ')}]`, { hint: 'or null for the default grid' });
     }
+  }
+  for (const [key, n] of [['rerankTrusted', s.rerankTrusted], ['rerankRecords', s.rerankRecords]] as const) {
+    if (!Number.isInteger(n) || n < 0) throw new KitError(`front setting ${key} must be a non-negative integer, got ${n}`, { hint: `0 leaves these candidates out of OMS-DPM's re-rank; the default is 2` });
   }
   if (s.splitFractions.length === 0 || s.splitFractions.some((f) => !(f > 0 && f < 1))) {
     throw new KitError(`split fractions must be numbers in (0, 1), got [${s.splitFractions.join(', ')}]`, { hint: `the default is [${DEFAULT_SPLIT_FRACTIONS.join(', ')}]` });

@@ -18,7 +18,8 @@ const counters = (): Counters => ({ scored: [], searches: [] });
 
 const POINT_KEYS = ['budget', 'candidates', 'cost', 'fid', 'fidHigh', 'fidLow', 'images', 'label', 'nfe', 'quality', 'schedule', 'selectionFid', 'selectionImages'];
 const EXTRA_KEYS: Record<string, string[]> = {
-  'oms-dpm': ['predicted', 'predictedRank'],
+  // predicted / predictedRank only when a searched schedule (not a training record) won the re-rank
+  'oms-dpm': ['pickReason', 'reranked'],
   'best-single-model': [],
   'best-in-training-set': ['recordId', 'recordedFid', 'recordedImages'],
   random: ['meanCost', 'selectionFids', 'selectionMeanFid'],
@@ -46,7 +47,8 @@ test('the front file: every series, one point per budget, each the best of its c
   for (const s of file.series) {
     assert.deepEqual(s.points.map((p) => p.budget), [10, 30, 60], s.name);
     for (const p of s.points) {
-      assert.deepEqual(Object.keys(p).sort(), [...POINT_KEYS, ...EXTRA_KEYS[s.name]].sort(), s.name);
+      const searched = s.name === 'oms-dpm' && p.pickReason !== 'record' ? ['predicted', 'predictedRank'] : [];
+      assert.deepEqual(Object.keys(p).sort(), [...POINT_KEYS, ...EXTRA_KEYS[s.name], ...searched].sort(), s.name);
       validateSchedule('ddim', p.schedule, 3);
       assert.ok(p.cost <= p.budget, `${s.name} at ${p.budget}: cost ${p.cost}`);
       assert.equal(p.cost, scheduleCost(p.schedule, LATENCY));
@@ -94,8 +96,20 @@ test('the front file: every series, one point per budget, each the best of its c
     assert.equal(p.recordedImages, 32);
     assert.equal(p.selectionFid, analyticFid(p.schedule));
   }
-  // oms-dpm: the best real FID among the top 3 of the population, which is ranked by a noisy score
-  for (const p of points('oms-dpm')) assert.equal(p.candidates, 3);
+  // oms-dpm: the best real FID among the top 3 of the population (ranked by a noisy score), the best
+  // predicted inside the records' support and the 2 best training records that fit
+  for (const p of points('oms-dpm')) {
+    const reasons = p.reranked!.map((r) => r.reason);
+    assert.deepEqual(reasons.filter((r) => r === 'predicted').length, 3);
+    assert.ok(reasons.filter((r) => r === 'trusted').length <= 2 && reasons.filter((r) => r === 'record').length <= 2, reasons.join());
+    assert.equal(p.candidates, p.reranked!.length);
+    assert.equal(p.selectionFid, Math.min(...p.reranked!.map((r) => r.selectionFid)));
+    assert.equal(p.reranked!.find((r) => r.selectionFid === p.selectionFid)!.reason, p.pickReason);
+    for (const r of p.reranked!) assert.equal(r.selectionFid, analyticFid(r.schedule));
+    // the re-rank may only improve on the best record it scored: OMS-DPM is at least the training set's best there
+    const best = points('best-in-training-set').find((q) => q.budget === p.budget);
+    if (best && reasons.includes('record')) assert.ok(p.selectionFid <= best.selectionFid);
+  }
   assert.deepEqual(c.searches, [10, 30, 60]);
 });
 

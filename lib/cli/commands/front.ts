@@ -94,6 +94,8 @@ export function frontCommand(): Command {
         singleModelNfes: f.singleModelNfes,
         twoSegmentNfes: f.twoSegmentNfes,
         splitFractions: [...f.splitFractions],
+        rerankTrusted: f.rerankTrusted,
+        rerankRecords: f.rerankRecords,
         rescoreTrainingBest: !o.recordedTrainingFid,
         ...(o.series === undefined ? {} : { series: parseSeries(o.series) }),
       };

@@ -1,0 +1,76 @@
+/**
+ * OMS-DPM's pick at a budget C: the search's final population re-ranked with real FID on the
+ * selection images (method doc §6), with the re-rank set widened where the predictor guesses.
+ *
+ *   predicted  the top rerankTopK of the population by predicted score (the official re-rank);
+ *   trusted    the best-predicted members beyond those that lie inside the training records'
+ *              support (record-support.ts: NFE in the records' range, model mix as near to a record
+ *              as records are to each other), up to front.rerankTrusted of them: the predictor's
+ *              ranking is measured there;
+ *   record     the training records with the lowest recorded FID that fit C, up to
+ *              front.rerankRecords: schedules whose FID was measured, not predicted.
+ *
+ * The pick is the lowest selection FID of the set (ties: cheaper, then earlier in this order).
+ * Every candidate, with its reason and its support, is stored with the point, so the front table
+ * says which were re-ranked and why the pick won. With rerankTrusted = rerankRecords = 0 this is
+ * the official re-rank.
+ */
+import type { ScheduleRecord } from '../collection/dataset-file';
+import { scheduleCost } from '../schedule/index';
+import type { SearchIndividual } from '../search/evolution';
+import { scheduleKey } from '../search/score-cache';
+import { candidate, fitsBudget, type Candidate } from './candidate';
+import type { FrontPoint, RerankedCandidate } from './front-data';
+import type { FrontInputs } from './front-inputs';
+import type { FrontScoring } from './front-scoring';
+import { describeSupport, RecordSupport } from './record-support';
+
+interface Entry { c: Candidate; reason: RerankedCandidate['reason']; why: string; predicted: number | null; predictedRank: number | null; recordId: number | null; inside: boolean | null }
+
+/** The re-rank set at `budget` (see the file comment), in order, without repeats. */
+export function rerankSet(run: FrontInputs, population: readonly SearchIndividual[], records: readonly ScheduleRecord[], budget: number): Entry[] {
+  const train = records.filter((r) => r.split === 'train');
+  const support = train.length >= 2 ? new RecordSupport(train.map((r) => r.schedule), run.modelIds.length) : null;
+  const seen = new Set<string>();
+  const out: Entry[] = [];
+  const add = (schedule: readonly number[], e: Omit<Entry, 'c' | 'inside'>) => {
+    const key = scheduleKey(schedule);
+    if (seen.has(key)) return;
+    seen.add(key);
+    const s = support?.describe(schedule) ?? null;
+    out.push({ ...e, c: candidate(run.solver, [...schedule], run.latency, e.why), why: s ? `${e.why}; ${describeSupport(s)}` : e.why, inside: s?.inside ?? null });
+  };
+  const k = run.rerankTopK;
+  population.slice(0, k).forEach((ind, rank) => add(ind.schedule, { reason: 'predicted', why: `predicted rank ${rank + 1} of the search`, predicted: ind.score, predictedRank: rank, recordId: null }));
+  if (support) {
+    const trusted = population.map((ind, rank) => ({ ind, rank })).slice(k).filter(({ ind }) => support.describe(ind.schedule).inside).slice(0, run.settings.rerankTrusted);
+    for (const { ind, rank } of trusted) add(ind.schedule, { reason: 'trusted', why: `best predicted inside the records' support (rank ${rank + 1})`, predicted: ind.score, predictedRank: rank, recordId: null });
+  }
+  const fitting = train
+    .map((r) => ({ r, cost: scheduleCost(r.schedule, run.latency) }))
+    .filter((x) => fitsBudget(x.cost, budget))
+    .sort((a, b) => a.r.fid - b.r.fid || a.cost - b.cost || a.r.id - b.r.id)
+    .slice(0, run.settings.rerankRecords);
+  for (const { r } of fitting) add(r.schedule, { reason: 'record', why: `training record ${r.id} (recorded FID ${r.fid.toFixed(2)} on ${r.images} images)`, predicted: null, predictedRank: null, recordId: r.id });
+  return out;
+}
+
+/** The pick of the re-rank set on the selection images, and the point fields that say how it was chosen. */
+export async function omsDpmPick(
+  run: FrontInputs,
+  scoring: FrontScoring,
+  population: readonly SearchIndividual[],
+  records: readonly ScheduleRecord[],
+  budget: number,
+): Promise<{ c: Candidate; fid: number; candidates: number; extra: Partial<FrontPoint> } | { why: string }> {
+  const set = rerankSet(run, population, records, budget);
+  if (set.length === 0) return { why: 'the search returned no schedule and no training record fits' };
+  const scored = await Promise.all(set.map(async (e) => ({ e, fid: await scoring.selectionFid(e.c, 'oms-dpm', budget) })));
+  const best = scored.reduce((a, b) => (b.fid < a.fid || (b.fid === a.fid && b.e.c.cost < a.e.c.cost) ? b : a));
+  const reranked: RerankedCandidate[] = scored.map(({ e, fid }) => ({
+    reason: e.reason, why: e.why, schedule: [...e.c.schedule], cost: e.c.cost, nfe: e.c.nfe, selectionFid: fid, predicted: e.predicted, insideSupport: e.inside, ...(e.recordId !== null ? { recordId: e.recordId } : {}),
+  }));
+  const c = { ...best.e.c, label: `re-ranked pick: ${best.e.why}` };
+  const extra: Partial<FrontPoint> = { reranked, pickReason: best.e.reason, ...(best.e.predicted !== null ? { predicted: best.e.predicted, predictedRank: best.e.predictedRank! } : {}) };
+  return { c, fid: best.fid, candidates: set.length, extra };
+}
