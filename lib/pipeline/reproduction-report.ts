@@ -83,7 +83,8 @@ export function summaryLeaves(value: unknown, prefix = ''): Map<string, number |
       v.forEach((x, i) => {
         const o = x && typeof x === 'object' && !Array.isArray(x) ? (x as Record<string, unknown>) : null;
         const field = o ? ['id', 'modelId', 'budget'].find((f) => o[f] !== undefined) : undefined;
-        const key = field === undefined ? i : field === 'budget' ? `C=${o![field]}` : o![field];
+        // budgets follow the measured latencies, so two runs' grids differ slightly: entries pair by grid position
+        const key = field === undefined ? i : field === 'budget' ? `budget ${i + 1}` : o![field];
         visit(x, `${p}[${key}]`, field);
       });
     } else if (v && typeof v === 'object') {
@@ -110,15 +111,18 @@ function manifestNumbers(stage: string, committed: StageManifest | null, reprodu
 export function frontNumbers(stage: string, committed: FrontData | null, reproduced: FrontData | null): KeyNumber[] {
   if (!committed || !reproduced) return [];
   const rows: KeyNumber[] = [];
+  // the budgets follow the measured latencies, so the two grids differ slightly: points pair by grid position
+  const position = (f: FrontData, budget: number) => [...f.budgets].sort((a, b) => a - b).indexOf(budget);
   for (const s of committed.series) {
     const other = reproduced.series.find((x) => x.name === s.name);
     for (const p of s.points) {
-      const q = other?.points.find((x) => x.budget === p.budget) ?? null;
+      const k = position(committed, p.budget);
+      const q = other?.points.find((x) => position(reproduced, x.budget) === k) ?? null;
       const half = (p.fidHigh - p.fidLow) / 2;
       const units = q && half > 0 ? ` = ${((q.fid - p.fid) / half).toFixed(2)} interval half-widths` : '';
       rows.push({
         stage,
-        quantity: `${s.name} FID at C=${p.budget} ms (held-out, ${committed.heldOut.level * 100}% interval ${numberText(p.fidLow)}-${numberText(p.fidHigh)})`,
+        quantity: `${s.name} FID at budget ${k + 1} (C=${p.budget}${q && q.budget !== p.budget ? ` / ${q.budget}` : ''} ms; held-out, ${committed.heldOut.level * 100}% interval ${numberText(p.fidLow)}-${numberText(p.fidHigh)})`,
         committed: p.fid,
         reproduced: q?.fid ?? null,
         difference: q ? `${differenceText(p.fid, q.fid)}${units}${sameSchedule(p.schedule, q.schedule) ? ', same schedule' : ', another schedule'}` : 'no point in the reproduction',

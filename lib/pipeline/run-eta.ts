@@ -3,8 +3,8 @@
  * extrapolated from its own progress (elapsed / done * remaining); a stage still to come is
  * estimated by the time the same stage took when the committed results were made (its manifest's
  * `seconds`). That time undercounts a stage that was resumed there, and a stage whose manifest is
- * missing or says 0 s has no estimate: the ETA says how many stages it leaves out rather than
- * pretending they take no time.
+ * missing or says under a second (a stage that found its work done) has no estimate: the ETA says
+ * how many stages it leaves out rather than pretending they take no time.
  */
 export interface RunEtaReading {
   /** seconds until the last estimated stage finishes (NaN until the running stage has progress) */
@@ -18,7 +18,7 @@ export class RunEta {
   private running: { name: string; since: number; done: number; total: number } | null = null;
 
   /**
-   * `stages` in run order; `previous`: each stage's seconds in the committed run (null/0: unknown).
+   * `stages` in run order; `previous`: each stage's seconds in the committed run (null or under 1 s: unknown).
    * `now` is injectable for tests.
    */
   constructor(
@@ -52,7 +52,7 @@ export class RunEta {
     let unestimated = 0;
     const known = (name: string) => {
       const s = this.previous.get(name);
-      return s !== null && s !== undefined && s > 0 ? s : null;
+      return s !== null && s !== undefined && s >= 1 ? s : null;
     };
     for (const name of this.stages) {
       if (this.done.has(name)) continue;

@@ -61,5 +61,5 @@ export function crowdedBetter(a: RankedMember, b: RankedMember): boolean {
  * size 2 (binary tournament).
  */
 export function crowdedTournament<T extends RankedMember>(population: readonly T[], size: number, rng: Rng): T {
-  return tournament(population, size, rng, crowdedBetter);
+  return tournament<T>(population, size, rng, crowdedBetter);
 }

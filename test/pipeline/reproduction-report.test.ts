@@ -10,8 +10,8 @@ import type { FrontData } from '../../lib/front/front-data';
 
 test('the run ETA extrapolates the running stage and adds the committed times of the stages to come', () => {
   let now = 0;
-  const eta = new RunEta(['a', 'b', 'c', 'd'], new Map([['a', 10], ['b', 100], ['c', 0], ['d', 40]]), () => now);
-  assert.deepEqual(eta.reading(), { seconds: 150, unestimated: 1 }); // c (0 s committed) has no estimate
+  const eta = new RunEta(['a', 'b', 'c', 'd'], new Map([['a', 10], ['b', 100], ['c', 0.03], ['d', 40]]), () => now);
+  assert.deepEqual(eta.reading(), { seconds: 150, unestimated: 1 }); // c (0.03 s committed: it found its work done) has no estimate
   eta.stageStarted('a');
   eta.stageFinished('a');
   eta.stageStarted('b');
@@ -24,15 +24,15 @@ test('the run ETA extrapolates the running stage and adds the committed times of
   assert.deepEqual(eta.reading(), { seconds: 40, unestimated: 1 });
 });
 
-test('summary leaves pair array entries by id or budget', () => {
+test('summary leaves pair array entries by id, and budgets by grid position', () => {
   const leaves = summaryLeaves({ kendallTau: { train: 0.9 }, speedups: [{ budget: 113, fid: 40 }], zoo: [{ id: 't4', steps: 100 }], list: [3] });
-  assert.deepEqual([...leaves], [['kendallTau.train', 0.9], ['speedups[C=113].fid', 40], ['zoo[t4].steps', 100], ['list[0]', 3]]);
+  assert.deepEqual([...leaves], [['kendallTau.train', 0.9], ['speedups[budget 1].fid', 40], ['zoo[t4].steps', 100], ['list[0]', 3]]);
 });
 
 test('front FIDs are compared in units of the committed interval half-width', () => {
   const point = (fid: number, schedule: number[]) => ({ budget: 100, cost: 90, fid, fidLow: fid - 2, fidHigh: fid + 2, images: 1000, selectionFid: fid, selectionImages: 500, nfe: 4, schedule, label: '', candidates: 1 });
   const front = (fid: number, schedule: number[], verdict: 'win' | 'tie') =>
-    ({ heldOut: { level: 0.95 }, series: [{ name: 'oms-dpm', points: [point(fid, schedule)] }], comparisons: [{ budget: 100, baseline: 'random', difference: -1, low: -2, high: verdict === 'win' ? -0.5 : 1, verdict }] }) as unknown as FrontData;
+    ({ heldOut: { level: 0.95 }, budgets: [100], series: [{ name: 'oms-dpm', points: [point(fid, schedule)] }], comparisons: [{ budget: 100, baseline: 'random', difference: -1, low: -2, high: verdict === 'win' ? -0.5 : 1, verdict }] }) as unknown as FrontData;
   const rows = frontNumbers('front-ddim', front(50, [1, 2], 'win'), front(53, [1, 1], 'tie'));
   assert.equal(rows[0].measure, 1.5); // +3 FID over a half-width of 2
   assert.match(rows[0].difference, /\+3\.000 \(\+6\.0%\) = 1\.50 interval half-widths, another schedule/);
