@@ -1,7 +1,7 @@
 /** The options every experiment command shares: --experiment, --profile, --set. */
 import { Command, Option } from 'commander';
 import { loadExperiment, type ResolvedExperiment } from '../config/index';
-import { acquireRunLock, type RunLock } from '../util/run-lock';
+import { acquireRunLock, takeoverText, type RunLock } from '../util/run-lock';
 import { resultsDir } from '../zoo/workspace';
 
 export interface ExperimentOpts { experiment: string; profile: string; set: string[] }
@@ -26,11 +26,5 @@ export function resolveExperiment(o: ExperimentOpts): ResolvedExperiment {
  * Released when the process exits.
  */
 export function lockResults(exp: ResolvedExperiment, command: string): RunLock {
-  return acquireRunLock(resultsDir(exp), `oms-dpm ${command} --experiment ${exp.config.name} --profile ${exp.profile}`, (h) =>
-    console.error(
-      h === null
-        ? `note: took over an unreadable lock file in ${resultsDir(exp)}`
-        : `note: took over the lock of a run that is gone (pid ${h.pid}, '${h.command}', since ${h.startedAt}); its finished work is kept and resumed`,
-    ),
-  );
+  return acquireRunLock(resultsDir(exp), `oms-dpm ${command} --experiment ${exp.config.name} --profile ${exp.profile}`, (h) => console.error(`note: ${takeoverText(h, resultsDir(exp))}`));
 }

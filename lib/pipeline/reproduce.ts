@@ -10,7 +10,7 @@
  */
 import * as path from 'node:path';
 import { loadExperiment, type ResolvedExperiment } from '../config/index';
-import { acquireRunLock } from '../util/run-lock';
+import { acquireRunLock, takeoverText } from '../util/run-lock';
 import { resultsDir } from '../zoo/workspace';
 import { compareWithCommitted } from './compare-committed';
 import { readManifest } from './manifest';
@@ -78,7 +78,7 @@ function committedStageSeconds(committed: ResolvedExperiment): Map<string, numbe
 /** Runs the pipeline for `ctx.exp` (already resolved inside the run folder) and compares. */
 export async function reproduce(ctx: StageContext, folders: ReproductionFolders | null, o: ReproduceOptions, eta?: RunEta): Promise<ReproduceResult> {
   const dir = resultsDir(ctx.exp);
-  acquireRunLock(dir, o.command, (h) => o.onTakeover(h === null ? `took over an unreadable lock file in ${dir}` : `took over the lock of a run that is gone (pid ${h.pid}, '${h.command}', since ${h.startedAt}); its finished work is kept and resumed`));
+  acquireRunLock(dir, o.command, (h) => o.onTakeover(takeoverText(h, dir)));
   const stages = pipelineStages();
   const report = await runPipeline(ctx, stages, {
     from: o.from,

@@ -117,3 +117,10 @@ export function acquireRunLock(dir: string, command: string, onStale?: (h: LockH
   }
   throw new KitError(`could not take the lock ${file}: other runs keep replacing it`, { hint: 'stop the other runs on this results folder and retry' });
 }
+
+/** The sentence telling a user whose lock on `dir` was taken over (`h` null: the lock file was unreadable). */
+export function takeoverText(h: LockHolder | null, dir: string): string {
+  return h === null
+    ? `took over an unreadable lock file in ${dir}`
+    : `took over the lock of a run that is gone (pid ${h.pid}, '${h.command}', since ${h.startedAt}); its finished work is kept and resumed`;
+}
