@@ -13,6 +13,7 @@ import { exportOnnxCommand } from './commands/export-onnx';
 import { fidCommand, fidReferenceCommand } from './commands/fid';
 import { figuresCommand } from './commands/figures';
 import { frontCommand } from './commands/front';
+import { collectionStudyCommand } from './commands/collection-study';
 import { observeCommand } from './commands/observe';
 import { profileLatencyCommand } from './commands/profile-latency';
 import { reproduceCommand } from './commands/reproduce';
@@ -32,7 +33,7 @@ export function buildProgram(): Command {
     .description('OMS-DPM experiment kit: model zoos, model schedules, predictor, search, figures')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  for (const cmd of [doctorCommand(), trainZooCommand(), exportOnnxCommand(), sampleCommand(), benchCommand(), reproduceCommand(), configCommand(), scheduleCommand(), fidReferenceCommand(), fidCommand(), profileLatencyCommand(), validationLossCommand(), sampleQualityCommand(), scoutMemberCommand(), learningCurveCommand(), observeCommand(), collectCommand(), collectSummaryCommand(), costModelCommand(), figuresCommand(), trainPredictorCommand(), searchCommand(), frontCommand(), workerCommand()]) {
+  for (const cmd of [doctorCommand(), trainZooCommand(), exportOnnxCommand(), sampleCommand(), benchCommand(), reproduceCommand(), configCommand(), scheduleCommand(), fidReferenceCommand(), fidCommand(), profileLatencyCommand(), validationLossCommand(), sampleQualityCommand(), scoutMemberCommand(), learningCurveCommand(), observeCommand(), collectCommand(), collectSummaryCommand(), costModelCommand(), figuresCommand(), trainPredictorCommand(), searchCommand(), frontCommand(), collectionStudyCommand(), workerCommand()]) {
     cmd.exitOverride();
     program.addCommand(cmd);
   }

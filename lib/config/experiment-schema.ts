@@ -292,6 +292,20 @@ export const SampleQualitySchema = obj(
   { doc: 'how recognisable each zoo model\'s samples are (oms-dpm sample-quality): share confidently classified, class balance, mean intensity outside the real range' },
 );
 
+export const StorageSchema = obj(
+  {
+    weights: str({
+      default: 'float32',
+      oneOf: ['float32', 'float16'] as const,
+      doc:
+        "precision of the weight files the kit commits under results/: the zoo's ema-weights.bin, the predictors' predictor.bin and the FID feature-net.bin (lib/diffusion/tensor-file.ts). float32 stores them exactly; float16 (IEEE binary16, round to nearest even) halves them. " +
+        'With float16 every later stage uses the rounded weights as read back from the file, never the unrounded ones the producer trained (its sample grid, the feature network\'s accuracy and reference statistics, the predictor\'s taus and predictions all come from the stored values), so committed results reproduce from the committed files. ' +
+        'Training checkpoints (runs/) stay float32, so --resume stays exact. float32 is left out of the config hash, so results made before this key existed stay current',
+    }),
+  },
+  { doc: 'how the committed weight files are stored' },
+);
+
 export const ExperimentSchema = obj({
   name: str({ pattern: NAME, doc: "the experiment's name; must equal the file's base name" }),
   description: str({ default: '', doc: 'free text shown by the CLI; not part of the config hash' }),
@@ -311,6 +325,7 @@ export const ExperimentSchema = obj({
   observation: ObservationSchema,
   validationLoss: ValidationLossSchema,
   sampleQuality: SampleQualitySchema,
+  storage: StorageSchema,
   profiles: record(record(unknownValue({ doc: 'the value to set' }), { doc: 'dotted key -> value' }), {
     keyPattern: NAME,
     default: {},
@@ -334,6 +349,7 @@ export type CollectionConfig = Infer<typeof CollectionSchema>;
 export type PredictorTrainingConfig = Infer<typeof PredictorSchema>;
 export type SearchConfig = Infer<typeof SearchSchema>;
 export type SampleQualityConfig = Infer<typeof SampleQualitySchema>;
+export type StorageConfig = Infer<typeof StorageSchema>;
 
 /** The profile that applies no overrides; reserved, so a file cannot define it. */
 export const DEFAULT_PROFILE = 'default';

@@ -52,17 +52,36 @@ export const UNHASHED_KEYS = ['description', 'profiles', 'deviations'] as const;
  */
 export const UNHASHED_NESTED_KEYS = [['collection', 'queue']] as const;
 
-/** The hash of a resolved experiment config, ignoring `description`, `profiles`, `deviations` and `collection.queue`. */
+/**
+ * Nested keys added after results were committed, whose default computes exactly what the kit
+ * computed before they existed: left out of the hash while they hold that default (and their
+ * section with them when nothing else is in it), so the hashes of those results, and everything
+ * keyed by them, stay valid. `storage.weights: float32` writes weight files as every earlier
+ * version did; float16 changes the weights every later stage uses, so it is hashed.
+ */
+export const HASHED_UNLESS_DEFAULT = [{ section: 'storage', key: 'weights', default: 'float32' }] as const;
+
+/** `section` of `rest` without `key`, or without the section when nothing else is left in it. */
+function dropNested(rest: Record<string, unknown>, section: string, key: string): void {
+  const inner = rest[section];
+  if (!inner || typeof inner !== 'object' || Array.isArray(inner)) return;
+  const copy: Record<string, unknown> = { ...(inner as Record<string, unknown>) };
+  delete copy[key];
+  rest[section] = copy;
+  if (HASHED_UNLESS_DEFAULT.some((d) => d.section === section) && Object.keys(copy).length === 0) delete rest[section];
+}
+
+/**
+ * The hash of a resolved experiment config, ignoring `description`, `profiles`, `deviations`,
+ * `collection.queue`, and `storage.weights` while it is float32.
+ */
 export function configHash(config: ExperimentConfig): string {
   const rest: Record<string, unknown> = { ...config };
   for (const k of UNHASHED_KEYS) delete rest[k];
-  for (const [section, key] of UNHASHED_NESTED_KEYS) {
-    const inner = rest[section];
-    if (inner && typeof inner === 'object' && !Array.isArray(inner)) {
-      const copy: Record<string, unknown> = { ...(inner as Record<string, unknown>) };
-      delete copy[key];
-      rest[section] = copy;
-    }
+  for (const [section, key] of UNHASHED_NESTED_KEYS) dropNested(rest, section, key);
+  for (const d of HASHED_UNLESS_DEFAULT) {
+    const inner = rest[d.section] as Record<string, unknown> | undefined;
+    if (inner?.[d.key] === d.default) dropNested(rest, d.section, d.key);
   }
   return hashOf(rest);
 }

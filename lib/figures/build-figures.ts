@@ -26,6 +26,8 @@ import { datasetFile } from '../collection/collect';
 import { readDataset } from '../collection/dataset-file';
 import { costModelFigure } from './cost-model-figure';
 import { predictorScatterFor } from './predictor-figure';
+import { studyFile, type CollectionStudy } from '../study/collection-study';
+import { collectionStudyFigure } from './collection-study-figure';
 
 export interface FigureSet { figures: FigureData[]; missing: { id: string; why: string }[] }
 
@@ -112,6 +114,11 @@ export function buildFigures(exp: ResolvedExperiment): FigureSet {
   const fronts = frontFiguresFor(dir, exp.config.name);
   out.figures.push(...fronts.figures);
   out.missing.push(...fronts.missing);
+  // the collection study is an optional experiment of its own (oms-dpm collection-study): none is not a missing figure
+  for (const solver of ['ddim', 'dpm-solver'] as const) {
+    const study = readJson<CollectionStudy>(studyFile(exp, solver));
+    if (study && study.points.length) out.figures.push(collectionStudyFigure(name, study));
+  }
   for (const solver of ['ddim', 'dpm-solver'] as const) {
     const comparison = readJson<SampleComparison>(path.join(dir, 'samples', `comparison-${solver}.json`));
     if (comparison && comparison.rows.length) out.figures.push(sampleComparisonFigure(comparison));

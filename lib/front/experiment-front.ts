@@ -60,6 +60,8 @@ export interface ExperimentFrontOptions {
   onGeneration?: (budget: number, r: GenerationReport) => void;
   /** front.search whole-front: told after each generation of the one search */
   onFrontGeneration?: (r: FrontGenerationReport) => void;
+  /** another predictor, dataset and front files than the experiment's own (the collection study's parts of a dataset) */
+  place?: FrontPlace;
   /** seams for tests: replace the search, the dataset, the FID cache identity, the latency table */
   search?: FrontInputs['search'];
   trainingRecords?: FrontInputs['trainingRecords'];
@@ -67,13 +69,28 @@ export interface ExperimentFrontOptions {
   latency?: number[];
 }
 
+/**
+ * Where a front reads its predictor and training records and writes its points and FID cache; the
+ * experiment's own front uses `experimentFrontPlace`.
+ */
+export interface FrontPlace {
+  predictorDir: string;
+  dataset: string;
+  front: string;
+  scores: string;
+}
+
+export function experimentFrontPlace(exp: ResolvedExperiment, solver: SolverName): FrontPlace {
+  return { predictorDir: predictorDir(exp, solver), dataset: datasetFile(exp, solver), front: frontFile(exp, solver), scores: frontScoresFile(exp, solver) };
+}
+
 function fileSha(file: string): string | null {
   return fs.existsSync(file) ? createHash('sha256').update(fs.readFileSync(file)).digest('hex') : null;
 }
 
 /** The predictor's schedule length and weights hash, or null when it is not trained. */
-function predictorInfo(exp: ResolvedExperiment, solver: SolverName): { length: number; sha256: string } | null {
-  const file = path.join(predictorDir(exp, solver), 'predictor.bin');
+function predictorInfo(dir: string): { length: number; sha256: string } | null {
+  const file = path.join(dir, 'predictor.bin');
   if (!fs.existsSync(file)) return null;
   const f = readTensorFile<PredictorFileMeta>(file, 'predictor checkpoint');
   return { length: f.meta.config.length, sha256: f.sha256 };
@@ -93,23 +110,30 @@ export function frontScoreIdentity(exp: ResolvedExperiment, solver: SolverName, 
  * budget is asked (the same seed gives the same picks, so a resumed front equals an uninterrupted
  * one) and answers every later budget from it.
  */
-function experimentSearch(exp: ResolvedExperiment, solver: SolverName, budgets: readonly number[], o: ExperimentFrontOptions): FrontInputs['search'] {
+function experimentSearch(exp: ResolvedExperiment, solver: SolverName, budgets: readonly number[], o: ExperimentFrontOptions, predictorDir: string): FrontInputs['search'] {
   if (exp.config.front.search === 'per-budget') {
-    return async (budget) => (await runSearch(exp, solver, budget, o.engine, { onGeneration: o.onGeneration && ((r) => o.onGeneration?.(budget, r)) })).population;
+    return async (budget) => (await runSearch(exp, solver, budget, o.engine, { onGeneration: o.onGeneration && ((r) => o.onGeneration?.(budget, r)), predictorDir })).population;
   }
   let whole: ReturnType<typeof runFrontSearch> | null = null;
   return async (budget) => {
-    whole ??= runFrontSearch(exp, solver, budgets, o.engine, { onGeneration: o.onFrontGeneration });
+    whole ??= runFrontSearch(exp, solver, budgets, o.engine, { onGeneration: o.onFrontGeneration, predictorDir });
     const population = (await whole).byBudget.get(budget);
     if (!population) throw new KitError(`the whole-front search ran on the grid ${budgets.join(', ')} ms, which has no budget ${budget} ms`, { hint: 'ask the front for budgets of its grid (--budgets sets the grid)' });
     return population;
   };
 }
 
+/** front.* as the front's settings (the budget grid aside: front.budgetCount, lowNfe and highNfe). */
+export function experimentFrontSettings(exp: ResolvedExperiment): Partial<FrontSettings> {
+  const f = exp.config.front;
+  return { randomCount: f.randomCount, singleModelNfes: f.singleModelNfes, twoSegmentNfes: f.twoSegmentNfes, splitFractions: [...f.splitFractions], rerankTrusted: f.rerankTrusted, rerankRecords: f.rerankRecords };
+}
+
 /** The inputs of an experiment's front for `solver` (see the file comment). */
 export function experimentFrontInputs(exp: ResolvedExperiment, solver: SolverName, o: ExperimentFrontOptions): FrontInputs {
   const settings = checkFrontSettings({ ...defaultFrontSettings(exp.config.search.seed), ...o.settings });
-  const predictor = predictorInfo(exp, solver);
+  const place = o.place ?? experimentFrontPlace(exp, solver);
+  const predictor = predictorInfo(place.predictorDir);
   if (!predictor && settings.series.includes('oms-dpm')) {
     throw new KitError(`no trained ${solver} predictor for experiment '${exp.config.name}': the oms-dpm series needs one`, {
       hint: `oms-dpm train-predictor --experiment ${exp.config.name} --solver ${solver}, or leave oms-dpm out of --series`,
@@ -118,7 +142,7 @@ export function experimentFrontInputs(exp: ResolvedExperiment, solver: SolverNam
   // The searched length is the predictor's; without one (baselines only), the dataset's.
   const length = predictor?.length ?? scheduleLength(exp.config.collection, solver);
   const latency = o.latency ?? experimentLatency(exp, o.engine);
-  const dataset = datasetFile(exp, solver);
+  const dataset = place.dataset;
   const budgets = o.budgets ?? frontBudgets(latency, length, o.budgetCount ?? DEFAULT_BUDGET_COUNT, o.budgetNfes);
   return {
     experiment: exp.config.name,
@@ -140,7 +164,7 @@ export function experimentFrontInputs(exp: ResolvedExperiment, solver: SolverNam
     scoreIdentity: o.scoreIdentity ?? frontScoreIdentity(exp, solver, o.engine, o.featureNetwork),
     inputsIdentity: hashOf({ predictor: predictor?.sha256 ?? null, dataset: fileSha(dataset) }),
     score: o.score,
-    search: o.search ?? experimentSearch(exp, solver, budgets, o),
+    search: o.search ?? experimentSearch(exp, solver, budgets, o, place.predictorDir),
     trainingRecords:
       o.trainingRecords ??
       (() => {
@@ -152,8 +176,8 @@ export function experimentFrontInputs(exp: ResolvedExperiment, solver: SolverNam
         return readDataset(dataset, { experiment: exp.config.name, solver }).records;
       }),
     provenance: o.provenance,
-    file: frontFile(exp, solver),
-    scoresFile: frontScoresFile(exp, solver),
+    file: place.front,
+    scoresFile: place.scores,
     onEvent: o.onEvent,
   };
 }

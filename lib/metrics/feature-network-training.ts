@@ -1,16 +1,25 @@
 /**
  * Trains the label-classifier feature network (feature-network.ts) with Adam and cross-entropy
  * on the training split, and measures its accuracy on the dataset's official test part; the
- * accuracy is stored with the weights and reported with every FID.
+ * accuracy is stored with the weights and reported with every FID. The weights are first rounded
+ * to the precision they are stored in (`storage`), so the accuracy is that of the stored weights.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { ImageDataset } from '../data/image-dataset';
 import { toModelInput } from '../data/batch';
 import { Adam } from '../diffusion/adam';
+import { asStored, type TensorDtype } from '../diffusion/tensor-file';
 import { permutation, streamRng } from '../util/rng';
 import { featureNetLogits, featureNetParams, type FeatureNetArch, type FeatureParams } from './feature-network';
 
-export interface FeatureNetTraining { epochs: number; batchSize: number; learningRate: number; seed: number }
+export interface FeatureNetTraining {
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  seed: number;
+  /** the precision the weights will be stored in (storage.weights; default float32) */
+  storage?: TensorDtype;
+}
 
 export interface TrainedFeatureNet {
   arch: FeatureNetArch;
@@ -37,6 +46,14 @@ export async function evaluateAccuracy(p: FeatureParams, ds: ImageDataset, batch
     tf.dispose([x, pred]);
   }
   return correct / ds.count;
+}
+
+/** Replaces each variable's values by those a file of `dtype` gives back for them. */
+async function roundToStorage(vars: Map<string, tf.Variable>, dtype: TensorDtype): Promise<void> {
+  for (const [name, v] of vars) {
+    const [stored] = asStored([{ name, shape: v.shape, data: (await v.data()) as Float32Array }], dtype);
+    tf.tidy(() => v.assign(tf.tensor(stored.data, v.shape)));
+  }
 }
 
 export async function trainFeatureNet(
@@ -77,6 +94,8 @@ export async function trainFeatureNet(
       onProgress?.(step, total, loss);
     }
   }
+  // the weights as their file will hold them, before the accuracy stored with them is measured
+  if ((cfg.storage ?? 'float32') !== 'float32') await roundToStorage(vars, cfg.storage!);
   const testAccuracy = await evaluateAccuracy(p, test);
   const weights = [];
   for (const [name, v] of vars) weights.push({ name, shape: v.shape.slice(), data: (await v.data()) as Float32Array });

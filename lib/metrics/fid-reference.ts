@@ -27,10 +27,15 @@ export function fidPaths(exp: ResolvedExperiment) {
   return { dir, featureNet: path.join(dir, 'feature-net.bin'), stats: path.join(dir, 'reference-stats.npz'), summary: path.join(dir, 'reference.json') };
 }
 
-/** What the reference depends on: the data, the split and the feature-network settings. */
+/**
+ * What the reference depends on: the data, the split and the feature-network settings; for the
+ * label classifier also the precision its weights are stored in, unless float32 (storage.weights
+ * came later: references made before it stay current).
+ */
 export function referenceKey(exp: ResolvedExperiment): string {
-  const { dataset, fid } = exp.config;
-  return hashOf({ dataset: { ...dataset, root: undefined }, featureNetwork: fid.featureNetwork, classifierEpochs: fid.classifierEpochs, classifierSeed: fid.classifierSeed, classifierImages: fid.classifierImages, referenceImages: fid.referenceImages });
+  const { dataset, fid, storage } = exp.config;
+  const stored = fid.featureNetwork === 'label-classifier' && storage.weights !== 'float32' ? { storage: storage.weights } : {};
+  return hashOf({ dataset: { ...dataset, root: undefined }, featureNetwork: fid.featureNetwork, classifierEpochs: fid.classifierEpochs, classifierSeed: fid.classifierSeed, classifierImages: fid.classifierImages, referenceImages: fid.referenceImages, ...stored });
 }
 
 export interface FidReference { extractor: FeatureExtractor; stats: GaussianStats; description: string; images: number }
@@ -74,10 +79,12 @@ export async function ensureFidReference(exp: ResolvedExperiment, onProgress?: (
       });
     }
     const classifierData = fid.classifierImages === null ? train : subsetDataset(train, Array.from({ length: Math.min(fid.classifierImages, train.count) }, (_, i) => i), `${train.name}[:${fid.classifierImages}]`);
-    const net = await trainFeatureNet(classifierData, test, { epochs: fid.classifierEpochs, batchSize: 128, learningRate: 1e-3, seed: fid.classifierSeed }, (done, total) => onProgress?.('feature network', done, total));
+    const storage = exp.config.storage.weights;
+    const net = await trainFeatureNet(classifierData, test, { epochs: fid.classifierEpochs, batchSize: 128, learningRate: 1e-3, seed: fid.classifierSeed, storage }, (done, total) => onProgress?.('feature network', done, total));
     const meta: FeatureNetMeta = { kind: 'oms-dpm-feature-net', arch: net.arch, dataset: d.name, testAccuracy: net.testAccuracy, provenance: makeProvenance(exp) };
-    writeTensorFile(p.featureNet, meta, net.weights);
+    writeTensorFile(p.featureNet, meta, net.weights, { dtype: storage });
   }
+  // the statistics come from the network as read back from its file (with float16: the rounded weights)
   const extractor = await loadFeatureExtractor(exp);
   const { pixels, count } = readAll(train, fid.referenceImages);
   onProgress?.('reference features', 0, count);

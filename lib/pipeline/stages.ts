@@ -17,7 +17,7 @@ import { trainExperimentPredictorInChild } from '../predictor/predictor-process'
 import { SOLVERS } from '../schedule/index';
 import { LATENCY_ORT_THREADS, writeLatencyTable } from '../zoo/latency-table';
 import { disposeSamplingModels, engineRecord, loadSamplingModels, type EngineChoice, type SamplingModel } from '../zoo/sampling-engine';
-import { describePoint, experimentFrontInputs, poolMeasurer, poolScorer, runFront, type FrontMeasurer, type FrontScorer } from '../front/index';
+import { describePoint, experimentFrontInputs, experimentFrontSettings, poolMeasurer, poolScorer, runFront, type FrontMeasurer, type FrontScorer } from '../front/index';
 import { realImageQuality } from '../evaluation/real-quality';
 import { formatQueueStatus, type ScoringBackend } from '../evaluation/scoring-backend';
 import { startScoring } from '../evaluation/start-scoring';
@@ -57,7 +57,11 @@ export interface Stage {
 
 const zoo: Stage = {
   name: 'zoo',
-  inputs: ({ exp }) => exp.config.zoo.map((m) => ({ id: m.id, identity: trainingIdentity(exp.config, m.id), iterations: resolveModelTraining(exp.config, m.id).iterations })),
+  // storage.weights came later: left out at float32, so zoos trained before it stay current
+  inputs: ({ exp }) => {
+    const storage = exp.config.storage.weights === 'float32' ? {} : { storage: exp.config.storage.weights };
+    return exp.config.zoo.map((m) => ({ id: m.id, identity: trainingIdentity(exp.config, m.id), iterations: resolveModelTraining(exp.config, m.id).iterations, ...storage }));
+  },
   async run({ exp, engine, log, progress }) {
     const s = await trainZoo(exp, {
       resume: true,
@@ -131,7 +135,12 @@ function predictor(solver: (typeof SOLVERS)[number]): Stage {
     name: `predictor-${solver}`,
     // the two solvers' predictors train side by side, one child process (one core) each
     concurrent: 'predictors',
-    inputs: ({ exp }) => ({ predictor: exp.config.predictor, dataset: fs.existsSync(datasetFile(exp, solver)) ? readDataset(datasetFile(exp, solver)).records.length : 0 }),
+    // storage.weights came later: left out at float32, so predictors trained before it stay current
+    inputs: ({ exp }) => ({
+      predictor: exp.config.predictor,
+      dataset: fs.existsSync(datasetFile(exp, solver)) ? readDataset(datasetFile(exp, solver)).records.length : 0,
+      ...(exp.config.storage.weights === 'float32' ? {} : { storage: exp.config.storage.weights }),
+    }),
     async run({ exp, log }) {
       const r = await trainExperimentPredictorInChild(exp, solver, (e) => log(`  ${solver} epoch ${e.epoch}: tau train ${e.trainTau.toFixed(3)}, selection ${e.selectionTau.toFixed(3)}`));
       // the checkpoint is chosen on the selection part; validation is measured once, on the chosen weights
@@ -166,7 +175,7 @@ function front(solver: (typeof SOLVERS)[number]): Stage {
           budgets: null,
           budgetCount: f.budgetCount,
           budgetNfes: { low: f.lowNfe, high: f.highNfe },
-          settings: { randomCount: f.randomCount, singleModelNfes: f.singleModelNfes, twoSegmentNfes: f.twoSegmentNfes, splitFractions: [...f.splitFractions], rerankTrusted: f.rerankTrusted, rerankRecords: f.rerankRecords },
+          settings: experimentFrontSettings(exp),
           onEvent: (e) => {
             if (e.kind === 'point') log(`  [${e.done}/${e.total}] ${e.series}: ${e.point ? describePoint(e.point) : `no point: ${e.why}`}`);
           },

@@ -1,9 +1,10 @@
 /**
  * Predictor checkpoints in the kit's tensor-file format (lib/diffusion/tensor-file.ts): the
- * weights as named float32 arrays, and in the JSON header the full configuration plus whatever the
- * writer records (metrics, epoch, training options), so a file alone rebuilds the predictor.
+ * weights as named arrays (float32, or float16 when storage.weights says so), and in the JSON
+ * header the full configuration plus whatever the writer records (metrics, epoch, training
+ * options), so a file alone rebuilds the predictor.
  */
-import { readTensorFile, writeTensorFile } from '../diffusion/tensor-file';
+import { readTensorFile, writeTensorFile, type TensorDtype } from '../diffusion/tensor-file';
 import { KitError } from '../util/errors';
 import { PredictorConfig } from './config';
 import { SchedulePredictor } from './predictor';
@@ -19,10 +20,14 @@ export interface PredictorFileMeta {
   info: Record<string, unknown>;
 }
 
-/** Writes the predictor's current weights and config (atomically). */
-export function savePredictor(file: string, predictor: SchedulePredictor, info: Record<string, unknown> = {}): void {
+/**
+ * Writes the predictor's current weights and config (atomically), stored as `dtype` (default
+ * float32). With float16 the file holds rounded weights: what is computed from it must load it
+ * (`loadPredictor`), not go on with `predictor`.
+ */
+export function savePredictor(file: string, predictor: SchedulePredictor, info: Record<string, unknown> = {}, dtype: TensorDtype = 'float32'): void {
   const meta: PredictorFileMeta = { kind: PREDICTOR_FILE_KIND, version: PREDICTOR_FILE_VERSION, config: predictor.config, info };
-  writeTensorFile(file, meta, predictor.weights());
+  writeTensorFile(file, meta, predictor.weights(), { dtype });
 }
 
 /** Reads a predictor file written by `savePredictor`; returns the predictor and the writer's info. */

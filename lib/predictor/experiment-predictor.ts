@@ -25,12 +25,37 @@ import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-file';
 import { KitError } from '../util/errors';
 import type { SolverName } from '../schedule/index';
 import { resultsDir } from '../zoo/workspace';
+import { readTensorFile } from '../diffusion/tensor-file';
 import { loadPredictor, savePredictor } from './checkpoint';
 import { SchedulePredictor } from './predictor';
 import { trainPredictor, type PredictorEvaluation } from './train';
 
 export function predictorDir(exp: ResolvedExperiment, solver: SolverName): string {
   return path.join(resultsDir(exp), `predictor-${solver}`);
+}
+
+/**
+ * Where a predictor reads its schedule-FID dataset and writes its files (predictor.bin,
+ * predictions.csv, metrics.json). The experiment's own predictor lives at `experimentPredictorPlace`;
+ * the collection study (lib/study/) trains others on parts of a dataset, each in a place of its own.
+ */
+export interface PredictorPlace {
+  dataset: string;
+  dir: string;
+}
+
+/** The experiment's predictor of `solver`: its dataset (as collection.strategy says) and results/<experiment>/predictor-<solver>/. */
+export function experimentPredictorPlace(exp: ResolvedExperiment, solver: SolverName): PredictorPlace {
+  return { dataset: datasetFile(exp, solver), dir: predictorDir(exp, solver) };
+}
+
+export interface TrainPredictorRunOptions {
+  /** after every evaluation (`TrainPredictorOptions.onEvaluate`) */
+  onEvaluate?: (e: PredictorEvaluation) => void;
+  /** after every epoch's gradient steps (`TrainPredictorOptions.onEpoch`) */
+  onEpoch?: (epoch: number) => void;
+  /** default `experimentPredictorPlace` */
+  place?: PredictorPlace;
 }
 
 export interface PredictorRunResult {
@@ -81,9 +106,11 @@ export function carveSelection<R extends { id: number }>(train: readonly R[], fr
   return { fit: train.filter((r) => !held.has(r.id)), selection: train.filter((r) => held.has(r.id)) };
 }
 
-/** `onEpoch`: called after every epoch's gradient steps (`TrainPredictorOptions.onEpoch`). */
-export function trainExperimentPredictor(exp: ResolvedExperiment, solver: SolverName, onEvaluate?: (e: PredictorEvaluation) => void, onEpoch?: (epoch: number) => void): PredictorRunResult {
-  const { header, records } = readDataset(datasetFile(exp, solver), { experiment: exp.config.name, solver });
+/** Trains the predictor of `solver` on the dataset of `place` and writes its files there (see the file comment). */
+export function trainExperimentPredictor(exp: ResolvedExperiment, solver: SolverName, opts: TrainPredictorRunOptions = {}): PredictorRunResult {
+  const { onEvaluate, onEpoch } = opts;
+  const place = opts.place ?? experimentPredictorPlace(exp, solver);
+  const { header, records } = readDataset(place.dataset, { experiment: exp.config.name, solver });
   const trainSplit = records.filter((r) => r.split === 'train');
   const valid = records.filter((r) => r.split === 'validation');
   if (trainSplit.length < 4 || valid.length < 2) {
@@ -94,7 +121,7 @@ export function trainExperimentPredictor(exp: ResolvedExperiment, solver: Solver
   }
   const pc = exp.config.predictor;
   const { fit, selection } = carveSelection(trainSplit, pc.selectionFraction, pc.seed);
-  const dir = predictorDir(exp, solver);
+  const dir = place.dir;
   const ckpt = path.join(dir, 'predictor.bin');
   const predictor = SchedulePredictor.create({ solver, numModels: header.numModels, length: header.length, timesteps: exp.config.diffusion.timesteps }, pc.seed);
   const asSet = (rs: ScheduleRecord[]) => ({ schedules: rs.map((r) => r.schedule), fids: rs.map((r) => r.fid) });
@@ -107,14 +134,18 @@ export function trainExperimentPredictor(exp: ResolvedExperiment, solver: Solver
     loss: pc.loss,
     evalEvery: pc.evalEvery,
     checkpointPath: ckpt,
+    storage: exp.config.storage.weights,
     onEvaluate,
     onEpoch,
   });
   // No finite selection tau at any evaluation: no checkpoint was chosen or written; keep the last weights.
-  if (result.best === null) savePredictor(ckpt, predictor, { epoch: pc.epochs, note: 'no evaluation had a finite selection tau: the last weights', history: result.history });
-  // The one validation measurement, on the restored chosen weights.
-  const scores = predictor.score(records.map((r) => r.schedule));
+  if (result.best === null) savePredictor(ckpt, predictor, { epoch: pc.epochs, note: 'no evaluation had a finite selection tau: the last weights', history: result.history }, exp.config.storage.weights);
   predictor.dispose();
+  // The one validation measurement, on the chosen weights as predictor.bin stores them (with
+  // float16: rounded), so that predictions.csv and the taus reproduce from the file alone.
+  const stored = loadPredictor(ckpt).predictor;
+  const scores = stored.score(records.map((r) => r.schedule));
+  stored.dispose();
   const held = new Set(selection.map((r) => r.id));
   const rows = records.map((r, i) => ({ id: r.id, split: (held.has(r.id) ? 'selection' : r.split) as PredictionSplit, fid: r.fid, score: scores[i] }));
   const tauOf = (split: PredictionSplit) => {
@@ -134,15 +165,15 @@ export function trainExperimentPredictor(exp: ResolvedExperiment, solver: Solver
     skippedBatches: result.skippedBatches,
     seconds: result.seconds,
     settings: pc,
-    dataset: { file: path.basename(datasetFile(exp, solver)), featureNetwork: header.featureNetwork, images: header.images },
+    dataset: { file: path.basename(place.dataset), featureNetwork: header.featureNetwork, images: header.images },
     configHash: exp.hash,
   });
   return { tauTrain: tau.train, tauSelection: tau.selection, tauValidation: tau.validation, chosenEpoch, records: records.length, seconds: result.seconds, dir };
 }
 
-/** The trained predictor of an experiment and solver (for the search). */
-export function loadExperimentPredictor(exp: ResolvedExperiment, solver: SolverName): SchedulePredictor {
-  const file = path.join(predictorDir(exp, solver), 'predictor.bin');
+/** The trained predictor of an experiment and solver (for the search); `dir` default `predictorDir`. */
+export function loadExperimentPredictor(exp: ResolvedExperiment, solver: SolverName, dir = predictorDir(exp, solver)): SchedulePredictor {
+  const file = path.join(dir, 'predictor.bin');
   if (!fs.existsSync(file)) {
     throw new KitError(`no trained ${solver} predictor for experiment '${exp.config.name}' (${file})`, { hint: `oms-dpm train-predictor --experiment ${exp.config.name} --solver ${solver}` });
   }
@@ -175,6 +206,16 @@ function settingsChange(then: Record<string, unknown> | undefined, now: Record<s
   return `the predictor settings changed (${keys.map((k) => `${k}: ${JSON.stringify(then[k])} -> ${JSON.stringify(now[k])}`).join(', ')})`;
 }
 
+/**
+ * Why predictor.bin is not stored as storage.weights says, or null. A file that cannot be read is
+ * a KitError naming it (finished work is not overwritten silently).
+ */
+function storageChange(exp: ResolvedExperiment, dir: string): string | null {
+  const want = exp.config.storage.weights;
+  const { dtype } = readTensorFile(path.join(dir, 'predictor.bin'), 'predictor checkpoint');
+  return dtype === want ? null : `its predictor.bin is stored as ${dtype}, storage.weights is ${want}`;
+}
+
 /** Why predictions.csv does not score exactly `records` (same ids, splits and FIDs), or null. */
 function predictionsChange(dir: string, records: readonly ScheduleRecord[]): string | null {
   const rows = fs.readFileSync(path.join(dir, 'predictions.csv'), 'utf8').trim().split('\n').slice(1);
@@ -189,16 +230,18 @@ function predictionsChange(dir: string, records: readonly ScheduleRecord[]): str
 
 /**
  * Why the experiment's trained `solver` predictor is not current, or null when it is (and can be
- * reused): predictor.bin, metrics.json and predictions.csv exist, metrics.json's settings equal
- * exp.config.predictor, and it was trained on the dataset as it is now: the same dataset file,
+ * reused): predictor.bin, metrics.json and predictions.csv exist, predictor.bin is stored as
+ * storage.weights says, metrics.json's settings equal exp.config.predictor, and it was trained on
+ * the dataset as it is now: the same dataset file,
  * feature network and FID images, the same record counts per part (train, selection, validation)
  * and the same records (ids, splits and FIDs, as predictions.csv lists them).
  */
-export function predictorStaleness(exp: ResolvedExperiment, solver: SolverName): string | null {
-  const dir = predictorDir(exp, solver);
+export function predictorStaleness(exp: ResolvedExperiment, solver: SolverName, place = experimentPredictorPlace(exp, solver)): string | null {
+  const { dir, dataset: file } = place;
   const missing = ['predictor.bin', 'metrics.json', 'predictions.csv'].find((f) => !fs.existsSync(path.join(dir, f)));
   if (missing) return `no trained predictor (${missing} missing)`;
-  const file = datasetFile(exp, solver);
+  const storage = storageChange(exp, dir);
+  if (storage) return storage;
   if (!fs.existsSync(file)) return `there is no ${solver} dataset (${file})`;
   const m = readPredictorMetrics(dir);
   if (typeof m === 'string') return m;
@@ -235,16 +278,18 @@ export interface EnsuredPredictor {
  * The experiment's `solver` predictor, reused when it is current (`predictorStaleness`), else
  * trained by `train`: by default in this process (`trainExperimentPredictor`); pass
  * `() => trainExperimentPredictorInChild(exp, solver)` (predictor-process.ts) to train in a child
- * process, so that the two solvers' predictors train side by side as `reproduce` does.
+ * process, so that the two solvers' predictors train side by side as `reproduce` does. `place`:
+ * whose predictor (default the experiment's own); a `train` given must train that one.
  */
 export async function ensureExperimentPredictor(
   exp: ResolvedExperiment,
   solver: SolverName,
-  train: () => PredictorRunResult | Promise<PredictorRunResult> = () => trainExperimentPredictor(exp, solver),
+  train?: () => PredictorRunResult | Promise<PredictorRunResult>,
+  place = experimentPredictorPlace(exp, solver),
 ): Promise<EnsuredPredictor> {
-  const why = predictorStaleness(exp, solver);
-  if (why !== null) return { reused: false, why, result: await train() };
-  const dir = predictorDir(exp, solver);
+  const why = predictorStaleness(exp, solver, place);
+  if (why !== null) return { reused: false, why, result: train ? await train() : trainExperimentPredictor(exp, solver, { place }) };
+  const dir = place.dir;
   const m = readPredictorMetrics(dir) as PredictorMetricsFile;
   const t = m.kendallTau;
   const records = m.records.train + m.records.selection + m.records.validation;

@@ -6,10 +6,10 @@ import { loadExperimentSource, type ExperimentSource } from '../config/index';
 import { initBackend } from '../tfjs/backend';
 import type { SolverName } from '../schedule/index';
 import { isKitError } from '../util/errors';
-import { trainExperimentPredictor, type PredictorRunResult } from './experiment-predictor';
+import { trainExperimentPredictor, type PredictorPlace, type PredictorRunResult } from './experiment-predictor';
 import type { PredictorEvaluation } from './train';
 
-export interface PredictorChildRequest { source: ExperimentSource; solver: SolverName }
+export interface PredictorChildRequest { source: ExperimentSource; solver: SolverName; place?: PredictorPlace }
 export type PredictorChildReply =
   | { type: 'evaluation'; evaluation: PredictorEvaluation }
   | { type: 'done'; result: PredictorRunResult }
@@ -31,7 +31,7 @@ process.once('message', (m: PredictorChildRequest) => {
     try {
       const exp = loadExperimentSource(m.source, 'the child');
       await initBackend();
-      const result = trainExperimentPredictor(exp, m.solver, (evaluation) => void send({ type: 'evaluation', evaluation }), exitIfOrphaned);
+      const result = trainExperimentPredictor(exp, m.solver, { onEvaluate: (evaluation) => void send({ type: 'evaluation', evaluation }), onEpoch: exitIfOrphaned, place: m.place });
       await send({ type: 'done', result });
     } catch (e) {
       await send({ type: 'error', message: (e as Error).message, hint: isKitError(e) ? e.hint : undefined });

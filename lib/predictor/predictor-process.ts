@@ -9,11 +9,12 @@ import { experimentSource, type ResolvedExperiment } from '../config/index';
 import type { SolverName } from '../schedule/index';
 import { KitError } from '../util/errors';
 import { forkTs } from '../util/fork-ts';
-import type { PredictorRunResult } from './experiment-predictor';
+import type { PredictorPlace, PredictorRunResult } from './experiment-predictor';
 import type { PredictorEvaluation } from './train';
 import type { PredictorChildReply, PredictorChildRequest } from './predictor-child';
 
-export function trainExperimentPredictorInChild(exp: ResolvedExperiment, solver: SolverName, onEvaluate?: (e: PredictorEvaluation) => void): Promise<PredictorRunResult> {
+/** `place`: where the child reads the dataset and writes the predictor (default the experiment's own, `experimentPredictorPlace`). */
+export function trainExperimentPredictorInChild(exp: ResolvedExperiment, solver: SolverName, onEvaluate?: (e: PredictorEvaluation) => void, place?: PredictorPlace): Promise<PredictorRunResult> {
   return new Promise((resolve, reject) => {
     const child = forkTs(require.resolve('./predictor-child.ts'));
     let settled = false;
@@ -30,6 +31,6 @@ export function trainExperimentPredictorInChild(exp: ResolvedExperiment, solver:
     child.on('error', (e) => finish(() => reject(new KitError(`the ${solver} predictor process could not be started: ${e.message}`))));
     // 'close' comes after the child's last message has been read, unlike 'exit'
     child.on('close', (code) => finish(() => reject(new KitError(`the ${solver} predictor process exited with code ${code} before it finished`))));
-    child.send({ source: experimentSource(exp), solver } satisfies PredictorChildRequest);
+    child.send({ source: experimentSource(exp), solver, place } satisfies PredictorChildRequest);
   });
 }

@@ -22,7 +22,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Adam } from '../diffusion/adam';
-import { NamedArray } from '../diffusion/tensor-file';
+import type { NamedArray, TensorDtype } from '../diffusion/tensor-file';
 import { permutation, streamRng } from '../util/rng';
 import { kendallTau } from '../metrics/kendall-tau';
 import { KitError } from '../util/errors';
@@ -56,6 +56,8 @@ export interface TrainPredictorOptions {
   evalEvery?: number;
   /** Where to write the best-selection checkpoint; none if undefined. */
   checkpointPath?: string;
+  /** How the checkpoint stores its weights (storage.weights); default float32. */
+  storage?: TensorDtype;
   /** Restore the best-selection weights at the end; default true. */
   restoreBest?: boolean;
   /** Called after every evaluation. */
@@ -182,7 +184,7 @@ function saveBest(file: string, predictor: SchedulePredictor, e: PredictorEvalua
     training: { seed: options.seed, epochs: s.epochs, batchSize: s.batchSize, lr: s.lr, loss: s.loss, threshold: options.threshold ?? 0.25, maxPairsRatio: options.maxPairsRatio ?? 2, margin: s.margin, evalEvery: s.evalEvery },
     dataset: sizes,
     history,
-  });
+  }, options.storage);
 }
 
 /**

@@ -44,10 +44,10 @@ export async function runSearch(
   solver: SolverName,
   budget: number,
   engine: string,
-  opts: { rerank?: FidContext; onGeneration?: (r: GenerationReport) => void; scorer?: ScorerChoice } = {},
+  opts: { rerank?: FidContext; onGeneration?: (r: GenerationReport) => void; scorer?: ScorerChoice; predictorDir?: string } = {},
 ): Promise<SearchRun> {
   const t0 = Date.now();
-  const predictor = loadExperimentPredictor(exp, solver);
+  const predictor = loadExperimentPredictor(exp, solver, opts.predictorDir);
   const latency = experimentLatency(exp, engine);
   const s = exp.config.search;
   let population: SearchIndividual[];
@@ -107,10 +107,10 @@ export async function runFrontSearch(
   solver: SolverName,
   budgets: readonly number[],
   engine: string,
-  opts: { onGeneration?: (r: FrontGenerationReport) => void; scorer?: ScorerChoice } = {},
+  opts: { onGeneration?: (r: FrontGenerationReport) => void; scorer?: ScorerChoice; predictorDir?: string } = {},
 ): Promise<FrontSearchRun> {
   const t0 = Date.now();
-  const predictor = loadExperimentPredictor(exp, solver);
+  const predictor = loadExperimentPredictor(exp, solver, opts.predictorDir);
   const s = exp.config.search;
   let scorer: Awaited<ReturnType<typeof batchedScorer>> | null = null;
   try {

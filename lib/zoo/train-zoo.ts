@@ -14,7 +14,7 @@ import { loadDataset } from '../data/registry';
 import { subsetDataset, type ImageDataset } from '../data/image-dataset';
 import { loadOrCreateSplit } from '../data/split';
 import { scheduleFromConfig } from '../diffusion/noise-schedule';
-import { readTensorFile, writeTensorFile } from '../diffusion/tensor-file';
+import { readTensorFile, writeTensorFile, type TensorFile } from '../diffusion/tensor-file';
 import { trainModel, type TrainProgress, type TrainerSettings } from '../diffusion/trainer';
 import { countParams, planUNet } from '../diffusion/unet-spec';
 import { writeImageGrid } from '../data/image-grid';
@@ -84,7 +84,11 @@ export type WeightsState =
   | { state: 'missing' }
   /** finished weights of this identity and iteration count: nothing to train */
   | { state: 'trained' }
-  /** a valid weights file of another training identity or an earlier step: retrained, as any other change of config */
+  /**
+   * a valid weights file of another training identity or an earlier step, or stored in another
+   * precision than storage.weights: retrained, as any other change of config (with --resume a
+   * finished checkpoint in runs/ gives its weights back at once, so a change of precision costs no training)
+   */
   | { state: 'stale' }
   /** a file that cannot be read or does not verify (truncated, damaged, not a weights file): `why` says what is wrong */
   | { state: 'unreadable'; why: string };
@@ -95,17 +99,19 @@ export function weightsState(exp: ResolvedExperiment, modelId: string): WeightsS
   if (!fs.existsSync(file)) return { state: 'missing' };
   const iterations = resolveModelTraining(exp.config, modelId).iterations;
   const identity = JSON.stringify(trainingIdentity(exp.config, modelId));
-  let meta: Partial<ZooWeightsMeta> | null;
+  let f: TensorFile<Partial<ZooWeightsMeta> | null>;
   try {
-    meta = readTensorFile<Partial<ZooWeightsMeta> | null>(file, 'weights file').meta;
+    f = readTensorFile<Partial<ZooWeightsMeta> | null>(file, 'weights file');
   } catch (e) {
     const msg = (e as Error).message;
     return { state: 'unreadable', why: msg.includes(file) ? msg : `${file}: ${msg}` }; // e.g. EISDIR does not name it
   }
+  const meta = f.meta;
   if (meta === null || typeof meta !== 'object' || meta.kind !== 'oms-dpm-zoo-weights' || typeof meta.step !== 'number') {
     return { state: 'unreadable', why: `${file} verifies as a tensor file but is not zoo weights (no 'oms-dpm-zoo-weights' header with a step count)` };
   }
-  return meta.step >= iterations && JSON.stringify(meta.identity) === identity ? { state: 'trained' } : { state: 'stale' };
+  const current = meta.step >= iterations && JSON.stringify(meta.identity) === identity && f.dtype === exp.config.storage.weights;
+  return current ? { state: 'trained' } : { state: 'stale' };
 }
 
 /**
@@ -150,6 +156,18 @@ export interface TrainZooOptions {
   retrainUnreadable?: boolean;
   /** told about every unreadable weights file that `retrainUnreadable` is about to retrain over */
   onUnreadable?: (modelId: string, file: string, why: string) => void;
+}
+
+/** A trained member's sample grid, drawn from its weights file (what later stages load, not the trainer's arrays). */
+async function drawSampleGrid(exp: ResolvedExperiment, id: string, grid: NonNullable<TrainZooOptions['grid']>): Promise<void> {
+  const [model] = await loadSamplingModels(exp, grid.engine ?? 'tfjs', { models: [id], threads: grid.threads });
+  try {
+    const imgs = await sampleWithDdim(exp, model.denoiser, { count: grid.count, steps: grid.steps });
+    const d = exp.config.dataset;
+    writeImageGrid(zooPaths(exp, id).sampleGrid(grid.steps), imgs, grid.count, d.imageSize, d.imageSize, d.channels, 8);
+  } finally {
+    await model.dispose();
+  }
 }
 
 export async function trainZoo(exp: ResolvedExperiment, opts: TrainZooOptions): Promise<ZooModelSummary[]> {
@@ -202,7 +220,9 @@ export async function trainZoo(exp: ResolvedExperiment, opts: TrainZooOptions): 
       params: countParams(plan),
       provenance,
     };
-    writeTensorFile(paths.weights, meta, result.ema);
+    // stored as storage.weights says; everything below (the ONNX export, the sample grid) reads the
+    // file back, so it uses the stored weights (with float16: rounded), never result.ema
+    writeTensorFile(paths.weights, meta, result.ema, { dtype: exp.config.storage.weights });
     const onnx = exportZooModelToOnnx(exp, id);
     opts.onExport?.(id, onnx.file, 'trained');
     writeJsonAtomic(paths.lossCurve, { modelId: id, lossUnit: 'sum of squared error per image (official loss); mse = per pixel', points: result.lossCurve });
@@ -217,16 +237,7 @@ export async function trainZoo(exp: ResolvedExperiment, opts: TrainZooOptions): 
     };
     const onnxInfo = { file: 'model.onnx', bytes: onnx.bytes, sha256: onnx.onnxSha256, weightsSha256: onnx.weightsSha256 };
     writeJsonAtomic(paths.summary, { ...summary, arch: plan.arch, settings, resumedFrom: result.resumedFrom, onnx: onnxInfo, provenance });
-    if (opts.grid && opts.grid.count > 0) {
-      const [model] = await loadSamplingModels(exp, opts.grid.engine ?? 'tfjs', { models: [id], threads: opts.grid.threads });
-      try {
-        const imgs = await sampleWithDdim(exp, model.denoiser, { count: opts.grid.count, steps: opts.grid.steps });
-        const d = exp.config.dataset;
-        writeImageGrid(paths.sampleGrid(opts.grid.steps), imgs, opts.grid.count, d.imageSize, d.imageSize, d.channels, 8);
-      } finally {
-        await model.dispose();
-      }
-    }
+    if (opts.grid && opts.grid.count > 0) await drawSampleGrid(exp, id, opts.grid);
     summaries.push(summary);
   }
   return summaries;

@@ -224,6 +224,17 @@ test('hash is stable under key order and changes when a value changes', () => {
   assert.notEqual(loadExperiment(writeExperiment(dir, 'tiny', toYaml(v)), { set: ['zoo[s8].unet.dropout=0'] }).hash, a.hash);
 });
 
+test('storage.weights: float32 (the default, what every earlier result was made with) leaves every hash as it was; float16 changes it', () => {
+  for (const name of listExperiments()) {
+    const exp = loadExperiment(name);
+    assert.equal(exp.config.storage.weights, 'float32');
+    const { storage: _storage, ...before } = exp.config;
+    assert.equal(exp.hash, configHash(before as typeof exp.config), `${name}: the float32 default is not hashed`);
+    assert.equal(loadExperiment(name, { set: ['storage.weights=float32'] }).hash, exp.hash, `${name}: an explicit float32 neither`);
+    assert.notEqual(loadExperiment(name, { set: ['storage.weights=float16'] }).hash, exp.hash, `${name}: float16 is hashed`);
+  }
+});
+
 test('canonicalJson sorts keys at every level; hashOf is 16 hex digits', () => {
   assert.equal(canonicalJson({ b: 1, a: { d: [2, { z: 1, y: 2 }], c: null } }), '{"a":{"c":null,"d":[2,{"y":2,"z":1}]},"b":1}');
   assert.equal(hashOf({ a: 1, b: 2 }), hashOf({ b: 2, a: 1 }));

@@ -8,42 +8,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { loadExperiment } from '../../lib/config/index';
 import { initBackend } from '../../lib/tfjs/backend';
-import type { FidContext } from '../../lib/evaluation/schedule-fid';
 import { frontFiguresFor } from '../../lib/figures/front-figures';
 import { FRONT_SERIES, experimentFrontInputs, fidContextMeasurer, fidContextScorer, runFront, type FrontData } from '../../lib/front/index';
-import type { FeatureExtractor } from '../../lib/metrics/feature-extractor';
 import { trainExperimentPredictor } from '../../lib/predictor/experiment-predictor';
-import type { Denoiser } from '../../lib/samplers/denoiser';
 import { isKitError } from '../../lib/util/errors';
 import { tempDir } from './helpers';
+import { analyticFidContext, pixelStats } from './analytic-zoo';
 import { writeSyntheticDdimDataset } from '../collection/synthetic-dataset';
 
 const tiny = path.join(__dirname, '..', 'fixtures', 'tiny-mnist.yaml');
-
-/** Per image: mean, standard deviation and share of bright pixels. */
-const pixelStats: FeatureExtractor = {
-  kind: 'label-classifier',
-  dim: 3,
-  describe: () => 'pixel statistics (test)',
-  async features(images, count, h, w, c) {
-    const d = h * w * c;
-    const out = new Float32Array(count * 3);
-    for (let i = 0; i < count; i++) {
-      const px = images.subarray(i * d, (i + 1) * d);
-      const mean = px.reduce((a, b) => a + b, 0) / d;
-      const sd = Math.sqrt(px.reduce((a, b) => a + (b - mean) ** 2, 0) / d);
-      out.set([mean / 255, sd / 255, px.filter((v) => v > 128).length / d], i * 3);
-    }
-    return out;
-  },
-  dispose: () => undefined,
-};
-
-/** Model m predicts eps = x * k_m: cheap, deterministic, and different per model. */
-const analytic = (k: number): Denoiser => (x) => tf.tidy(() => tf.mul(x, k) as tf.Tensor4D);
 
 test('experimentFrontInputs: real search, dataset, latency table and sampler path give a complete front and its figure', async () => {
   const root = tempDir();
@@ -61,7 +36,7 @@ test('experimentFrontInputs: real search, dataset, latency table and sampler pat
     trainExperimentPredictor(exp, 'ddim');
     fs.writeFileSync(path.join(root, 'tiny-mnist', 'latency-tfjs-wasm.json'), JSON.stringify({ models: { a: { medianMs: 10 }, b: { medianMs: 25 } } }));
 
-    const ctx: FidContext = { exp, models: [analytic(0.3), analytic(0.6)], engine: 'tfjs-wasm', extractor: pixelStats, reference: { mu: new Float64Array([0.3, 0.3, 0.2]), sigma: new Float64Array([0.01, 0, 0, 0, 0.01, 0, 0, 0, 0.01]), dim: 3 } };
+    const ctx = analyticFidContext(exp);
     const base = {
       engine: 'tfjs-wasm', score: fidContextScorer(ctx), measure: fidContextMeasurer(ctx), reference: ctx.reference, qualityRange: null,
       featureNetwork: pixelStats.describe(), provenance: { test: true }, scoreIdentity: 'test',

@@ -26,6 +26,7 @@ const FLOORS: { folders: string[]; why: string }[] = [
   { folders: ['search'], why: 'evolutionary search under a time budget, scored by the predictor' },
   { folders: ['front'], why: 'the FID-vs-cost front: searched picks and baselines scored on held-out images' },
   { folders: ['active'], why: "active collection: the schedule-FID dataset grown where a predictor ensemble's search over the front's budget grid points; it trains predictors, searches and scores records" },
+  { folders: ['study'], why: 'the collection study: predictors and fronts trained on parts of the random and the active dataset, compared at equal record counts' },
   { folders: ['figures'], why: 'figure data and renderers, read from the result files of every layer below' },
   { folders: ['pipeline', 'bench'], why: 'the two runners over the library, the stages of `reproduce` and the speed report' },
   { folders: ['cli'], why: 'the `oms-dpm` commands: options in, a library call, output printed' },

@@ -10,7 +10,7 @@ import { formatQueueStatus, resolveQueueUrl, shownQueueUrl, type ScoringBackend 
 import { startScoring } from '../../evaluation/start-scoring';
 import { ProgressLine } from '../progress';
 import { speedupAtEqualFid } from '../../front/speedup';
-import { FRONT_SERIES, describePoint, experimentFrontInputs, parseBudgets, parseSeries, poolMeasurer, poolScorer, runFront, type FrontData, type FrontEvent, type FrontMeasurer, type FrontScorer } from '../../front/index';
+import { FRONT_SERIES, describePoint, experimentFrontInputs, experimentFrontSettings, parseBudgets, parseSeries, poolMeasurer, poolScorer, runFront, type FrontData, type FrontEvent, type FrontMeasurer, type FrontScorer } from '../../front/index';
 import { realImageQuality } from '../../evaluation/real-quality';
 import { printExport, resolveEngine, threadsOption, withEngineOption, type EngineOpts } from '../engine-options';
 import { positiveIntOption } from '../option-values';
@@ -90,12 +90,8 @@ export function frontCommand(): Command {
       const budgets = o.budgets === undefined ? null : parseBudgets(o.budgets);
       const f = exp.config.front;
       const settings = {
+        ...experimentFrontSettings(exp),
         randomCount: o.randomN === undefined ? f.randomCount : positiveIntOption('random-n', o.randomN),
-        singleModelNfes: f.singleModelNfes,
-        twoSegmentNfes: f.twoSegmentNfes,
-        splitFractions: [...f.splitFractions],
-        rerankTrusted: f.rerankTrusted,
-        rerankRecords: f.rerankRecords,
         rescoreTrainingBest: !o.recordedTrainingFid,
         ...(o.series === undefined ? {} : { series: parseSeries(o.series) }),
       };

@@ -14,9 +14,9 @@ export function trainPredictorCommand(): Command {
       lockResults(exp, 'train-predictor');
       const solver = parseSolver(o.solver);
       await initBackend();
-      const r = trainExperimentPredictor(exp, solver, (e) =>
-        console.log(`epoch ${e.epoch}: loss ${e.loss.toFixed(4)}, Kendall tau train ${e.trainTau.toFixed(3)}, selection ${e.selectionTau.toFixed(3)} (${e.seconds.toFixed(0)} s)`),
-      );
+      const r = trainExperimentPredictor(exp, solver, {
+        onEvaluate: (e) => console.log(`epoch ${e.epoch}: loss ${e.loss.toFixed(4)}, Kendall tau train ${e.trainTau.toFixed(3)}, selection ${e.selectionTau.toFixed(3)} (${e.seconds.toFixed(0)} s)`),
+      });
       console.log(
         `predictor (${solver}, ${r.records} records): weights of epoch ${r.chosenEpoch ?? 'last'} (best selection tau); Kendall tau-b train ${r.tauTrain.toFixed(3)}, ` +
           `selection ${r.tauSelection.toFixed(3)}, validation ${r.tauValidation.toFixed(3)} (measured once, on records neither training nor the choice saw); wrote ${r.dir}`,
