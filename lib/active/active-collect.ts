@@ -8,11 +8,13 @@
  * settings, collection.active.trainingProcesses members at a time in child processes. The
  * searches run over the front's budget grid (front.budgetCount, front.lowNfe, front.highNfe;
  * lib/front/budgets.ts) priced with the engine's latency table, with the search.* settings.
+ * When the random dataset is there, its records of the first batch (validation records and the
+ * random start, the same draws) are taken over rather than scored again.
  */
 import * as fs from 'node:fs';
 import type { ResolvedExperiment } from '../config/index';
 import { datasetFile, openCollection, progressMeter, recordKey, startRecordScoring, type CollectOptions, type RecordScoring } from '../collection/collect';
-import type { DatasetHeader, ScheduleRecord } from '../collection/dataset-file';
+import { appendRecord, readDataset, type DatasetHeader, type ScheduleRecord } from '../collection/dataset-file';
 import { jobFor, splitOf } from '../collection/schedule-job';
 import { frontBudgets } from '../front/budgets';
 import type { PredictorEvaluation } from '../predictor/train';
@@ -31,6 +33,8 @@ export function activePlanFile(exp: ResolvedExperiment, solver: SolverName): str
 }
 
 export interface ActiveCollectOptions extends CollectOptions {
+  /** told how many records of the random dataset were taken over (validation records and the random start) */
+  onCopied?: (records: number, from: string) => void;
   /** told each round's plan once written, before its records are scored */
   onRound?: (plan: RoundPlan) => void;
   /** told when a round's ensemble starts training, and on how many training records */
@@ -91,13 +95,49 @@ function supersedePlanToo(exp: ResolvedExperiment, solver: SolverName, opts: Act
   };
 }
 
+/** What makes two datasets' FIDs the same measurements (the strategy aside). */
+const measuredAlike = (a: DatasetHeader, b: DatasetHeader) =>
+  (['experiment', 'solver', 'length', 'numModels', 'recordKey', 'featureNetwork', 'images', 'scheduleSeed', 'splitSeed', 'trainRatio'] as const).every((k) => a[k] === b[k]);
+
+/**
+ * Copies into the active dataset the records of the random dataset that its first batch would
+ * score again: every validation id and the random start's training ids are random collection's
+ * own draws (same ids, same schedules, active-loop.ts), and a dataset with the same record key
+ * scored them with the same zoo, sampler, images and FID reference, so their FIDs are those
+ * measurements. Saves |validation| + initialRecords FID evaluations when the random dataset is
+ * there. Returns the records copied (appended to `file`).
+ */
+function copyRandomFirstBatch(exp: ResolvedExperiment, solver: SolverName, file: string, header: DatasetHeader, count: number, existing: readonly ScheduleRecord[]): ScheduleRecord[] {
+  const randomFile = datasetFile(exp, solver, 'random');
+  if (!fs.existsSync(randomFile)) return [];
+  const random = readDataset(randomFile);
+  if (!measuredAlike(random.header, header)) return [];
+  const c = exp.config.collection;
+  const initial = new Set<number>();
+  for (let id = 0; id < count && initial.size < c.active.initialRecords; id++) if (splitOf(c, id) === 'train') initial.add(id);
+  const have = new Set(existing.map((r) => r.id));
+  const copied: ScheduleRecord[] = [];
+  for (const r of random.records) {
+    if (r.id >= count || have.has(r.id) || !(r.split === 'validation' || initial.has(r.id))) continue;
+    const { schedule } = jobFor(c, solver, header.numModels, exp.config.diffusion.timesteps, r.id);
+    if (JSON.stringify(schedule) !== JSON.stringify(r.schedule)) continue;
+    appendRecord(file, r);
+    copied.push(r);
+  }
+  return copied;
+}
+
 /** Grows the active dataset of `solver` to records 0..count-1; see the file comment. */
 export async function collectActive(exp: ResolvedExperiment, solver: SolverName, count: number, opts: ActiveCollectOptions): Promise<ScheduleRecord[]> {
   const c = exp.config.collection;
   if (c.strategy !== 'active') {
     throw new KitError(`collection.strategy is '${c.strategy}', but this is active collection`, { hint: 'pass --strategy active (or --set collection.strategy=active)' });
   }
-  const { file, header, records: existing } = await openCollection(exp, solver, { supersede: opts.supersede, onSuperseded: supersedePlanToo(exp, solver, opts) });
+  const opened = await openCollection(exp, solver, { supersede: opts.supersede, onSuperseded: supersedePlanToo(exp, solver, opts) });
+  const { file, header } = opened;
+  const copied = copyRandomFirstBatch(exp, solver, file, header, count, opened.records);
+  if (copied.length) opts.onCopied?.(copied.length, datasetFile(exp, solver, 'random'));
+  const existing = [...opened.records, ...copied];
   const have = new Set(existing.map((r) => r.id));
   let todo = 0;
   for (let id = 0; id < count; id++) if (!have.has(id)) todo++;

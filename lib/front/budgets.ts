@@ -12,9 +12,13 @@
  * models converge sooner), both capped at the schedule length L (a schedule of length L has at
  * most L NFEs), with `count`
  * budgets spaced geometrically between them (FID changes fastest at small costs) and rounded to 3
- * significant digits (the lowest up, the highest down, so both stay reachable).
+ * significant digits (the lowest up, the highest down, so both stay reachable). A budget no
+ * schedule can use (nothing costs within its search window [0.9 C, C]: a gap between the few
+ * costs small budgets allow) moves up to the cheapest cost above the window, so every budget of
+ * the grid can be searched.
  */
-import { formatCost } from '../search/budget';
+import { formatCost, latencyTable, reachableBudget } from '../search/budget';
+import { DEFAULT_SEARCH_SETTINGS } from '../search/settings';
 import { KitError } from '../util/errors';
 
 export const FRONT_LOW_NFE = 3;
@@ -55,11 +59,16 @@ export function frontBudgets(latency: readonly number[], length: number, count =
   }
   const low = Math.min(...models) * Math.min(range.low, length);
   const high = Math.max(...models) * Math.min(range.high, length);
-  if (count === 1 || high <= low) return [roundTo3(high, 'down')];
+  const table = latencyTable(latency);
+  const reachable = (c: number) => {
+    const r = reachableBudget(table, length, c, DEFAULT_SEARCH_SETTINGS.repairTolerance);
+    return r === c ? c : roundTo3(r, 'up');
+  };
+  if (count === 1 || high <= low) return [reachable(roundTo3(high, 'down'))];
   const out: number[] = [];
   for (let i = 0; i < count; i++) {
     const x = low * (high / low) ** (i / (count - 1));
-    out.push(roundTo3(x, i === 0 ? 'up' : i === count - 1 ? 'down' : 'nearest'));
+    out.push(reachable(roundTo3(x, i === 0 ? 'up' : i === count - 1 ? 'down' : 'nearest')));
   }
   return [...new Set(out)].sort((a, b) => a - b);
 }

@@ -102,6 +102,7 @@ export async function choosePick(run: FrontInputs, scoring: FrontScoring, enumer
         solver: run.solver, length: run.length, latency: run.latency, budget, count: run.settings.randomCount, seed: run.settings.seed,
         alpha: run.randomDistribution.alpha, nullProb: run.randomDistribution.nullProb, timesteps: run.timesteps,
       });
+      if (schedules.length === 0) return { why: `none of ${run.settings.randomCount} random draws could be repaired into [0.9 C, C] at ${budgetText(budget)} (the window is narrower than the latency steps)` };
       const scored = await scoreAll(schedules.map((s, i) => candidate(run.solver, s, run.latency, `random draw ${i} of ${schedules.length}, repaired into [0.9 C, C]`)));
       const fids = scored.map((s) => s.fid);
       return chosen(bestOf(scored), scored.length, { selectionMeanFid: mean(fids), meanCost: mean(scored.map((s) => s.c.cost)), selectionFids: fids });

@@ -36,7 +36,12 @@ export interface RandomBaselineOptions {
 /** Fresh draws tried for one schedule when a repair runs out of rounds (as the search's first schedule). */
 const DRAWS = DEFAULT_SEARCH_SETTINGS.initialDraws;
 
-/** `count` random schedules with cost in [0.9 C, C] (C = budget); KitError when C is out of reach. */
+/**
+ * Up to `count` random schedules with cost in [0.9 C, C] (C = budget); KitError when C is out of
+ * reach. A draw whose repairs all run out of rounds (a window narrower than the latency steps, which
+ * the walk keeps jumping over) is left out rather than replaced by a built schedule: those would not
+ * be random draws. So fewer than `count` can come back, none in the worst case.
+ */
 export function randomBaselineSchedules(o: RandomBaselineOptions): number[][] {
   const table = latencyTable(o.latency);
   const numModels = o.latency.length - 1;
@@ -51,7 +56,8 @@ export function randomBaselineSchedules(o: RandomBaselineOptions): number[][] {
         out.push(repairToBudget(start, o.solver, o.latency, o.budget, rng));
         break;
       } catch (e) {
-        if (!(e instanceof RepairRoundsExhausted) || attempt >= DRAWS) throw e;
+        if (!(e instanceof RepairRoundsExhausted)) throw e;
+        if (attempt >= DRAWS) break;
       }
     }
   }

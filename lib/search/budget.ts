@@ -98,6 +98,17 @@ export function assertBudgetReachable(solver: SolverName, length: number, table:
   }
 }
 
+/**
+ * The smallest budget >= `budget` whose repair window [tolerance * C, C] some schedule of at most
+ * `length` NFEs reaches: `budget` itself when it is reachable (or when there are too many
+ * combinations to tell, which means plenty), else the cheapest cost above its window, which lies
+ * inside its own window. `table`: latency per model index (latencyTable).
+ */
+export function reachableBudget(table: Float64Array, length: number, budget: number, tolerance: number): number {
+  const gap = windowGap(table, length, tolerance * budget, budget);
+  return gap === undefined || !Number.isFinite(gap.above) ? budget : gap.above;
+}
+
 /** Distinct costs explored at most by `windowGap`; beyond, combinations are plentiful and it gives up. */
 const GAP_SEARCH_LIMIT = 5000;
 

@@ -11,13 +11,17 @@
  * make that regime work without touching the repair itself:
  *   - thinning: when the draw costs more than 0.95 C, each active entry is kept with probability
  *     0.95 C / cost (DPM-Solver groups packed again), so the repair starts near the window;
- *   - fresh draws: if a repair still runs out of rounds, a new draw is tried, up to `draws` times.
+ *   - fresh draws: if a repair still runs out of rounds, a new draw is tried, up to `draws` times;
+ *   - a built schedule: when every draw's walk ran out (a window narrower than the latency steps,
+ *     whose schedules the walk keeps jumping over), one is built inside the window
+ *     (witness-schedule.ts).
  */
 import { Rng } from '../util/rng';
 import { GROUP_SIZE, NULL_MODEL, SolverName, packGroups } from '../schedule/index';
 import { assertBudgetReachable, costOf, latencyTable } from './budget';
 import { RepairOptions, RepairRoundsExhausted, repairToBudget } from './repair';
 import { DEFAULT_SEARCH_SETTINGS } from './settings';
+import { scheduleOfNfes, witnessNfes } from './witness-schedule';
 
 /**
  * The official first draw, before repair: DPM-Solver groups of a uniform order 0..3 with uniform
@@ -58,8 +62,8 @@ export function thinToCost(entries: readonly number[], solver: SolverName, table
 /**
  * A first schedule inside [tolerance * budget, budget]: up to `draws` official draws, each thinned
  * towards the middle of the window and repaired. A budget no schedule can meet fails on the first
- * draw (KitError naming the cheapest cost); if every repair runs out of rounds, the last KitError
- * is thrown.
+ * draw (KitError naming the cheapest cost); if every repair runs out of rounds, a schedule built
+ * inside the window is returned (the last KitError only when none is found).
  */
 export function firstSchedule(
   solver: SolverName,
@@ -80,7 +84,12 @@ export function firstSchedule(
     try {
       return repairToBudget(start, solver, latency, budget, rng, options);
     } catch (e) {
-      if (!(e instanceof RepairRoundsExhausted) || attempt >= draws) throw e;
+      if (!(e instanceof RepairRoundsExhausted)) throw e;
+      if (attempt < draws) continue;
+      // every walk bounced over a narrow window: build a schedule inside it instead (witness-schedule.ts)
+      const nfes = witnessNfes(table, length, tolerance * budget, budget);
+      if (!nfes) throw e;
+      return scheduleOfNfes(solver, length, table.length - 1, nfes);
     }
   }
 }

@@ -25,6 +25,7 @@ import { ddimTimesteps } from '../../lib/samplers/ddim';
 import { singlestepOrders } from '../../lib/samplers/dpm-solver';
 import { dpmSolverSteps, evaluations, nfe, scheduleCost, validateSchedule } from '../../lib/schedule/index';
 import { isKitError } from '../../lib/util/errors';
+import { assertBudgetReachable, latencyTable } from '../../lib/search/budget';
 
 const latency = [0, 2, 5, 11];
 const ids = ['s', 'm', 'l'];
@@ -47,6 +48,17 @@ test('frontBudgets: geometric from 3 NFEs of the cheapest model to 20 of the dea
   assert.equal(frontBudgets(latency, 6, 3)[2], 66);
   assert.deepEqual(frontBudgets(latency, 100, 1), [220]);
   assert.throws(() => frontBudgets([0, 0, 5], 10, 3), isKitError);
+});
+
+test('frontBudgets: a budget whose search window no schedule reaches moves up to the cheapest cost above it', () => {
+  // models of 40 and 100 ms, schedules of at most 4 NFEs: the geometric grid 120, 179, 268, 400 has
+  // nothing in [161.1, 179] (160, then 100 + 2 x 40 = 180) nor in [241.2, 268] (240, then 2 x 100 + 2 x 40 = 280)
+  const lat = [0, 40, 100];
+  const b = frontBudgets(lat, 4, 4);
+  assert.deepEqual(b, [120, 180, 280, 400]);
+  const table = latencyTable(lat);
+  for (const c of b) assert.doesNotThrow(() => assertBudgetReachable('ddim', 4, table, c, 0.9), `budget ${c}`);
+  assert.throws(() => assertBudgetReachable('ddim', 4, table, 268, 0.9), (e: unknown) => isKitError(e) && /at least 280/.test(e.hint ?? ''));
 });
 
 test('--budgets and --series parse to sorted, distinct values; bad input is a KitError', () => {

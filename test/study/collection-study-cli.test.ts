@@ -32,6 +32,9 @@ test('collection-study completes the active dataset, trains a predictor per stra
   const study = run(dir, ['collection-study', '--experiment', tiny, '--solver', 'ddim', '--records', '6,8']);
   assert.equal(study.code, 0, study.err);
   assert.match(study.out, /active round 1: training the ensemble on 4 training records/);
+  // the random dataset was there: its validation records and first 4 training records were taken over, not scored again
+  const validation = JSON.parse(fs.readFileSync(path.join(expDir(dir), 'collection-study-ddim.json'), 'utf8')).validationRecords;
+  assert.match(study.out, new RegExp(`took over ${validation + 4} records of .*schedule-fid-ddim\\.jsonl`));
   assert.match(study.out, /^random\s+6\s+/m);
   assert.match(study.out, /^active\s+8\s+/m);
   const file = path.join(expDir(dir), 'collection-study-ddim.json');

@@ -68,6 +68,11 @@ function roundMessages(planFile: string): Pick<ActiveCollectOptions, 'onTraining
   };
 }
 
+/** What active collection took over from the random dataset. */
+export function printCopied(records: number, from: string): void {
+  console.log(`took over ${records} records of ${from} (its validation records and random start: the same draws, scored on the same images)`);
+}
+
 export function collectCommand(): Command {
   return withEngineOption(withExperimentOptions(new Command('collect')))
     .description('grow the schedule-FID dataset to --count records scored by FID on the fixed noise bank: random schedules (method §4), or --strategy active (a random start, then rounds chosen by a predictor ensemble); resumable')
@@ -88,7 +93,7 @@ export function collectCommand(): Command {
       const common = { engine: choice.engine, workers, queue, ...reporting(datasetFile(exp, solver), count, queue) };
       const records =
         exp.config.collection.strategy === 'active'
-          ? await collectActive(exp, solver, count, { ...common, ...roundMessages(activePlanFile(exp, solver)) })
+          ? await collectActive(exp, solver, count, { ...common, ...roundMessages(activePlanFile(exp, solver)), onCopied: printCopied })
           : await collect(exp, solver, count, common);
       printSummary(records);
     });

@@ -8,6 +8,7 @@
 import { Command } from 'commander';
 import { collectActive } from '../../active/active-collect';
 import { collect } from '../../collection/collect';
+import { printCopied } from './collect';
 import { makeProvenance } from '../../config/provenance';
 import { realImageQuality } from '../../evaluation/real-quality';
 import { formatQueueStatus, resolveQueueUrl, type ScoringBackend } from '../../evaluation/scoring-backend';
@@ -61,6 +62,7 @@ export function collectionStudyCommand(): Command {
         await collectActive(active, solver, count, {
           engine: choice.engine, workers, queue, onExport: printExport, onRecord,
           onTraining: (round, n) => console.log(`  active round ${round}: training the ensemble on ${n} training records`),
+          onCopied: printCopied,
         });
       }
       const ref = await ensureFidReference(exp);
