@@ -10,14 +10,19 @@ import { writePng } from './image-encode';
 /** Grey of the gaps between tiles (every channel). */
 export const GRID_BACKGROUND = 40;
 
+/** Pixel size of the grid `tileImages` makes of `count` images of h x w in rows of `columns`. */
+export function gridSize(count: number, h: number, w: number, columns: number, pad = 2): { width: number; height: number } {
+  const cols = Math.max(1, Math.min(columns, count));
+  const rows = Math.ceil(count / cols);
+  return { width: cols * w + (cols + 1) * pad, height: rows * h + (rows + 1) * pad };
+}
+
 /** `count` images of h x w x c (c = 1 grey, 3 RGB) in rows of `columns`, as one image of c channels. */
 export function tileImages(images: Uint8Array, count: number, h: number, w: number, c: number, columns: number, pad = 2): HwcImage {
   if (c !== 1 && c !== 3) throw new RangeError(`tileImages: images have 1 (grey) or 3 (RGB) channels, got ${c}`);
   if (images.length < count * h * w * c) throw new RangeError(`tileImages: ${images.length} bytes for ${count} images of ${w}x${h}x${c}`);
   const cols = Math.max(1, Math.min(columns, count));
-  const rows = Math.ceil(count / cols);
-  const W = cols * w + (cols + 1) * pad;
-  const H = rows * h + (rows + 1) * pad;
+  const { width: W, height: H } = gridSize(count, h, w, columns, pad);
   const data = new Uint8Array(W * H * c).fill(GRID_BACKGROUND);
   const rowBytes = w * c;
   for (let n = 0; n < count; n++) {

@@ -8,22 +8,25 @@
 import type { SampleComparison } from '../front/sample-comparison';
 import type { FigureData } from './figure-data';
 
-const PANEL = 300; // px per grid
+// px per grid: the grid's own width where the index records it, so the PNG shows every sample pixel
+// 1:1 (a resampled grid blurs the digits and its PNG is a third larger); else the old 300
+const DEFAULT_PANEL = 300;
 const TITLE = 90;
 const LABEL = 60;
 
 export function sampleComparisonFigure(c: SampleComparison): FigureData {
+  const panel = c.gridPixels?.width ?? DEFAULT_PANEL;
   const cols = Math.max(1, ...c.rows.map((r) => r.panels.length));
-  const width = 40 + cols * (PANEL + 40);
-  const rowHeight = PANEL + LABEL;
+  const width = 40 + cols * (panel + 40);
+  const rowHeight = panel + LABEL;
   const height = TITLE + c.rows.length * rowHeight + 20;
   const images: Record<string, unknown>[] = [];
   const annotations: Record<string, unknown>[] = [];
   c.rows.forEach((row, r) => {
     row.panels.forEach((p, k) => {
-      const left = 40 + k * (PANEL + 40);
+      const left = 40 + k * (panel + 40);
       const top = TITLE + r * rowHeight + LABEL;
-      images.push({ source: p.file, xref: 'paper', yref: 'paper', x: left / width, y: 1 - top / height, sizex: PANEL / width, sizey: PANEL / height, xanchor: 'left', yanchor: 'top', sizing: 'contain', layer: 'above' });
+      images.push({ source: p.file, xref: 'paper', yref: 'paper', x: left / width, y: 1 - top / height, sizex: panel / width, sizey: panel / height, xanchor: 'left', yanchor: 'top', sizing: 'contain', layer: 'above' });
       annotations.push({
         xref: 'paper', yref: 'paper', x: left / width, y: 1 - (top - 4) / height, xanchor: 'left', yanchor: 'bottom', align: 'left', showarrow: false,
         text: `<b>C = ${row.budget} ms, ${p.series}</b><br>FID ${p.fid.toFixed(2)}, cost ${p.cost.toFixed(1)} ms, ${p.nfe} NFE`,

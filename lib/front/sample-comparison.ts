@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { hashOf, type ResolvedExperiment } from '../config/index';
 import { samplingIdentity } from '../evaluation/sampling-identity';
 import { sampleSchedule } from '../evaluation/sample-schedule';
-import { writeImageGrid } from '../data/image-grid';
+import { gridSize, writeImageGrid } from '../data/image-grid';
 import type { Denoiser } from '../samplers/denoiser';
 import type { SolverName } from '../schedule/index';
 import { writeJsonAtomic } from '../util/atomic-file';
@@ -44,6 +44,8 @@ export interface SampleComparison {
   fidImages: number;
   /** hash of `samplingIdentity` (zoo weights, noise bank, clipping, ...): grids are reused only while it holds */
   samplingKey: string;
+  /** pixel size of every grid, so the figure can show them 1:1 (absent in files written before it) */
+  gridPixels?: { width: number; height: number };
   rows: { budget: number; panels: SamplePanel[] }[];
 }
 
@@ -65,9 +67,10 @@ export async function writeSampleComparison(exp: ResolvedExperiment, front: Fron
   const columns = o.columns ?? 8;
   const dir = resultsDir(exp);
   const samplingKey = o.samplingKey ?? hashOf(samplingIdentity(exp));
-  const out: SampleComparison = { kind: 'oms-dpm-sample-comparison', experiment: front.experiment, solver: front.solver, images, columns, fidImages: front.heldOut.images, samplingKey, rows: [] };
-  const old = readJsonIfExists<SampleComparison>(sampleComparisonFile(exp, front.solver), 'sample-grid index');
   const d = exp.config.dataset;
+  const gridPixels = gridSize(images, d.imageSize, d.imageSize, columns);
+  const out: SampleComparison = { kind: 'oms-dpm-sample-comparison', experiment: front.experiment, solver: front.solver, images, columns, fidImages: front.heldOut.images, samplingKey, gridPixels, rows: [] };
+  const old = readJsonIfExists<SampleComparison>(sampleComparisonFile(exp, front.solver), 'sample-grid index');
   for (const budget of [...front.budgets].sort((a, b) => a - b)) {
     const points = COMPARED_SERIES.map((name) => ({ name, p: front.series.find((s) => s.name === name)?.points.find((q) => q.budget === budget) }));
     if (points.some((x) => !x.p)) continue; // a side-by-side needs both

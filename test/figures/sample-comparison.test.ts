@@ -95,6 +95,8 @@ test('sample grids: paired noise, one row per budget with both series, reused wh
     const dir = path.join(process.env.OMS_DPM_RESULTS, 'tiny-mnist');
     const png = fs.readFileSync(path.join(dir, c.rows[0].panels[0].file));
     assert.equal(png.subarray(1, 4).toString(), 'PNG');
+    // the index records the grids' pixel size (the PNG's own), and the figure shows them 1:1
+    assert.deepEqual(c.gridPixels, { width: png.readUInt32BE(16), height: png.readUInt32BE(20) });
 
     grids.length = 0;
     await writeSampleComparison(exp, front([1, 1, 2, 2]), [model(0.1), model(0.3)], { samplingKey: 'zoo-1', images: 4, columns: 2, onGrid: (f, reused) => grids.push(`${f}:${reused}`) });
@@ -119,6 +121,8 @@ test('sample grids: paired noise, one row per budget with both series, reused wh
 
     const fig = sampleComparisonFigure(c);
     assert.equal(fig.id, 'sample-comparison-ddim');
+    const first = (fig.layout.images as { sizex: number }[])[0];
+    assert.ok(Math.abs(first.sizex * Number(fig.layout.width) - c.gridPixels!.width) < 1e-9, 'one grid pixel per figure pixel');
     const images = fig.layout.images as { source: string }[];
     assert.deepEqual(images.map((i) => i.source), ['samples/ddim-C9-oms-dpm.png', 'samples/ddim-C9-best-single-model.png']);
     assert.match(JSON.stringify(fig.layout.annotations), /C = 9 ms, oms-dpm.*FID 20\.00/);
