@@ -6,7 +6,8 @@
  */
 import * as fs from 'node:fs';
 import { hashOf, resolveModelTraining, type ResolvedExperiment } from '../config/index';
-import { collect, datasetFile, recordKey } from '../collection/collect';
+import { collect, datasetFile, recordKey, type CollectProgress } from '../collection/collect';
+import { collectActive } from '../active/active-collect';
 import { readDataset } from '../collection/dataset-file';
 import { observeExperiment } from '../evaluation/experiment-observation';
 import { observationPlan } from '../evaluation/observation-run';
@@ -117,15 +118,25 @@ function collection(solver: (typeof SOLVERS)[number]): Stage {
     },
     async run({ exp, engine, log, progress, queue }) {
       let queueText = '';
-      const recs = await collect(exp, solver, exp.config.collection.count, {
+      const c = exp.config.collection;
+      const opts = {
         engine: engine.engine,
         supersede: true,
         queue,
-        onQueueStatus: (s) => (queueText = ` | ${formatQueueStatus(s)}`),
-        onSuperseded: (aside) => log(`  the ${solver} dataset was made with other zoo, sampler or FID settings: kept as ${aside}, collecting a new one`),
-        onRecord: (p) => progress(`${solver} FID ${p.record.fid.toFixed(1)} (${p.ratePerHour.toFixed(0)}/h)${queueText}`, p.done, p.total),
-      });
-      return { records: recs.length };
+        onQueueStatus: (s: Parameters<typeof formatQueueStatus>[0]) => (queueText = ` | ${formatQueueStatus(s)}`),
+        onSuperseded: (aside: string) => log(`  the ${solver} dataset was made with other zoo, sampler or FID settings: kept as ${aside}, collecting a new one`),
+        onRecord: (p: CollectProgress) => progress(`${solver} FID ${p.record.fid.toFixed(1)} (${p.ratePerHour.toFixed(0)}/h)${queueText}`, p.done, p.total),
+      };
+      // collection.strategy says which dataset the later stages read; the manifest records it
+      const recs =
+        c.strategy === 'active'
+          ? await collectActive(exp, solver, c.count, {
+              ...opts,
+              onCopied: (n, from) => log(`  took over ${n} records of ${from} (validation records and random start)`),
+              onTraining: (round, n) => log(`  active round ${round}: training the ensemble on ${n} training records`),
+            })
+          : await collect(exp, solver, c.count, opts);
+      return { records: recs.length, strategy: c.strategy };
     },
   };
 }

@@ -2,7 +2,8 @@
  * `oms-dpm collection-study` end to end on the tiny fixture with a temporary results folder: real
  * zoo, real FIDs on the scoring pool, the active dataset collected by the command itself (its
  * rounds' ensembles trained in the process), the study's predictors trained in child processes,
- * the study file and its printed table; a rerun collects, trains and scores nothing new.
+ * the study file and its printed table; a rerun collects, trains and scores nothing new; then
+ * `reproduce` with collection.strategy active collects actively and records the strategy.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -46,4 +47,13 @@ test('collection-study completes the active dataset, trains a predictor per stra
   assert.equal(again.code, 0, again.err);
   assert.doesNotMatch(again.out, /active round \d|: trained/);
   assert.equal((again.out.match(/: kept: tau validation/g) ?? []).length, 4);
+
+  // reproduce with collection.strategy active: the collection stages grow the active datasets (ddim's is complete already) and record the strategy
+  const reproduce = run(dir, ['reproduce', '--experiment', tiny, '--in-place', '--set', 'collection.strategy=active']);
+  assert.equal(reproduce.code, 0, reproduce.err + reproduce.out);
+  assert.match(reproduce.out, /active round 1: training the ensemble on 4 training records/, 'dpm-solver: rounds of active collection');
+  const manifest = (stage: string) => JSON.parse(fs.readFileSync(path.join(expDir(dir), 'manifests', `${stage}.json`), 'utf8'));
+  for (const solver of ['ddim', 'dpm-solver']) assert.deepEqual(manifest(`collection-${solver}`).summary, { records: 16, strategy: 'active' });
+  const metrics = JSON.parse(fs.readFileSync(path.join(expDir(dir), 'predictor-ddim', 'metrics.json'), 'utf8'));
+  assert.equal(metrics.dataset.file, 'schedule-fid-ddim.active.jsonl', 'the predictor trained on the active dataset');
 });
