@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { KitError } from '../util/errors';
 import { installForwardConvGradients } from './conv-gradients';
 import { installSharedIdentityKernels } from './wasm-shared-identity';
+import { installTransposingMatMul } from './wasm-transposing-matmul';
 
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -112,6 +113,7 @@ export async function initBackend(choice?: BackendChoice): Promise<BackendInfo> 
 
   require('@tensorflow/tfjs-backend-wasm');
   installSharedIdentityKernels();
+  installTransposingMatMul();
   if (!(await tf.setBackend('wasm'))) {
     throw new KitError('the TF.js WASM backend failed to initialise', {
       hint: 'reinstall @tensorflow/tfjs-backend-wasm (npm ci); its .wasm files must be in node_modules',
