@@ -16,6 +16,8 @@ interface WasmBackendLike {
 }
 
 let installed = false;
+/** The WASM backend's own kernel, kept for `withPlainMatMul`. */
+let plain: tf.KernelConfig | null = null;
 
 /** Swaps the last two axes: [..., m, n] -> [..., n, m]. */
 const lastTwoSwapped = (rank: number): number[] => [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2];
@@ -30,6 +32,7 @@ export function installTransposingMatMul(): void {
   const transpose = tf.getKernel('Transpose', 'wasm');
   if (!matMul || !transpose) return;
   const original = matMul.kernelFunc;
+  plain = { ...matMul };
   tf.unregisterKernel('BatchMatMul', 'wasm');
   tf.registerKernel({
     kernelName: 'BatchMatMul',
@@ -53,4 +56,21 @@ export function installTransposingMatMul(): void {
     },
   });
   installed = true;
+}
+
+/**
+ * Runs `f` with the WASM backend's own BatchMatMul (flags handled by the kernel), then restores the
+ * transposing one: what `npm run bench` compares against. Just `f` when nothing was installed.
+ */
+export function withPlainMatMul<T>(f: () => T): T {
+  if (!installed || !plain) return f();
+  const mine = tf.getKernel('BatchMatMul', 'wasm')!;
+  tf.unregisterKernel('BatchMatMul', 'wasm');
+  tf.registerKernel(plain);
+  try {
+    return f();
+  } finally {
+    tf.unregisterKernel('BatchMatMul', 'wasm');
+    tf.registerKernel(mine);
+  }
 }

@@ -89,6 +89,12 @@ test('bench --json on a trained tiny zoo: every field present and positive, cros
   positive('predictor ddim', b.predictorSchedulesPerSecond.ddim);
   positive('predictor dpm-solver', b.predictorSchedulesPerSecond['dpm-solver']);
   assert.deepEqual(b.predictor.map((p: { length: number }) => p.length), [100, 60]);
+  for (const p of b.predictor as { solver: string; trainingRecords: number; trainEpochMs: number; trainEpochMsPlainMatMul: number }[]) {
+    assert.equal(p.trainingRecords, 32);
+    positive(`predictor ${p.solver} training epoch`, p.trainEpochMs);
+    positive(`predictor ${p.solver} training epoch, plain matMul`, p.trainEpochMsPlainMatMul);
+  }
+  assert.match(r.err, /predictor training, one epoch on 32 records: ddim L=100: \d+ ms \(with the backend's own flagged matMul \d+ ms, [\d.]+x\)/);
 
   assert.deepEqual(Object.keys(b.schedulesPerHour).sort(), ['onnxruntime-cpu', 'tfjs-wasm']);
   for (const [engine, bySolver] of Object.entries(b.schedulesPerHour as Record<string, Record<string, number>>)) {
