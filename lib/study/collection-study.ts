@@ -42,6 +42,7 @@ import { KitError } from '../util/errors';
 import { resultsDir, runsDir } from '../zoo/workspace';
 import { meanPairedDifference } from './mean-difference';
 import { checkStudyRecords, defaultStudyRecords, minimumTrainingRecords, studySubset } from './record-subset';
+import { studyVerdict, type StudyVerdict } from './study-verdict';
 
 /** The baselines that use no records: the yardstick of every point. */
 export const RECORD_FREE_BASELINES: readonly FrontSeriesName[] = ['best-single-model', 'random', 'two-segment'];
@@ -90,6 +91,8 @@ export interface CollectionStudy {
   validationRecords: number;
   heldOut: { start: number; images: number; resamples: number; level: number };
   points: StudyPoint[];
+  /** which strategy is better with every record, and how few active records match random's all (study-verdict.ts); null until both have their last point */
+  verdict: StudyVerdict | null;
   note: string;
   provenance: unknown;
 }
@@ -321,6 +324,7 @@ export async function runCollectionStudy(exp: ResolvedExperiment, solver: Solver
     validationRecords: anyDataset.length - available,
     heldOut: { start: range.start, images: range.images, resamples: range.resamples, level: range.level },
     points: [],
+    verdict: null,
     note: STUDY_NOTE,
     provenance: o.front.provenance,
   };
@@ -328,6 +332,7 @@ export async function runCollectionStudy(exp: ResolvedExperiment, solver: Solver
     o.onEvent?.({ kind: 'front', strategy: p.strategy, trainingRecords: p.trainingRecords, text: `front at ${main.budgets.length} budgets` });
     const point = await studyPoint(exp, solver, p, main.budgets, o);
     study.points.push(point);
+    study.verdict = studyVerdict(study.points);
     writeJsonAtomic(studyFile(exp, solver), study);
     const m = point.meanDifference;
     const v = point.verdicts;

@@ -38,6 +38,7 @@ test('collection-study completes the active dataset, trains a predictor per stra
   assert.match(study.out, new RegExp(`took over ${validation + 4} records of .*schedule-fid-ddim\\.jsonl`));
   assert.match(study.out, /^random\s+6\s+/m);
   assert.match(study.out, /^active\s+8\s+/m);
+  assert.match(study.out, /^with 8 training records (random|active) is better \(mean dFID -?[\d.]+ random, -?[\d.]+ active\); /m);
   const file = path.join(expDir(dir), 'collection-study-ddim.json');
   const s = JSON.parse(fs.readFileSync(file, 'utf8'));
   assert.deepEqual(s.points.map((p: { strategy: string; trainingRecords: number }) => `${p.strategy} ${p.trainingRecords}`), ['random 6', 'random 8', 'active 6', 'active 8']);

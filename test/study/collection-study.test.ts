@@ -104,6 +104,10 @@ test('the collection study trains a predictor per strategy and record count and 
     // the active points trained on other training records than the random ones at the same count
     assert.notDeepEqual(study.points[2].kendallTau, study.points[0].kendallTau);
 
+    // the verdict is the one of its points (test/study/study-verdict.test.ts checks it by hand)
+    assert.equal(study.verdict!.allRecords, trainCount);
+    assert.equal(study.verdict!.randomAtAll, all.meanDifference.value);
+
     // a rerun: every predictor kept, nothing scored
     calls = 0;
     const again: string[] = [];

@@ -33,6 +33,11 @@ function printStudy(s: CollectionStudy): void {
     const m = p.meanDifference;
     console.log(`${p.strategy.padEnd(8)} ${String(p.trainingRecords).padStart(6)}  ${p.kendallTau.validation.toFixed(3).padStart(7)}  ${m.value.toFixed(2).padStart(8)} [${m.low.toFixed(2)}, ${m.high.toFixed(2)}]`.padEnd(66) + `${p.verdicts.win}/${p.verdicts.tie}/${p.verdicts.loss}`);
   }
+  const v = s.verdict;
+  if (v) {
+    const match = v.activeRecordsToMatch === null ? `no active point matches random with all ${v.allRecords} records` : `active matches random's ${v.allRecords} records with ${v.activeRecordsToMatch} (ratio ${v.ratio!.toFixed(2)})`;
+    console.log(`with ${v.allRecords} training records ${v.better} is better (mean dFID ${v.randomAtAll.toFixed(2)} random, ${v.activeAtAll.toFixed(2)} active); ${match}`);
+  }
 }
 
 export function collectionStudyCommand(): Command {
