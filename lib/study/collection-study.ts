@@ -177,10 +177,15 @@ function readStudyDatasets(exp: ResolvedExperiment, solver: SolverName, strategi
     }
     out.set(strategy, readDataset(file, { experiment: exp.config.name, solver }).records);
   }
-  const validation = (rs: ScheduleRecord[]) => JSON.stringify(rs.filter((r) => r.split === 'validation').map((r) => [r.id, r.schedule, r.fid]));
+  // the same validation draws (ids and schedules exactly; FIDs scored in separate runs agree to rounding)
+  const validation = (rs: ScheduleRecord[]) => rs.filter((r) => r.split === 'validation').sort((a, b) => a.id - b.id);
+  const sameValidation = (a: ScheduleRecord[], b: ScheduleRecord[]) => {
+    const [va, vb] = [validation(a), validation(b)];
+    return va.length === vb.length && va.every((r, i) => r.id === vb[i].id && JSON.stringify(r.schedule) === JSON.stringify(vb[i].schedule) && Math.abs(r.fid - vb[i].fid) <= 1e-6 * Math.max(1, Math.abs(r.fid)));
+  };
   const [first, ...rest] = strategies;
   for (const s of rest) {
-    if (out.get(s)!.length !== out.get(first)!.length || validation(out.get(s)!) !== validation(out.get(first)!)) {
+    if (out.get(s)!.length !== out.get(first)!.length || !sameValidation(out.get(s)!, out.get(first)!)) {
       throw new KitError(`the ${first} and ${s} ${solver} datasets differ in size or in their validation records, so their taus and fronts are not comparable`, {
         hint: `collect both to the same --count with the same collection seeds and zoo (oms-dpm collect --strategy ... --count ${exp.config.collection.count})`,
       });

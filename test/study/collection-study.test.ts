@@ -7,7 +7,7 @@
  * reproduces the experiment's own predictor and OMS-DPM picks (same records, same seeds); the
  * study's arithmetic (per-budget differences against the best record-free baseline, their mean);
  * that a rerun trains and scores nothing; the figure; and the errors for a missing front, a missing
- * dataset and a bad count.
+ * dataset, datasets with other validation records and a bad count.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -115,6 +115,15 @@ test('the collection study trains a predictor per strategy and record count and 
     assert.equal(calls, 0);
     assert.equal(again.filter((t) => t.startsWith('kept')).length, 4);
     assert.deepEqual(second.points, study.points);
+
+    // datasets whose validation records differ cannot be compared
+    const activeFile = datasetFile(exp, 'ddim', 'active');
+    const lines = fs.readFileSync(activeFile, 'utf8').trim().split('\n');
+    const v = lines.findIndex((l, i) => i > 0 && JSON.parse(l).split === 'validation');
+    const moved = JSON.parse(lines[v]);
+    lines[v] = JSON.stringify({ ...moved, fid: moved.fid + 1 });
+    fs.writeFileSync(activeFile, lines.join('\n') + '\n');
+    await assert.rejects(runCollectionStudy(exp, 'ddim', { front, trainingRecords: [8] }), (e: unknown) => isKitError(e) && /differ in size or in their validation records/.test(e.message));
 
     // the figure: tau and the mean difference against the record count, one line per strategy
     const fig = buildFigures(exp).figures.find((f) => f.id === 'collection-study-ddim');
