@@ -112,6 +112,56 @@ export function reachableBudget(table: Float64Array, length: number, budget: num
 /** Distinct costs explored at most by `windowGap`; beyond, combinations are plentiful and it gives up. */
 const GAP_SEARCH_LIMIT = 5000;
 
+/** What a walk over the costs of at most `maxNfe` NFEs found about the window [low, high]. */
+export interface WindowSearch {
+  /** model indices (1..N, one per NFE, fewest NFEs first) whose latencies sum into the window; null if none was found */
+  inside: number[] | null;
+  /** the largest cost seen below the window and the smallest above it */
+  below: number;
+  above: number;
+  /** true when more than `limit` distinct costs below the window were met before any inside it */
+  gaveUp: boolean;
+}
+
+/**
+ * Walks the costs of 1, 2, ... `maxNfe` NFEs breadth first, keeping one way to reach each distinct
+ * cost (equal sums reached in different orders differ by rounding only), until one falls inside
+ * [low, high], or more than `limit` distinct costs below it have been met. `table`: latency per model index.
+ */
+export function searchWindow(table: Float64Array, maxNfe: number, low: number, high: number, limit: number): WindowSearch {
+  const models = Array.from({ length: table.length - 1 }, (_, i) => i + 1);
+  const parent = new Map<number, { from: number; model: number; sum: number }>([[0, { from: -1, model: 0, sum: 0 }]]);
+  let frontier = [0];
+  let below = -Infinity;
+  let above = Infinity;
+  for (let n = 1; n <= maxNfe && frontier.length > 0; n++) {
+    const next: number[] = [];
+    for (const key of frontier) {
+      const sum = parent.get(key)!.sum;
+      for (const m of models) {
+        const c = sum + table[m];
+        if (c > high) {
+          above = Math.min(above, c);
+          continue;
+        }
+        const k = Math.round(c * 1e6);
+        if (c >= low) {
+          const inside = [m];
+          for (let at = key; at !== 0; at = parent.get(at)!.from) inside.push(parent.get(at)!.model);
+          return { inside: inside.reverse(), below, above, gaveUp: false };
+        }
+        below = Math.max(below, c);
+        if (parent.has(k)) continue;
+        parent.set(k, { from: key, model: m, sum: c });
+        next.push(k);
+      }
+    }
+    if (parent.size > limit) return { inside: null, below, above, gaveUp: true };
+    frontier = next;
+  }
+  return { inside: null, below, above, gaveUp: false };
+}
+
 /**
  * For small budgets, where few model combinations exist, whether the window [low, high] is
  * missed by every schedule of at most `length` NFEs (the packing rule allows any NFE count up to
@@ -119,34 +169,9 @@ const GAP_SEARCH_LIMIT = 5000;
  * when some cost falls inside or when there are too many combinations to tell.
  */
 function windowGap(table: Float64Array, length: number, low: number, high: number): { below: number; above: number } | undefined {
-  const lats = [...new Set(Array.from(table.subarray(1)))];
   // Quick yes: steps of the lightest model are narrower than the window and enough of them fit.
-  const lightest = Math.min(...lats);
+  const lightest = Math.min(...Array.from(table.subarray(1)));
   if (high - low >= lightest && lightest * length >= low) return undefined;
-  const seen = new Set<number>([0]);
-  let frontier = [0];
-  let below = -Infinity;
-  let above = Infinity;
-  for (let count = 1; count <= length && frontier.length > 0; count++) {
-    const next: number[] = [];
-    for (const s of frontier) {
-      for (const l of lats) {
-        const c = s + l;
-        if (c > high) {
-          above = Math.min(above, c);
-          continue;
-        }
-        if (c >= low) return undefined;
-        below = Math.max(below, c);
-        // Equal sums reached in different orders differ by rounding only.
-        const key = Math.round(c * 1e6);
-        if (seen.has(key)) continue;
-        seen.add(key);
-        next.push(c);
-      }
-    }
-    if (seen.size > GAP_SEARCH_LIMIT) return undefined;
-    frontier = next;
-  }
-  return { below, above };
+  const r = searchWindow(table, length, low, high, GAP_SEARCH_LIMIT);
+  return r.inside || r.gaveUp ? undefined : { below: r.below, above: r.above };
 }

@@ -6,43 +6,21 @@
  * moves away from anything the walk reaches, and it bounces over the window until its rounds run
  * out (measured: two models of 97.6 and 175.4 ms, window [490.5, 545]: 4 x 97.6 + 175.4 = 565.8
  * above, 5 x 97.6 = 488 below, while 3 x 175.4 = 526.2 lies inside). This finds a multiset of
- * model NFEs whose latencies sum into the window (breadth first over sums, fewest NFEs first) and
+ * model NFEs whose latencies sum into the window (budget.ts searchWindow, the walk that also tells
+ * whether a window is reachable at all) and
  * lays it out as a valid schedule: DDIM NFEs at evenly spaced positions; DPM-Solver NFEs as evenly
  * spaced steps of order 1, or more where there are more NFEs than groups, packed at the start of
  * their group.
  */
 import { GROUP_SIZE, NULL_MODEL, type SolverName, validateSchedule } from '../schedule/index';
+import { searchWindow } from './budget';
 
 /** Distinct sums explored at most; a window with that many cheaper sums and none inside is not searched further. */
 const SUM_LIMIT = 200_000;
 
 /** Model indices (1..N, as many as NFEs) whose latencies sum into [low, high] with at most `maxNfe` NFEs, fewest first; null if none. */
 export function witnessNfes(table: Float64Array, maxNfe: number, low: number, high: number): number[] | null {
-  const models = Array.from({ length: table.length - 1 }, (_, i) => i + 1);
-  const parent = new Map<number, { from: number; model: number; sum: number }>([[0, { from: -1, model: 0, sum: 0 }]]);
-  let frontier = [0];
-  for (let n = 1; n <= maxNfe && frontier.length > 0; n++) {
-    const next: number[] = [];
-    for (const key of frontier) {
-      const sum = parent.get(key)!.sum;
-      for (const m of models) {
-        const s = sum + table[m];
-        if (s > high) continue;
-        const k = Math.round(s * 1e6);
-        if (parent.has(k)) continue;
-        parent.set(k, { from: key, model: m, sum: s });
-        if (s >= low) {
-          const out: number[] = [];
-          for (let at = k; at !== 0; at = parent.get(at)!.from) out.push(parent.get(at)!.model);
-          return out.reverse();
-        }
-        next.push(k);
-      }
-    }
-    if (parent.size > SUM_LIMIT) return null;
-    frontier = next;
-  }
-  return null;
+  return searchWindow(table, maxNfe, low, high, SUM_LIMIT).inside;
 }
 
 /** `nfes` (model indices) laid out as a valid schedule of `length` positions; see the file comment. */
