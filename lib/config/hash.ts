@@ -61,6 +61,15 @@ export const UNHASHED_NESTED_KEYS = [['collection', 'queue']] as const;
  */
 export const HASHED_UNLESS_DEFAULT = [{ section: 'storage', key: 'weights', default: 'float32' }] as const;
 
+/**
+ * What the key of a stage that writes weight files adds for storage.weights: nothing at float32
+ * (as for the config hash above, so keys made before the setting existed stay valid), else the
+ * precision, which changes the stored weights.
+ */
+export function storedWeightsKey(config: ExperimentConfig): { storage?: ExperimentConfig['storage']['weights'] } {
+  return config.storage.weights === 'float32' ? {} : { storage: config.storage.weights };
+}
+
 /** `section` of `rest` without `key`, or without the section when nothing else is left in it. */
 function dropNested(rest: Record<string, unknown>, section: string, key: string): void {
   const inner = rest[section];

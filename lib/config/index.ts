@@ -71,7 +71,7 @@ export {
 } from './overrides';
 export type { Override, ResolvedPath } from './overrides';
 
-export { UNHASHED_KEYS, canonicalJson, configHash, hashOf } from './hash';
+export { UNHASHED_KEYS, canonicalJson, configHash, hashOf, storedWeightsKey } from './hash';
 export {
   experimentFile,
   experimentSource,

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ResolvedExperiment } from '../config/index';
-import { hashOf } from '../config/index';
+import { hashOf, storedWeightsKey } from '../config/index';
 import { loadDataset } from '../data/registry';
 import { subsetDataset, type ImageDataset } from '../data/image-dataset';
 import { writeTensorFile } from '../diffusion/tensor-file';
@@ -33,8 +33,8 @@ export function fidPaths(exp: ResolvedExperiment) {
  * came later: references made before it stay current).
  */
 export function referenceKey(exp: ResolvedExperiment): string {
-  const { dataset, fid, storage } = exp.config;
-  const stored = fid.featureNetwork === 'label-classifier' && storage.weights !== 'float32' ? { storage: storage.weights } : {};
+  const { dataset, fid } = exp.config;
+  const stored = fid.featureNetwork === 'label-classifier' ? storedWeightsKey(exp.config) : {};
   return hashOf({ dataset: { ...dataset, root: undefined }, featureNetwork: fid.featureNetwork, classifierEpochs: fid.classifierEpochs, classifierSeed: fid.classifierSeed, classifierImages: fid.classifierImages, referenceImages: fid.referenceImages, ...stored });
 }
 

@@ -5,7 +5,7 @@
  * whether a finished stage must run again.
  */
 import * as fs from 'node:fs';
-import { hashOf, resolveModelTraining, type ResolvedExperiment } from '../config/index';
+import { hashOf, resolveModelTraining, storedWeightsKey, type ResolvedExperiment } from '../config/index';
 import { collect, datasetFile, recordKey, type CollectProgress } from '../collection/collect';
 import { collectActive } from '../active/active-collect';
 import { readDataset } from '../collection/dataset-file';
@@ -59,10 +59,7 @@ export interface Stage {
 const zoo: Stage = {
   name: 'zoo',
   // storage.weights came later: left out at float32, so zoos trained before it stay current
-  inputs: ({ exp }) => {
-    const storage = exp.config.storage.weights === 'float32' ? {} : { storage: exp.config.storage.weights };
-    return exp.config.zoo.map((m) => ({ id: m.id, identity: trainingIdentity(exp.config, m.id), iterations: resolveModelTraining(exp.config, m.id).iterations, ...storage }));
-  },
+  inputs: ({ exp }) => exp.config.zoo.map((m) => ({ id: m.id, identity: trainingIdentity(exp.config, m.id), iterations: resolveModelTraining(exp.config, m.id).iterations, ...storedWeightsKey(exp.config) })),
   async run({ exp, engine, log, progress }) {
     const s = await trainZoo(exp, {
       resume: true,
@@ -150,7 +147,7 @@ function predictor(solver: (typeof SOLVERS)[number]): Stage {
     inputs: ({ exp }) => ({
       predictor: exp.config.predictor,
       dataset: fs.existsSync(datasetFile(exp, solver)) ? readDataset(datasetFile(exp, solver)).records.length : 0,
-      ...(exp.config.storage.weights === 'float32' ? {} : { storage: exp.config.storage.weights }),
+      ...storedWeightsKey(exp.config),
     }),
     async run({ exp, log }) {
       const r = await trainExperimentPredictorInChild(exp, solver, (e) => log(`  ${solver} epoch ${e.epoch}: tau train ${e.trainTau.toFixed(3)}, selection ${e.selectionTau.toFixed(3)}`));
