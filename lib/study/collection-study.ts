@@ -26,12 +26,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { datasetFile, type CollectionStrategy } from '../collection/collect';
-import { readDataset, type ScheduleRecord } from '../collection/dataset-file';
+import { readDataset, type DatasetContents, type DatasetHeader, type ScheduleRecord } from '../collection/dataset-file';
 import { splitOf } from '../collection/schedule-job';
 import type { ResolvedExperiment } from '../config/index';
 import { experimentFrontInputs, experimentFrontSettings, frontFile, frontScoresFile, type ExperimentFrontOptions, type FrontPlace } from '../front/experiment-front';
 import type { FrontData, FrontPoint, FrontSeriesName, PairedComparison } from '../front/front-data';
-import { heldOutSettings, pairedComparisons } from '../front/held-out';
+import { heldOutSettings } from '../front/held-out';
 import { runFront } from '../front/run-front';
 import { FrontScoreStore, type HeldOutScore } from '../front/score-store';
 import type { PairedVerdict } from '../metrics/fid-bootstrap';
@@ -40,7 +40,7 @@ import type { SolverName } from '../schedule/index';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic-file';
 import { KitError } from '../util/errors';
 import { resultsDir, runsDir } from '../zoo/workspace';
-import { meanPairedDifference } from './mean-difference';
+import { meanPairedDifference, type HeldOutPair } from './mean-difference';
 import { checkStudyRecords, defaultStudyRecords, minimumTrainingRecords, studySubset } from './record-subset';
 import { studyVerdict, type StudyVerdict } from './study-verdict';
 
@@ -166,8 +166,8 @@ function readMainFront(exp: ResolvedExperiment, solver: SolverName): FrontData {
 }
 
 /** Both strategies' datasets, checked to share their validation records (ids, schedules and FIDs). */
-function readStudyDatasets(exp: ResolvedExperiment, solver: SolverName, strategies: readonly CollectionStrategy[]): Map<CollectionStrategy, ScheduleRecord[]> {
-  const out = new Map<CollectionStrategy, ScheduleRecord[]>();
+function readStudyDatasets(exp: ResolvedExperiment, solver: SolverName, strategies: readonly CollectionStrategy[]): Map<CollectionStrategy, DatasetContents> {
+  const out = new Map<CollectionStrategy, DatasetContents>();
   for (const strategy of strategies) {
     const file = datasetFile(exp, solver, strategy);
     if (!fs.existsSync(file)) {
@@ -175,7 +175,7 @@ function readStudyDatasets(exp: ResolvedExperiment, solver: SolverName, strategi
         hint: `collect it: oms-dpm collect --experiment ${exp.config.name} --solver ${solver} --strategy ${strategy} --count ${exp.config.collection.count}`,
       });
     }
-    out.set(strategy, readDataset(file, { experiment: exp.config.name, solver }).records);
+    out.set(strategy, readDataset(file, { experiment: exp.config.name, solver }));
   }
   // the same validation draws (ids and schedules exactly; FIDs scored in separate runs agree to rounding)
   const validation = (rs: ScheduleRecord[]) => rs.filter((r) => r.split === 'validation').sort((a, b) => a.id - b.id);
@@ -185,7 +185,8 @@ function readStudyDatasets(exp: ResolvedExperiment, solver: SolverName, strategi
   };
   const [first, ...rest] = strategies;
   for (const s of rest) {
-    if (out.get(s)!.length !== out.get(first)!.length || !sameValidation(out.get(s)!, out.get(first)!)) {
+    const [a, b] = [out.get(s)!.records, out.get(first)!.records];
+    if (a.length !== b.length || !sameValidation(a, b)) {
       throw new KitError(`the ${first} and ${s} ${solver} datasets differ in size or in their validation records, so their taus and fronts are not comparable`, {
         hint: `collect both to the same --count with the same collection seeds and zoo (oms-dpm collect --strategy ... --count ${exp.config.collection.count})`,
       });
@@ -194,9 +195,8 @@ function readStudyDatasets(exp: ResolvedExperiment, solver: SolverName, strategi
   return out;
 }
 
-/** Writes the point's part of the dataset (unless it holds exactly these lines already). */
-function writeSubset(exp: ResolvedExperiment, solver: SolverName, strategy: CollectionStrategy, records: readonly ScheduleRecord[], file: string): void {
-  const { header } = readDataset(datasetFile(exp, solver, strategy));
+/** Writes the point's part of the dataset, under its source's header (unless the file holds exactly these lines already). */
+function writeSubset(header: DatasetHeader, records: readonly ScheduleRecord[], file: string): void {
   const text = [header, ...records].map((x) => JSON.stringify(x)).join('\n') + '\n';
   if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === text) return;
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -218,22 +218,22 @@ async function inBatches<T>(jobs: (() => Promise<T>)[], n: number): Promise<T[]>
 }
 
 /** OMS-DPM's picks against the best record-free baseline at each budget, from a point's front and the FID cache. */
-function studyBudgets(data: FrontData, store: FrontScoreStore, range: ReturnType<typeof heldOutSettings>): { budgets: StudyBudget[]; pairs: { budget: number; pick: HeldOutScore; baseline: HeldOutScore }[] } {
+function studyBudgets(data: FrontData, store: FrontScoreStore, range: ReturnType<typeof heldOutSettings>): { budgets: StudyBudget[]; pairs: HeldOutPair[] } {
   const held = (p: FrontPoint): HeldOutScore => {
     const s = store.getHeldOut(data.solver, p.schedule, range);
     if (!s) throw new Error(`the FID cache has no held-out evaluation of a front point at budget ${p.budget} (${p.label})`);
     return s;
   };
   const budgets: StudyBudget[] = [];
-  const pairs: { budget: number; pick: HeldOutScore; baseline: HeldOutScore }[] = [];
+  const pairs: HeldOutPair[] = [];
   for (const budget of data.budgets) {
     const pick = data.series.find((s) => s.name === 'oms-dpm')?.points.find((p) => p.budget === budget);
     const baselines = data.series.filter((s) => RECORD_FREE_BASELINES.includes(s.name)).flatMap((s) => s.points.filter((p) => p.budget === budget).map((p) => ({ series: s.name, p })));
     if (!pick || baselines.length === 0) continue;
     const best = baselines.reduce((a, b) => (b.p.fid < a.p.fid ? b : a));
-    const pickScore = held(pick);
-    const baselineScore = held(best.p);
-    const [c] = pairedComparisons(budget, pickScore, [{ series: best.series, score: baselineScore }], range.level);
+    // runFront compared OMS-DPM with every baseline at this budget already
+    const c = data.comparisons.find((x) => x.budget === budget && x.baseline === best.series);
+    if (!c) throw new Error(`the front has no comparison of oms-dpm with ${best.series} at budget ${budget}`);
     budgets.push({
       budget,
       pick: { cost: pick.cost, nfe: pick.nfe, fid: pick.fid, fidLow: pick.fidLow, fidHigh: pick.fidHigh, schedule: pick.schedule, pickReason: pick.pickReason },
@@ -244,7 +244,7 @@ function studyBudgets(data: FrontData, store: FrontScoreStore, range: ReturnType
       high: c.high,
       verdict: c.verdict,
     });
-    pairs.push({ budget, pick: pickScore, baseline: baselineScore });
+    pairs.push({ budget, pick: held(pick), baseline: held(best.p) });
   }
   return { budgets, pairs };
 }
@@ -287,7 +287,7 @@ export async function runCollectionStudy(exp: ResolvedExperiment, solver: Solver
   const strategies = o.strategies ?? STUDY_STRATEGIES;
   const main = readMainFront(exp, solver);
   const datasets = readStudyDatasets(exp, solver, strategies);
-  const anyDataset = datasets.get(strategies[0])!;
+  const anyDataset = datasets.get(strategies[0])!.records;
   const available = anyDataset.filter((r) => r.split === 'train').length;
   const counts = studyRecordCounts(exp, o.trainingRecords, available);
 
@@ -305,7 +305,10 @@ export async function runCollectionStudy(exp: ResolvedExperiment, solver: Solver
       return { strategy, trainingRecords: n, dir, predictor: { dataset, dir: predictorDir }, front: { predictorDir, dataset, front: path.join(dir, 'front.json'), scores } };
     }),
   );
-  for (const p of plans) writeSubset(exp, solver, p.strategy, studySubset(datasets.get(p.strategy)!, p.trainingRecords, `the ${p.strategy} ${solver} dataset`), p.predictor.dataset);
+  for (const p of plans) {
+    const source = datasets.get(p.strategy)!;
+    writeSubset(source.header, studySubset(source.records, p.trainingRecords, `the ${p.strategy} ${solver} dataset`), p.predictor.dataset);
+  }
 
   // the predictors first (possibly several at once, each in its own process), then the fronts one by one on the scoring backend
   await inBatches(
