@@ -10,6 +10,7 @@
  * buffer (reference-counted, like WASM's own `Reshape`) is safe.
  */
 import * as tf from '@tensorflow/tfjs';
+import { replaceWasmKernel } from './replace-wasm-kernel';
 
 interface WasmBackendLike {
   incRef(dataId: object): void;
@@ -27,32 +28,14 @@ function shared(x: tf.TensorInfo, backend: unknown): tf.TensorInfo {
  * registered its kernels (so it can be called before or after backend selection); idempotent.
  */
 export function installSharedIdentityKernels(): void {
-  if (installed) return;
-  const identity = tf.getKernel('Identity', 'wasm');
-  const cast = tf.getKernel('Cast', 'wasm');
-  if (!identity || !cast) return;
-  const identityOriginal = identity.kernelFunc;
-  const castOriginal = cast.kernelFunc;
-  tf.unregisterKernel('Identity', 'wasm');
-  tf.registerKernel({
-    kernelName: 'Identity',
-    backendName: 'wasm',
-    kernelFunc: (args) => {
-      const x = args.inputs.x as tf.TensorInfo;
-      return x.dtype === 'string' ? identityOriginal(args) : shared(x, args.backend);
-    },
+  if (installed || !tf.getKernel('Identity', 'wasm') || !tf.getKernel('Cast', 'wasm')) return;
+  replaceWasmKernel('Identity', (original) => (args) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    return x.dtype === 'string' ? original(args) : shared(x, args.backend);
   });
-  tf.unregisterKernel('Cast', 'wasm');
-  tf.registerKernel({
-    kernelName: 'Cast',
-    backendName: 'wasm',
-    setupFunc: cast.setupFunc,
-    disposeFunc: cast.disposeFunc,
-    kernelFunc: (args) => {
-      const x = args.inputs.x as tf.TensorInfo;
-      if (x.dtype === (args.attrs as { dtype: string }).dtype) return shared(x, args.backend);
-      return castOriginal(args);
-    },
+  replaceWasmKernel('Cast', (original) => (args) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    return x.dtype === (args.attrs as { dtype: string }).dtype ? shared(x, args.backend) : original(args);
   });
   installed = true;
 }

@@ -10,6 +10,7 @@
  * the product.
  */
 import * as tf from '@tensorflow/tfjs';
+import { registerWasmKernel, replaceWasmKernel } from './replace-wasm-kernel';
 
 interface WasmBackendLike {
   disposeData(dataId: object): boolean;
@@ -28,32 +29,22 @@ const lastTwoSwapped = (rank: number): number[] => [...Array.from({ length: rank
  */
 export function installTransposingMatMul(): void {
   if (installed) return;
-  const matMul = tf.getKernel('BatchMatMul', 'wasm');
   const transpose = tf.getKernel('Transpose', 'wasm');
-  if (!matMul || !transpose) return;
-  const original = matMul.kernelFunc;
-  plain = { ...matMul };
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel({
-    kernelName: 'BatchMatMul',
-    backendName: 'wasm',
-    setupFunc: matMul.setupFunc,
-    disposeFunc: matMul.disposeFunc,
-    kernelFunc: (args) => {
-      const attrs = args.attrs as { transposeA: boolean; transposeB: boolean };
-      if (!attrs.transposeA && !attrs.transposeB) return original(args);
-      const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-      const swap = (x: tf.TensorInfo) => transpose.kernelFunc({ inputs: { x }, backend: args.backend, attrs: { perm: lastTwoSwapped(x.shape.length) } }) as tf.TensorInfo;
-      const at = attrs.transposeA ? swap(a) : a;
-      const bt = attrs.transposeB ? swap(b) : b;
-      try {
-        return original({ inputs: { a: at, b: bt }, backend: args.backend, attrs: { ...attrs, transposeA: false, transposeB: false } });
-      } finally {
-        const backend = args.backend as WasmBackendLike;
-        if (at !== a) backend.disposeData(at.dataId);
-        if (bt !== b) backend.disposeData(bt.dataId);
-      }
-    },
+  if (!transpose || !tf.getKernel('BatchMatMul', 'wasm')) return;
+  plain = replaceWasmKernel('BatchMatMul', (original) => (args) => {
+    const attrs = args.attrs as { transposeA: boolean; transposeB: boolean };
+    if (!attrs.transposeA && !attrs.transposeB) return original(args);
+    const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+    const swap = (x: tf.TensorInfo) => transpose.kernelFunc({ inputs: { x }, backend: args.backend, attrs: { perm: lastTwoSwapped(x.shape.length) } }) as tf.TensorInfo;
+    const at = attrs.transposeA ? swap(a) : a;
+    const bt = attrs.transposeB ? swap(b) : b;
+    try {
+      return original({ inputs: { a: at, b: bt }, backend: args.backend, attrs: { ...attrs, transposeA: false, transposeB: false } });
+    } finally {
+      const backend = args.backend as WasmBackendLike;
+      if (at !== a) backend.disposeData(at.dataId);
+      if (bt !== b) backend.disposeData(bt.dataId);
+    }
   });
   installed = true;
 }
@@ -65,12 +56,10 @@ export function installTransposingMatMul(): void {
 export function withPlainMatMul<T>(f: () => T): T {
   if (!installed || !plain) return f();
   const mine = tf.getKernel('BatchMatMul', 'wasm')!;
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel(plain);
+  registerWasmKernel(plain);
   try {
     return f();
   } finally {
-    tf.unregisterKernel('BatchMatMul', 'wasm');
-    tf.registerKernel(mine);
+    registerWasmKernel(mine);
   }
 }
