@@ -1,7 +1,7 @@
 /**
  * Which schedules a round of active collection scores: the acquisition, over the whole-front
  * search (lib/search/front-search.ts) of the front's budget grid B_1 < ... < B_n, with a predictor
- * ensemble of K members (ensemble.ts).
+ * ensemble of K members (lib/predictor/ensemble.ts).
  *
  * thompson (the default; BANANAS' choice): each pick d draws a member k ~ U{1..K} and takes the
  * best-ranked schedule of member k's own search at budget B_((o + d) mod n) (o a random offset) that
@@ -25,7 +25,7 @@
 import type { Rng } from '../util/rng';
 import type { FrontSearchResult } from '../search/front-search';
 import { scheduleKey, type ScoreFunction } from '../search/score-cache';
-import type { PredictorEnsemble } from './ensemble';
+import type { PredictorEnsemble } from '../predictor/ensemble';
 
 export type Acquisition = 'thompson' | 'lcb';
 export const ACQUISITIONS: readonly Acquisition[] = ['thompson', 'lcb'];

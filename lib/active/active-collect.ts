@@ -4,9 +4,9 @@
  * random collection uses (the local pool of worker processes, or the queue) and appended to the
  * active dataset, results/<experiment>/schedule-fid-<solver>.active.jsonl, the moment they arrive;
  * each round's plan is written beside it, schedule-fid-<solver>.active.plan.json, before it is
- * scored. The ensemble is the LSTM predictor's (lstm-ensemble.ts), trained with the predictor.*
- * settings, collection.active.trainingProcesses members at a time in child processes. The
- * searches run over the front's budget grid (front.budgetCount, front.lowNfe, front.highNfe;
+ * scored. The ensemble is the LSTM predictor's (lib/predictor/lstm-ensemble.ts), trained with the
+ * predictor.* settings, collection.active.trainingProcesses members at a time in child processes.
+ * The searches run over the front's budget grid (front.budgetCount, front.lowNfe, front.highNfe;
  * lib/front/budgets.ts) priced with the engine's latency table, with the search.* settings.
  * When the random dataset is there, its records of the first batch (validation records and the
  * random start, the same draws) are taken over rather than scored again.
@@ -17,6 +17,8 @@ import { datasetFile, openCollection, progressMeter, recordKey, startRecordScori
 import { appendRecord, readDataset, type DatasetHeader, type ScheduleRecord } from '../collection/dataset-file';
 import { jobFor, splitOf } from '../collection/schedule-job';
 import { frontBudgets } from '../front/budgets';
+import type { EnsembleTrainer } from '../predictor/ensemble';
+import { lstmEnsembleTrainer } from '../predictor/lstm-ensemble';
 import type { PredictorEvaluation } from '../predictor/train';
 import { latencyByModelIndex, readLatencyFile, type SolverName } from '../schedule/index';
 import type { FrontSearchSettings } from '../search/front-search-settings';
@@ -24,8 +26,6 @@ import { KitError } from '../util/errors';
 import { latencyFile } from '../zoo/workspace';
 import { planIdentity, runActiveCollection, type ActiveJob, type ActiveSettings } from './active-loop';
 import { openPlan, planFileStore, type RoundPlan } from './active-plan';
-import type { EnsembleTrainer } from './ensemble';
-import { lstmEnsembleTrainer } from './lstm-ensemble';
 
 /** The plan of the active dataset of `solver`, beside it. */
 export function activePlanFile(exp: ResolvedExperiment, solver: SolverName): string {
@@ -41,7 +41,7 @@ export interface ActiveCollectOptions extends CollectOptions {
   onTraining?: (round: number, records: number) => void;
   /** told when a member starts training (evaluation null) and after each of its evaluations */
   onMember?: (round: number, member: number, evaluation: PredictorEvaluation | null) => void;
-  /** the ensemble trainer (default: the LSTM ensemble of lstm-ensemble.ts) */
+  /** the ensemble trainer (default: the LSTM ensemble of lib/predictor/lstm-ensemble.ts) */
   trainer?: EnsembleTrainer;
 }
 

@@ -12,7 +12,8 @@
  *      (Kendall tau on them compares with random collection's), and the first `initialRecords`
  *      training ids, also with their random schedules (the random start);
  *   2. rounds r = 1, 2, ... while training ids are left: an ensemble of K predictors is trained on
- *      the training-split records scored so far (bootstrap resamples, ensemble.ts; validation
+ *      the training-split records scored so far (bootstrap resamples,
+ *      lib/predictor/ensemble.ts; validation
  *      records never), the acquisition (acquisition.ts) searches the front's budget grid and picks
  *      up to `perRound` schedules not scored yet, which become the next training ids in id order;
  *      the round's plan is written (active-plan.ts) and then scored. A round the searches cannot
@@ -32,7 +33,7 @@ import type { FrontSearchSettings } from '../search/front-search-settings';
 import { scheduleKey } from '../search/score-cache';
 import { ACQUISITIONS, acquire, type AcquiredSchedule, type Acquisition } from './acquisition';
 import { openPlan, type ActivePlan, type PlanStore, type PlannedRecord, type RoundPlan } from './active-plan';
-import type { ActiveRecord, EnsembleTrainer } from './ensemble';
+import type { EnsembleRecord, EnsembleTrainer } from '../predictor/ensemble';
 
 export interface ActiveSettings {
   /** K, predictors per ensemble */
@@ -44,6 +45,12 @@ export interface ActiveSettings {
   acquisition: Acquisition;
   /** seed of the resamples, searches and draws of every round */
   seed: number;
+}
+
+/** A scored record as the loop keeps it: what an ensemble trains on, and the round that chose it. */
+export interface ActiveRecord extends EnsembleRecord {
+  /** the round whose ensemble chose it; absent for random draws */
+  round?: number;
 }
 
 /** A record to score: its id, its schedule, and the round that chose it (absent: a random draw of the first batch). */

@@ -256,6 +256,11 @@ export const FrontSchema = obj(
     splitFractions: list(num({ gt: 0, lt: 1, doc: 'a split point' }), { default: [0.25, 0.5, 0.75], minLength: 1, doc: 'two-segment split points as fractions of the steps' }),
     rerankTrusted: int({ default: 2, min: 0, doc: "OMS-DPM's re-rank also scores this many best-predicted schedules of the search that lie inside the training records' support (NFE range, model mix: lib/front/record-support.ts); 0 = the official top-k only" }),
     rerankRecords: int({ default: 2, min: 0, doc: "OMS-DPM's re-rank also scores this many lowest-FID training records that fit the budget (measured, not predicted); 0 = the official top-k only" }),
+    supportEnsemble: int({
+      default: 5,
+      min: 0,
+      doc: "members of the support ensemble: predictors trained like active collection's members (collection.active.epochs, trainingProcesses at a time) on bootstrap resamples of the training split, kept under runs/ and reused while the records and settings are the same. Their disagreement on a schedule (the spread of its quantiles among each member's scores of the training records) joins NFE range and model mix in the records' support: a schedule is inside only when the spread is at most the validation records' median (lib/front/ensemble-spread.ts). 0 = off (NFE range and model mix only); else at least 2",
+    }),
     search: str({
       default: 'per-budget',
       oneOf: ['per-budget', 'whole-front'] as const,
@@ -403,6 +408,13 @@ export function checkExperiment(cfg: ExperimentConfig, opts: CheckOptions = {}):
     seen.set(m.id, i);
     checkUNet(m.unet, cfg.dataset.imageSize, ['zoo', i, 'unet']);
   });
+
+  // A spread over one member is always 0: the setting would look on and measure nothing.
+  if (cfg.front.supportEnsemble === 1) {
+    throw new ConfigError(['front', 'supportEnsemble'], 'one member cannot disagree with itself, so its ensemble spread is always 0', {
+      hint: 'set front.supportEnsemble to 0 (no spread: NFE range and model mix only) or to 2 or more members (the default is 5)',
+    });
+  }
 
   // Held-out images report what selection images chose: the two ranges must not share an image.
   const selectionEnd = Math.max(cfg.fid.images, cfg.search.rerankImages);

@@ -63,15 +63,21 @@ export function frontTableRows(data: FrontData): FrontTableRow[] {
 
 /**
  * How OMS-DPM's pick at `p` was chosen (fronts made with oms-dpm-pick.ts): which candidate won the
- * re-rank on the selection images and how many of each kind were re-ranked; null for older fronts.
+ * re-rank on the selection images, how many of each kind were re-ranked, and whether the winner
+ * lies inside the records' support (with the ensemble spread against its threshold, when the front
+ * measured one); null for older fronts.
  */
 export function pickText(p: FrontPoint | undefined): string | null {
   if (!p?.reranked) return null;
   const n = (reason: string) => p.reranked!.filter((c) => c.reason === reason).length;
   const won = p.reranked.reduce((a, b) => (b.selectionFid < a.selectionFid ? b : a));
   const winner = won.reason === 'record' ? `training record ${won.recordId}` : won.reason === 'trusted' ? 'a trusted candidate' : `predicted #${(p.predictedRank ?? 0) + 1}`;
-  return `${winner} (of ${n('predicted')} predicted, ${n('trusted')} trusted, ${n('record')} records; ${won.insideSupport ? 'inside' : won.insideSupport === false ? 'outside' : 'no'} records' support)`;
+  const spread = won.spread !== undefined && won.spreadThreshold !== undefined ? `, ensemble spread ${won.spread.toFixed(3)} ${won.spread <= won.spreadThreshold ? '<=' : '>'} ${won.spreadThreshold.toFixed(3)}` : '';
+  return `${winner} (of ${n('predicted')} predicted, ${n('trusted')} trusted, ${n('record')} records; ${won.insideSupport ? 'inside' : won.insideSupport === false ? 'outside' : 'no'} records' support${spread})`;
 }
+
+/** Whether any OMS-DPM candidate of the front was measured with the ensemble spread. */
+const withSpread = (data: FrontData) => seriesOf(data, 'oms-dpm')?.points.some((p) => p.reranked?.some((c) => c.spread !== undefined)) ?? false;
 
 export function frontTableFigure(data: FrontData): FigureData {
   const rows = frontTableRows(data);
@@ -93,7 +99,7 @@ export function frontTableFigure(data: FrontData): FigureData {
       `single model's cost to reach OMS-DPM's held-out FID divided by OMS-DPM's cost; "> s (not reached)" means no single-model setting up to the largest budget reaches that FID, so the speed-up exceeds that budget over OMS-DPM's cost. ` +
       `Over all budgets and baselines: ${count('beats')} wins, ${count('ties')} ties, ${count('losesTo')} losses.` +
       (withPicks
-        ? ` OMS-DPM's pick is the lowest selection FID among the search's top k by predicted score, its best-predicted schedules inside the training records' support (NFE range and model mix) and the best training records that fit C; the last column names the winner.`
+        ? ` OMS-DPM's pick is the lowest selection FID among the search's top k by predicted score, its best-predicted schedules inside the training records' support (NFE range and model mix${withSpread(data) ? ", and an ensemble spread no larger than the validation records' median" : ''}) and the best training records that fit C; the last column names the winner.`
         : ''),
     data: [
       {

@@ -3,7 +3,8 @@
  *
  *   oms-dpm               the predictor-based search at C (search/experiment-search.ts), then the
  *                         top rerankTopK of its final population, the best predicted inside the
- *                         records' support and the best training records re-scored with real FID;
+ *                         records' support (with the ensemble spread: support-ensemble.ts) and the
+ *                         best training records re-scored with real FID;
  *                         the pick is the re-ranked best (oms-dpm-pick.ts, through the front's FID cache)
  *   best-single-model     single-model.ts: the best of the single-model settings that fit
  *   best-in-training-set  training-set.ts: the lowest recorded FID among the training records that fit
@@ -23,6 +24,7 @@ import { randomBaselineSchedules } from './random-baseline';
 import { singleModelCandidates } from './single-model';
 import { bestTrainingRecord } from './training-set';
 import { omsDpmPick } from './oms-dpm-pick';
+import type { RunSpread } from './support-ensemble';
 import { twoSegmentCandidates } from './two-segment';
 
 /** A series' pick at a budget, as chosen on the selection images. */
@@ -68,7 +70,8 @@ export class EnumeratedCandidates {
   }
 }
 
-export async function choosePick(run: FrontInputs, scoring: FrontScoring, enumerated: EnumeratedCandidates, series: FrontSeriesName, budget: number): Promise<Choice | NoChoice> {
+/** `spread`: the run's ensemble spread for OMS-DPM's re-rank (support-ensemble.ts); none: NFE range and model mix only. */
+export async function choosePick(run: FrontInputs, scoring: FrontScoring, enumerated: EnumeratedCandidates, series: FrontSeriesName, budget: number, spread?: RunSpread): Promise<Choice | NoChoice> {
   const scoreAll = (cs: readonly Candidate[]) => Promise.all(cs.map(async (c) => ({ c, fid: await scoring.selectionFid(c, series, budget) })));
   const chosen = (best: { c: Candidate; fid: number }, candidates: number, extra: Partial<FrontPoint> = {}): Choice => ({ c: best.c, selectionFid: best.fid, selectionImages: run.images, candidates, extra });
   switch (series) {
@@ -77,7 +80,7 @@ export async function choosePick(run: FrontInputs, scoring: FrontScoring, enumer
       const population = await run.search(budget);
       run.onEvent?.({ kind: 'search', budget, seconds: (Date.now() - t0) / 1000, population: population.length });
       const records = run.settings.rerankRecords > 0 || run.settings.rerankTrusted > 0 ? enumerated.trainingRecords() : [];
-      const pick = await omsDpmPick(run, scoring, population, records, budget);
+      const pick = await omsDpmPick(run, scoring, population, records, budget, (await spread?.get()) ?? null);
       return 'why' in pick ? pick : chosen({ c: pick.c, fid: pick.fid }, pick.candidates, pick.extra);
     }
     case 'best-single-model':

@@ -1,9 +1,11 @@
 /**
  * The front stage of an experiment: where its files live and the `FrontInputs` that price schedules
  * with the sampling engine's latency table, searches with the trained predictor (runSearch), reads
- * the training split of the schedule-FID dataset, and keys the FID cache by what a FID depends on
- * (the collection's record key: zoo weights, sampler settings, FID reference; plus engine and
- * feature network). The scorer and the held-out measurer come from the caller (a scoring pool).
+ * the training split of the schedule-FID dataset, trains or reuses the support ensemble of the
+ * records' support (front.supportEnsemble, support-ensemble.ts), and keys the FID cache by what a
+ * FID depends on (the collection's record key: zoo weights, sampler settings, FID reference; plus
+ * engine and feature network). The scorer and the held-out measurer come from the caller (a
+ * scoring pool).
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -20,13 +22,14 @@ import type { GenerationReport } from '../search/evolution';
 import type { FrontGenerationReport } from '../search/front-search';
 import { experimentLatency, runFrontSearch, runSearch } from '../search/experiment-search';
 import { KitError } from '../util/errors';
-import { resultsDir } from '../zoo/workspace';
+import { resultsDir, runsDir } from '../zoo/workspace';
 import { budgetRule, DEFAULT_BUDGET_COUNT, frontBudgets, type BudgetNfeRange } from './budgets';
 import type { FrontEvent, FrontInputs, FrontScorer } from './front-inputs';
 import { heldOutEvaluator, heldOutSettings, type FrontMeasurer } from './held-out';
 import type { GaussianStats } from '../metrics/frechet-distance';
 import type { IntensityRange } from '../metrics/sample-quality';
 import { checkFrontSettings, defaultFrontSettings, type FrontSettings } from './settings';
+import { ensureSupportEnsemble } from './support-ensemble';
 
 /** results/<experiment>/front-<solver>.json */
 export function frontFile(exp: ResolvedExperiment, solver: SolverName): string {
@@ -70,18 +73,25 @@ export interface ExperimentFrontOptions {
 }
 
 /**
- * Where a front reads its predictor and training records and writes its points and FID cache; the
- * experiment's own front uses `experimentFrontPlace`.
+ * Where a front reads its predictor and training records, keeps its support ensemble and writes
+ * its points and FID cache; the experiment's own front uses `experimentFrontPlace`.
  */
 export interface FrontPlace {
   predictorDir: string;
   dataset: string;
   front: string;
   scores: string;
+  /** the support ensemble's folder (support-ensemble.ts), under runs/ */
+  supportEnsemble: string;
+}
+
+/** runs/<experiment>/front-<solver>/support-ensemble/ */
+export function supportEnsembleDir(exp: ResolvedExperiment, solver: SolverName): string {
+  return path.join(runsDir(exp), `front-${solver}`, 'support-ensemble');
 }
 
 export function experimentFrontPlace(exp: ResolvedExperiment, solver: SolverName): FrontPlace {
-  return { predictorDir: predictorDir(exp, solver), dataset: datasetFile(exp, solver), front: frontFile(exp, solver), scores: frontScoresFile(exp, solver) };
+  return { predictorDir: predictorDir(exp, solver), dataset: datasetFile(exp, solver), front: frontFile(exp, solver), scores: frontScoresFile(exp, solver), supportEnsemble: supportEnsembleDir(exp, solver) };
 }
 
 function fileSha(file: string): string | null {
@@ -126,7 +136,26 @@ function experimentSearch(exp: ResolvedExperiment, solver: SolverName, budgets: 
 /** front.* as the front's settings (the budget grid aside: front.budgetCount, lowNfe and highNfe). */
 export function experimentFrontSettings(exp: ResolvedExperiment): Partial<FrontSettings> {
   const f = exp.config.front;
-  return { randomCount: f.randomCount, singleModelNfes: f.singleModelNfes, twoSegmentNfes: f.twoSegmentNfes, splitFractions: [...f.splitFractions], rerankTrusted: f.rerankTrusted, rerankRecords: f.rerankRecords };
+  return {
+    randomCount: f.randomCount, singleModelNfes: f.singleModelNfes, twoSegmentNfes: f.twoSegmentNfes, splitFractions: [...f.splitFractions],
+    rerankTrusted: f.rerankTrusted, rerankRecords: f.rerankRecords, supportEnsemble: f.supportEnsemble,
+  };
+}
+
+/**
+ * Epochs of a support-ensemble member: active collection's (collection.active.epochs, else
+ * predictor.epochs), whose members are trained the same way. The front stage's key holds it.
+ */
+export function supportMemberEpochs(exp: ResolvedExperiment): number {
+  return exp.config.collection.active.epochs ?? exp.config.predictor.epochs;
+}
+
+/** The support ensemble's source (support-ensemble.ts) of a front searched at schedule length `length`, or none with front.supportEnsemble 0. */
+function supportSource(exp: ResolvedExperiment, solver: SolverName, length: number, settings: FrontSettings, dir: string): FrontInputs['supportEnsemble'] {
+  if (settings.supportEnsemble === 0) return undefined;
+  const member = { predictor: { solver, numModels: exp.config.zoo.length, length, timesteps: exp.config.diffusion.timesteps }, training: exp.config.predictor, epochs: supportMemberEpochs(exp) };
+  const spec = { members: settings.supportEnsemble, seed: settings.seed, member, processes: exp.config.collection.active.trainingProcesses, dir };
+  return (training, onTraining) => ensureSupportEnsemble(spec, training, onTraining);
 }
 
 /** The inputs of an experiment's front for `solver` (see the file comment). */
@@ -175,6 +204,7 @@ export function experimentFrontInputs(exp: ResolvedExperiment, solver: SolverNam
         }
         return readDataset(dataset, { experiment: exp.config.name, solver }).records;
       }),
+    supportEnsemble: supportSource(exp, solver, length, settings, place.supportEnsemble),
     provenance: o.provenance,
     file: place.front,
     scoresFile: place.scores,

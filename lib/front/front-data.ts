@@ -76,6 +76,9 @@ export interface RerankedCandidate {
   predicted: number | null;
   /** inside the training records' support (null: fewer than 2 records) */
   insideSupport: boolean | null;
+  /** the ensemble spread and its threshold (lib/front/ensemble-spread.ts); absent without a support ensemble (front.supportEnsemble 0, older fronts) */
+  spread?: number;
+  spreadThreshold?: number;
   recordId?: number;
 }
 

@@ -6,6 +6,7 @@
  */
 import type { ScheduleRecord } from '../collection/dataset-file';
 import { hashOf } from '../config/index';
+import type { EnsembleRecord, PredictorEnsemble } from '../predictor/ensemble';
 import type { SolverName } from '../schedule/index';
 import type { SearchIndividual } from '../search/evolution';
 import type { FrontPoint, FrontSeriesName } from './front-data';
@@ -15,8 +16,19 @@ import type { FrontSettings } from './settings';
 /** Real FID of a schedule on `images` images (the fixed noise bank). */
 export type FrontScorer = (solver: SolverName, schedule: readonly number[], images: number) => Promise<{ fid: number; images: number; engine: string; seconds: number }>;
 
+/** The support ensemble, ready to score: trained now or reused (support-ensemble.ts), and how long it took. */
+export interface SupportEnsembleReady { ensemble: PredictorEnsemble; reused: boolean; seconds: number }
+
+/**
+ * The members of the ensemble spread (ensemble-spread.ts) for `training`, the training-split records
+ * (sorted by id): reused while current, else trained, `onTraining` told why before training starts.
+ */
+export type SupportEnsembleSource = (training: readonly EnsembleRecord[], onTraining?: (why: string) => void) => Promise<SupportEnsembleReady>;
+
 export type FrontEvent =
   | { kind: 'resume'; points: number; scores: number }
+  | { kind: 'support-training'; members: number; records: number; why: string }
+  | { kind: 'support-ensemble'; members: number; records: number; reused: boolean; seconds: number; threshold: number }
   | { kind: 'reset'; why: string }
   | { kind: 'search'; budget: number; seconds: number; population: number }
   | { kind: 'score'; series: FrontSeriesName; budget: number; label: string; cost: number; nfe: number; fid: number; seconds: number }
@@ -56,6 +68,12 @@ export interface FrontInputs {
   search: (budget: number) => Promise<SearchIndividual[]>;
   /** the schedule-FID dataset's records (read when the training-set series first needs them) */
   trainingRecords: () => ScheduleRecord[];
+  /**
+   * Where the ensemble spread's members come from when settings.supportEnsemble > 0
+   * (experiment-front.ts makes it); absent, the support is NFE range and model mix only, whatever
+   * the setting says (inputs made by hand, as in tests).
+   */
+  supportEnsemble?: SupportEnsembleSource;
   provenance: unknown;
   file: string;
   scoresFile: string;

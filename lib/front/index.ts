@@ -6,7 +6,7 @@
 export { BUDGET_RULE, DEFAULT_BUDGET_COUNT, DEFAULT_BUDGET_NFE_RANGE, budgetRule, type BudgetNfeRange, FRONT_HIGH_NFE, FRONT_LOW_NFE, budgetText, frontBudgets, parseBudgets } from './budgets';
 export { candidate, candidateKey, ddimQuadraticSchedule, distinctCandidates, dpmSolverFromSteps, fitsBudget } from './candidate';
 export type { Candidate } from './candidate';
-export { experimentFrontInputs, experimentFrontPlace, experimentFrontSettings, frontFile, frontScoresFile } from './experiment-front';
+export { experimentFrontInputs, experimentFrontPlace, experimentFrontSettings, frontFile, frontScoresFile, supportEnsembleDir, supportMemberEpochs } from './experiment-front';
 export type { ExperimentFrontOptions, FrontPlace } from './experiment-front';
 export { FRONT_SERIES, seriesOf } from './front-data';
 export type { EmptyPoint, FrontData, FrontPoint, FrontSeries, FrontSeriesName, PairedComparison } from './front-data';
@@ -14,7 +14,11 @@ export { randomBaselineSchedules } from './random-baseline';
 export type { RandomBaselineOptions } from './random-baseline';
 export { FRONT_NOTE } from './front-file';
 export { frontConfigHash } from './front-inputs';
-export type { FrontEvent, FrontInputs, FrontScorer } from './front-inputs';
+export type { FrontEvent, FrontInputs, FrontScorer, SupportEnsembleReady, SupportEnsembleSource } from './front-inputs';
+export { EnsembleSpread } from './ensemble-spread';
+export type { SpreadLookup } from './ensemble-spread';
+export { ensureSupportEnsemble, supportEventText } from './support-ensemble';
+export type { SupportEnsembleSpec } from './support-ensemble';
 export { fidContextMeasurer, fidContextScorer, poolMeasurer, poolScorer } from './front-scorers';
 export { HELD_OUT_LEVEL, evaluateHeldOut, heldOutEvaluator, heldOutSettings, pairedComparisons } from './held-out';
 export type { FrontMeasurer, HeldOutEvaluator, HeldOutSettings } from './held-out';
@@ -24,6 +28,7 @@ export type { HeldOutScore, StoredScore } from './score-store';
 export {
   DEFAULT_RANDOM_COUNT,
   DEFAULT_SPLIT_FRACTIONS,
+  DEFAULT_SUPPORT_ENSEMBLE,
   checkFrontSettings,
   defaultFrontSettings,
   parseSeries,

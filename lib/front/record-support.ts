@@ -13,6 +13,10 @@
  * the records' own typical spacing: the median, over the records, of each record's distance to its
  * nearest other record (a scale that needs no tuning: a candidate counts as near when it is as near
  * to some record as records usually are to each other).
+ *
+ * With a support ensemble (front.supportEnsemble > 0) a third descriptor joins them, the ensemble
+ * spread (ensemble-spread.ts: how much predictors trained on resamples of the records disagree on
+ * the schedule), and `withSpread` makes inside also require it at most its threshold.
  */
 export interface Support {
   nfe: number;
@@ -22,6 +26,10 @@ export interface Support {
   mixDistance: number;
   /** the records' median nearest-neighbour mix distance */
   threshold: number;
+  /** the ensemble spread (ensemble-spread.ts); absent without a support ensemble */
+  spread?: number;
+  /** its threshold, the validation records' median spread */
+  spreadThreshold?: number;
   inside: boolean;
 }
 
@@ -65,8 +73,15 @@ export class RecordSupport {
   }
 }
 
+/** `s` with the ensemble spread: inside only when the spread is at most its threshold too. */
+export function withSpread(s: Support, spread: number, spreadThreshold: number): Support {
+  return { ...s, spread, spreadThreshold, inside: s.inside && spread <= spreadThreshold };
+}
+
 /** A plain sentence: why a candidate is (not) inside the support. */
 export function describeSupport(s: Support): string {
   const range = `NFE ${s.nfe} ${s.nfe >= s.nfeRange[0] && s.nfe <= s.nfeRange[1] ? 'in' : 'outside'} the records' ${s.nfeRange[0]}-${s.nfeRange[1]}`;
-  return `${range}, model-mix distance ${s.mixDistance.toFixed(2)} ${s.mixDistance <= s.threshold ? '<=' : '>'} ${s.threshold.toFixed(2)} (records' median spacing)`;
+  const mix = `model-mix distance ${s.mixDistance.toFixed(2)} ${s.mixDistance <= s.threshold ? '<=' : '>'} ${s.threshold.toFixed(2)} (records' median spacing)`;
+  if (s.spread === undefined || s.spreadThreshold === undefined) return `${range}, ${mix}`;
+  return `${range}, ${mix}, ensemble spread ${s.spread.toFixed(3)} ${s.spread <= s.spreadThreshold ? '<=' : '>'} ${s.spreadThreshold.toFixed(3)} (validation records' median)`;
 }

@@ -22,12 +22,13 @@ import type { FrontInputs } from './front-inputs';
 import { FrontScoring } from './front-scoring';
 import { heldOutFields, pairedComparisons } from './held-out';
 import { checkFrontSettings } from './settings';
+import { RunSpread } from './support-ensemble';
 
 const pointAt = (data: FrontData, series: FrontSeriesName, budget: number) => data.series.find((s) => s.name === series)?.points.find((p) => p.budget === budget);
 
 /** A series' point at a budget: chosen on the selection images, reported on the held-out ones (or why there is none). */
-async function computePoint(run: FrontInputs, scoring: FrontScoring, enumerated: EnumeratedCandidates, series: FrontSeriesName, budget: number): Promise<FrontPoint | { why: string }> {
-  const choice = await choosePick(run, scoring, enumerated, series, budget);
+async function computePoint(run: FrontInputs, scoring: FrontScoring, enumerated: EnumeratedCandidates, series: FrontSeriesName, budget: number, spread: RunSpread): Promise<FrontPoint | { why: string }> {
+  const choice = await choosePick(run, scoring, enumerated, series, budget, spread);
   if ('why' in choice) return choice;
   const { c } = choice;
   const held = await scoring.heldOutScore(c.solver, c.schedule, series, budget, c.label);
@@ -50,6 +51,52 @@ async function compareAt(run: FrontInputs, data: FrontData, scoring: FrontScorin
   data.comparisons.sort((a, b) => a.budget - b.budget || FRONT_SERIES.indexOf(a.baseline) - FRONT_SERIES.indexOf(b.baseline));
 }
 
+/** What a front run carries from budget to budget. */
+interface FrontRun {
+  run: FrontInputs;
+  data: FrontData;
+  scoring: FrontScoring;
+  enumerated: EnumeratedCandidates;
+  spread: RunSpread;
+  wanted: FrontSeriesName[];
+  done: number;
+  total: number;
+}
+
+const hasPoint = (data: FrontData, series: FrontSeriesName, budget: number) => pointAt(data, series, budget) !== undefined || data.empty.some((e) => e.series === series && e.budget === budget);
+
+/**
+ * The points of one budget: the series run together (the search on this process while the workers
+ * score the baselines); their points are recorded in the fixed series order, each the moment it
+ * and the ones before it are known. Then OMS-DPM against the baselines there.
+ */
+async function computeBudget(f: FrontRun, budget: number): Promise<void> {
+  const { run, data, scoring } = f;
+  const todo = f.wanted.filter((series) => !hasPoint(data, series, budget));
+  f.done += f.wanted.length - todo.length;
+  const pending = todo.map((series) => computePoint(run, scoring, f.enumerated, series, budget, f.spread));
+  // a later series that fails while an earlier one is awaited is reported by its own await below
+  for (const p of pending) p.catch(() => undefined);
+  for (let i = 0; i < todo.length; i++) {
+    const series = todo[i];
+    const r = await pending[i];
+    const done = ++f.done;
+    if ('why' in r) {
+      data.empty.push({ series, budget, why: r.why });
+      data.empty.sort((a, b) => a.budget - b.budget || FRONT_SERIES.indexOf(a.series) - FRONT_SERIES.indexOf(b.series));
+      run.onEvent?.({ kind: 'point', series, budget, point: null, why: r.why, done, total: f.total });
+    } else {
+      const s = data.series.find((x) => x.name === series)!;
+      s.points.push(r);
+      s.points.sort((a, b) => a.budget - b.budget);
+      run.onEvent?.({ kind: 'point', series, budget, point: r, done, total: f.total });
+    }
+    writeJsonAtomic(run.file, data);
+  }
+  await compareAt(run, data, scoring, budget);
+  writeJsonAtomic(run.file, data);
+}
+
 export async function runFront(run: FrontInputs): Promise<FrontData> {
   checkFrontSettings(run.settings);
   if (run.budgets.length === 0) throw new KitError('no budgets to compute the front at', { hint: 'give --budgets or leave it out for the default grid' });
@@ -61,39 +108,15 @@ export async function runFront(run: FrontInputs): Promise<FrontData> {
     for (const b of budgets) assertBudgetReachable(run.solver, run.length, table, b, DEFAULT_SEARCH_SETTINGS.repairTolerance);
   }
   const { data, store } = startFrontFile(run, budgets, wanted);
-  const scoring = new FrontScoring(run, store);
   const enumerated = new EnumeratedCandidates(run, budgets[budgets.length - 1]);
-  const has = (series: FrontSeriesName, budget: number) => pointAt(data, series, budget) !== undefined || data.empty.some((e) => e.series === series && e.budget === budget);
-
-  const total = budgets.length * wanted.length;
-  let done = 0;
-  for (const budget of budgets) {
-    // The series of one budget run together (the search on this process while the workers score
-    // the baselines); their points are recorded in the fixed series order, each the moment it and
-    // the ones before it are known.
-    const todo = wanted.filter((series) => !has(series, budget));
-    done += wanted.length - todo.length;
-    const pending = todo.map((series) => computePoint(run, scoring, enumerated, series, budget));
-    // a later series that fails while an earlier one is awaited is reported by its own await below
-    for (const p of pending) p.catch(() => undefined);
-    for (let i = 0; i < todo.length; i++) {
-      const series = todo[i];
-      const r = await pending[i];
-      done++;
-      if ('why' in r) {
-        data.empty.push({ series, budget, why: r.why });
-        data.empty.sort((a, b) => a.budget - b.budget || FRONT_SERIES.indexOf(a.series) - FRONT_SERIES.indexOf(b.series));
-        run.onEvent?.({ kind: 'point', series, budget, point: null, why: r.why, done, total });
-      } else {
-        const s = data.series.find((x) => x.name === series)!;
-        s.points.push(r);
-        s.points.sort((a, b) => a.budget - b.budget);
-        run.onEvent?.({ kind: 'point', series, budget, point: r, done, total });
-      }
-      writeJsonAtomic(run.file, data);
-    }
-    await compareAt(run, data, scoring, budget);
-    writeJsonAtomic(run.file, data);
+  const f: FrontRun = { run, data, scoring: new FrontScoring(run, store), enumerated, spread: new RunSpread(run, () => enumerated.trainingRecords()), wanted, done: 0, total: budgets.length * wanted.length };
+  try {
+    // The support ensemble first, when OMS-DPM has points to compute: its members train while the
+    // scoring workers have nothing to do, so they get the cores.
+    if (wanted.includes('oms-dpm') && budgets.some((b) => !hasPoint(data, 'oms-dpm', b))) await f.spread.get();
+    for (const budget of budgets) await computeBudget(f, budget);
+  } finally {
+    await f.spread.release();
   }
   if (!fs.existsSync(run.file)) writeJsonAtomic(run.file, data); // everything was already known
   return data;

@@ -28,6 +28,11 @@ export interface FrontSettings {
   rerankTrusted: number;
   /** oms-dpm: lowest-FID training records that fit the budget added to the re-rank */
   rerankRecords: number;
+  /**
+   * oms-dpm: members of the support ensemble, whose spread (ensemble-spread.ts) joins NFE range and
+   * model mix in saying where the predictor may be trusted (support-ensemble.ts); 0 = off, else at least 2
+   */
+  supportEnsemble: number;
   /** seed of the random schedules */
   seed: number;
 }
@@ -36,9 +41,11 @@ export const DEFAULT_RANDOM_COUNT = 10;
 export const DEFAULT_SPLIT_FRACTIONS: readonly number[] = [0.25, 0.5, 0.75];
 export const DEFAULT_RERANK_TRUSTED = 2;
 export const DEFAULT_RERANK_RECORDS = 2;
+/** as many members as active collection's ensemble (collection.active.ensembleSize, BANANAS' 5) */
+export const DEFAULT_SUPPORT_ENSEMBLE = 5;
 
 export function defaultFrontSettings(seed: number): FrontSettings {
-  return { series: [...FRONT_SERIES], randomCount: DEFAULT_RANDOM_COUNT, singleModelNfes: null, twoSegmentNfes: null, splitFractions: [...DEFAULT_SPLIT_FRACTIONS], rescoreTrainingBest: true, rerankTrusted: DEFAULT_RERANK_TRUSTED, rerankRecords: DEFAULT_RERANK_RECORDS, seed };
+  return { series: [...FRONT_SERIES], randomCount: DEFAULT_RANDOM_COUNT, singleModelNfes: null, twoSegmentNfes: null, splitFractions: [...DEFAULT_SPLIT_FRACTIONS], rescoreTrainingBest: true, rerankTrusted: DEFAULT_RERANK_TRUSTED, rerankRecords: DEFAULT_RERANK_RECORDS, supportEnsemble: DEFAULT_SUPPORT_ENSEMBLE, seed };
 }
 
 /** NFEs from `start` to `max` with the step growing as given by [below, step] pairs, then `last`. */
@@ -80,10 +87,19 @@ export function checkFrontSettings(s: FrontSettings): FrontSettings {
   for (const [key, n] of [['rerankTrusted', s.rerankTrusted], ['rerankRecords', s.rerankRecords]] as const) {
     if (!Number.isInteger(n) || n < 0) throw new KitError(`front setting ${key} must be a non-negative integer, got ${n}`, { hint: `0 leaves these candidates out of OMS-DPM's re-rank; the default is 2` });
   }
+  checkSupportEnsemble(s.supportEnsemble);
   if (s.splitFractions.length === 0 || s.splitFractions.some((f) => !(f > 0 && f < 1))) {
     throw new KitError(`split fractions must be numbers in (0, 1), got [${s.splitFractions.join(', ')}]`, { hint: `the default is [${DEFAULT_SPLIT_FRACTIONS.join(', ')}]` });
   }
   return s;
+}
+
+/** front.supportEnsemble: 0 (off) or at least 2 members (one member's spread is always 0). */
+export function checkSupportEnsemble(n: number): void {
+  if (Number.isInteger(n) && (n === 0 || n >= 2)) return;
+  throw new KitError(`front.supportEnsemble must be 0 or an integer of at least 2, got ${n}`, {
+    hint: `0 leaves the ensemble spread out of the records' support; 2 or more members measure it (one member cannot disagree with itself); the default is ${DEFAULT_SUPPORT_ENSEMBLE}`,
+  });
 }
 
 /** `--series a,b`: names from FRONT_SERIES, in canonical order. */

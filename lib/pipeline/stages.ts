@@ -18,7 +18,7 @@ import { trainExperimentPredictorInChild } from '../predictor/predictor-process'
 import { SOLVERS } from '../schedule/index';
 import { LATENCY_ORT_THREADS, writeLatencyTable } from '../zoo/latency-table';
 import { disposeSamplingModels, engineRecord, loadSamplingModels, type EngineChoice, type SamplingModel } from '../zoo/sampling-engine';
-import { describePoint, experimentFrontInputs, experimentFrontSettings, poolMeasurer, poolScorer, runFront, type FrontMeasurer, type FrontScorer } from '../front/index';
+import { describePoint, experimentFrontInputs, experimentFrontSettings, poolMeasurer, poolScorer, runFront, supportEventText, supportMemberEpochs, type FrontMeasurer, type FrontScorer } from '../front/index';
 import { realImageQuality } from '../evaluation/real-quality';
 import { formatQueueStatus, type ScoringBackend } from '../evaluation/scoring-backend';
 import { startScoring } from '../evaluation/start-scoring';
@@ -161,7 +161,11 @@ function predictor(solver: (typeof SOLVERS)[number]): Stage {
 function front(solver: (typeof SOLVERS)[number]): Stage {
   return {
     name: `front-${solver}`,
-    inputs: ({ exp, engine }) => ({ front: exp.config.front, search: exp.config.search, engine: engine.tag, version: 2 }),
+    // the support ensemble's members train like active collection's (collection.active.epochs), which no earlier stage keys under random collection
+    inputs: ({ exp, engine }) => ({
+      front: exp.config.front, search: exp.config.search, engine: engine.tag, version: 2,
+      ...(exp.config.front.supportEnsemble > 0 ? { supportMemberEpochs: supportMemberEpochs(exp) } : {}),
+    }),
     async run({ exp, engine, log, progress, queue }) {
       const ref = await ensureFidReference(exp);
       const real = ref.extractor.classProbabilities ? await realImageQuality(exp, ref.extractor) : null;
@@ -186,6 +190,8 @@ function front(solver: (typeof SOLVERS)[number]): Stage {
           settings: experimentFrontSettings(exp),
           onEvent: (e) => {
             if (e.kind === 'point') log(`  [${e.done}/${e.total}] ${e.series}: ${e.point ? describePoint(e.point) : `no point: ${e.why}`}`);
+            const support = supportEventText(e);
+            if (support) log(`  ${solver} ${support}`);
           },
         });
         // the FIDs on a worker per core or through the queue (like the collection); the sample grids afterwards on this process

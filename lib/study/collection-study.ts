@@ -7,21 +7,25 @@
  * validation record), exactly as the experiment's own predictor is (predictor.* settings, the
  * checkpoint chosen on a selection part of the n records, tau measured once on the fixed
  * validation records), and the experiment's front is computed with it on the committed front's
- * budget grid. Per point the study reports the validation tau and the front's held-out quality:
- * at each budget the paired held-out difference FID(OMS-DPM's pick) - FID(best record-free
- * baseline), the baseline being the best of best-single-model, random and two-segment at that
- * budget (what a user gets without any records, so the yardstick is the same at every n), and the
- * mean of those differences over the budgets with its interval (mean-difference.ts).
+ * budget grid. Each point's front judges the records' support as the experiment's front does
+ * (front.supportEnsemble: an ensemble trained on the same part of the dataset, kept in the point's
+ * folder), so the comparison stays fair. Per point the study reports the validation tau and the
+ * front's held-out quality: at each budget the paired held-out difference FID(OMS-DPM's pick) -
+ * FID(best record-free baseline), the baseline being the best of best-single-model, random and
+ * two-segment at that budget (what a user gets without any records, so the yardstick is the same
+ * at every n), and the mean of those differences over the budgets with its interval
+ * (mean-difference.ts).
  *
  * Where things go:
  *   runs/<experiment>/collection-study/<solver>/front-scores.jsonl   one FID cache for all points,
  *       started as a copy of the experiment front's cache (the baselines' FIDs are reused)
  *   runs/<experiment>/collection-study/<solver>/<strategy>-<n>/      the part of the dataset, its
- *       predictor (predictor/) and its front (front.json)
+ *       predictor (predictor/), its support ensemble (support-ensemble/) and its front (front.json)
  *   results/<experiment>/collection-study-<solver>.json                the study, rewritten after each point
  *
- * Resumable: a predictor that is current is reused (predictorStaleness), and a front continues
- * from its file and the shared cache, so a rerun redoes only what is missing.
+ * Resumable: a predictor that is current is reused (predictorStaleness), so is a support ensemble
+ * (support-ensemble.ts), and a front continues from its file and the shared cache, so a rerun
+ * redoes only what is missing.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -302,7 +306,8 @@ export async function runCollectionStudy(exp: ResolvedExperiment, solver: Solver
       const dir = path.join(folder, `${strategy}-${n}`);
       const dataset = path.join(dir, `schedule-fid-${solver}.jsonl`);
       const predictorDir = path.join(dir, 'predictor');
-      return { strategy, trainingRecords: n, dir, predictor: { dataset, dir: predictorDir }, front: { predictorDir, dataset, front: path.join(dir, 'front.json'), scores } };
+      const front = { predictorDir, dataset, front: path.join(dir, 'front.json'), scores, supportEnsemble: path.join(dir, 'support-ensemble') };
+      return { strategy, trainingRecords: n, dir, predictor: { dataset, dir: predictorDir }, front };
     }),
   );
   for (const p of plans) {

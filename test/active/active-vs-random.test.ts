@@ -19,10 +19,9 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runActiveCollection, type ActiveSettings } from '../../lib/active/active-loop';
+import { runActiveCollection, type ActiveRecord, type ActiveSettings } from '../../lib/active/active-loop';
 import { memoryPlanStore } from '../../lib/active/active-plan';
 import type { Acquisition } from '../../lib/active/acquisition';
-import type { ActiveRecord } from '../../lib/active/ensemble';
 import { BUDGETS, LATENCY, LENGTH, NUM_MODELS, SOLVER, makeOracle, randomScheduleOf, regret, splitOfIdWith, type Oracle } from './oracle';
 import { ridgeTrainer } from './ridge-ensemble';
 

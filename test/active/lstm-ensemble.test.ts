@@ -1,5 +1,5 @@
 /**
- * The LSTM predictor ensemble of active collection (lib/active/lstm-ensemble.ts), small: members
+ * The LSTM predictor ensemble of active collection (lib/predictor/lstm-ensemble.ts), small: members
  * trained on their bootstrap resamples score every schedule with a finite number, differ from each
  * other, are the same when a round is trained again (a rerun that must retrain gets the same
  * plan), leave no tensors behind once released, and drive the active loop to the end on a small
@@ -8,10 +8,9 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { runActiveCollection } from '../../lib/active/active-loop';
+import { runActiveCollection, type ActiveRecord } from '../../lib/active/active-loop';
 import { memoryPlanStore } from '../../lib/active/active-plan';
-import type { ActiveRecord } from '../../lib/active/ensemble';
-import { lstmEnsembleTrainer, type LstmEnsembleOptions } from '../../lib/active/lstm-ensemble';
+import { lstmEnsembleTrainer, type LstmEnsembleOptions } from '../../lib/predictor/lstm-ensemble';
 import { jobFor, splitOf } from '../../lib/collection/schedule-job';
 import { initBackend } from '../../lib/tfjs/backend';
 

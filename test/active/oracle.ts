@@ -15,7 +15,7 @@
  * 6, 15, 36, 89, 220. The random schedules are random collection's (Dirichlet 0.4, null 0.8).
  */
 import { jobFor, splitOf } from '../../lib/collection/schedule-job';
-import type { ActiveRecord } from '../../lib/active/ensemble';
+import type { ActiveRecord } from '../../lib/active/active-loop';
 import { costOf, latencyTable } from '../../lib/search/budget';
 import { makeTable, optimumUnderBudget, tableScore, type ScoreTable } from '../search/synthetic';
 

@@ -1,12 +1,13 @@
 /**
  * A cheap predictor ensemble for tests of active collection: each member is a ridge regression of
  * FID on one-hot (position, model) features, phi(s)_(p,m) = [s_p = m] for m >= 1, fitted on its
- * bootstrap resample (lib/active/ensemble.ts, the same resamples the LSTM ensemble uses). Fitted
+ * bootstrap resample (lib/predictor/ensemble.ts, the same resamples the LSTM ensemble uses). Fitted
  * in the dual, alpha = (Phi Phi^T + lambda I)^-1 (y - mean y), so the cost is one n x n solve, and
  * turned into a table w[p][m] = sum_i alpha_i [s_i,p = m], so scoring is a table lookup. It stands
  * in for the LSTM where a unit test must train dozens of ensembles in seconds.
  */
-import { bootstrapSample, type ActiveRecord, type EnsembleTrainer, type PredictorEnsemble } from '../../lib/active/ensemble';
+import type { ActiveRecord } from '../../lib/active/active-loop';
+import { bootstrapSample, type EnsembleTrainer, type PredictorEnsemble } from '../../lib/predictor/ensemble';
 
 const LAMBDA = 1;
 

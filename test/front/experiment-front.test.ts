@@ -23,6 +23,8 @@ const tiny = path.join(__dirname, '..', 'fixtures', 'tiny-mnist.yaml');
 test('experimentFrontInputs: real search, dataset, latency table and sampler path give a complete front and its figure', async () => {
   const root = tempDir();
   process.env.OMS_DPM_RESULTS = root;
+  // the support ensemble is kept under runs/
+  process.env.OMS_DPM_RUNS = path.join(root, 'runs');
   try {
     await initBackend('wasm');
     const exp = loadExperiment(tiny, {
@@ -79,6 +81,7 @@ test('experimentFrontInputs: real search, dataset, latency table and sampler pat
     assert.equal(baselines.length, c.dpmSolverLength);
   } finally {
     delete process.env.OMS_DPM_RESULTS;
+    delete process.env.OMS_DPM_RUNS;
   }
 });
 

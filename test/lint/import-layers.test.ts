@@ -22,7 +22,7 @@ const FLOORS: { folders: string[]; why: string }[] = [
   { folders: ['metrics'], why: 'FID and sample quality of the images the zoo draws' },
   { folders: ['evaluation'], why: 'a schedule in, an FID record out, on a pool of scoring workers or a queue' },
   { folders: ['collection'], why: 'the schedule-FID dataset, collected on the scoring backend' },
-  { folders: ['predictor'], why: 'the schedule-FID ranking predictor, trained on the collection' },
+  { folders: ['predictor'], why: 'the schedule-FID ranking predictor and ensembles of it (bootstrap resamples), trained on the collection' },
   { folders: ['search'], why: 'evolutionary search under a time budget, scored by the predictor' },
   { folders: ['front'], why: 'the FID-vs-cost front: searched picks and baselines scored on held-out images' },
   { folders: ['active'], why: "active collection: the schedule-FID dataset grown where a predictor ensemble's search over the front's budget grid points; it trains predictors, searches and scores records" },

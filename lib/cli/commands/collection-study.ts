@@ -13,7 +13,7 @@ import { makeProvenance } from '../../config/provenance';
 import { realImageQuality } from '../../evaluation/real-quality';
 import { formatQueueStatus, resolveQueueUrl, type ScoringBackend } from '../../evaluation/scoring-backend';
 import { startScoring } from '../../evaluation/start-scoring';
-import { poolMeasurer, poolScorer } from '../../front/index';
+import { poolMeasurer, poolScorer, supportEventText } from '../../front/index';
 import { ensureFidReference } from '../../metrics/fid-reference';
 import { trainExperimentPredictorInChild } from '../../predictor/predictor-process';
 import { SOLVERS, parseSolver, type SolverName } from '../../schedule/index';
@@ -88,6 +88,10 @@ export function collectionStudyCommand(): Command {
               qualityRange: real?.range ?? null,
               featureNetwork: ref.description,
               provenance: { ...makeProvenance(exp), engine: engineRecord(choice) },
+              onEvent: (e) => {
+                const text = supportEventText(e);
+                if (text) console.log(`  ${solver}: ${text}`);
+              },
             },
             trainingRecords: records,
             train: (place) => trainExperimentPredictorInChild(exp, solver, undefined, place),

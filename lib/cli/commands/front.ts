@@ -10,7 +10,7 @@ import { formatQueueStatus, resolveQueueUrl, shownQueueUrl, type ScoringBackend 
 import { startScoring } from '../../evaluation/start-scoring';
 import { ProgressLine } from '../progress';
 import { speedupAtEqualFid } from '../../front/speedup';
-import { FRONT_SERIES, describePoint, experimentFrontInputs, experimentFrontSettings, parseBudgets, parseSeries, poolMeasurer, poolScorer, runFront, type FrontData, type FrontEvent, type FrontMeasurer, type FrontScorer } from '../../front/index';
+import { FRONT_SERIES, describePoint, experimentFrontInputs, experimentFrontSettings, parseBudgets, parseSeries, poolMeasurer, poolScorer, runFront, supportEventText, type FrontData, type FrontEvent, type FrontMeasurer, type FrontScorer } from '../../front/index';
 import { realImageQuality } from '../../evaluation/real-quality';
 import { printExport, resolveEngine, threadsOption, withEngineOption, type EngineOpts } from '../engine-options';
 import { positiveIntOption } from '../option-values';
@@ -47,6 +47,10 @@ function printEvent(e: FrontEvent): void {
       break;
     case 'point':
       console.log(`[${e.done}/${e.total}] ${e.series}, ${c(e.budget)}: ${e.point ? describePoint(e.point) : `no point: ${e.why}`}`);
+      break;
+    case 'support-training':
+    case 'support-ensemble':
+      console.log(supportEventText(e));
       break;
   }
 }

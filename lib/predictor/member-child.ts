@@ -3,14 +3,14 @@
  * (member-training.ts) on the parent's TF.js backend, writes its weights to the file it was given
  * and reports back (util/child-task.ts). Not a command of its own.
  */
-import { savePredictor } from '../predictor/checkpoint';
-import type { PredictorEvaluation } from '../predictor/train';
 import { initBackend, type BackendChoice } from '../tfjs/backend';
 import { serveChildTask } from '../util/child-task';
-import type { ActiveRecord, EnsembleRound } from './ensemble';
+import { savePredictor } from './checkpoint';
+import type { EnsembleRecord, EnsembleRound } from './ensemble';
 import { trainMember, type MemberSpec } from './member-training';
+import type { PredictorEvaluation } from './train';
 
-export interface MemberChildRequest { spec: MemberSpec; training: ActiveRecord[]; round: EnsembleRound; member: number; file: string; backend: BackendChoice }
+export interface MemberChildRequest { spec: MemberSpec; training: EnsembleRecord[]; round: EnsembleRound; member: number; file: string; backend: BackendChoice }
 
 serveChildTask<MemberChildRequest, PredictorEvaluation, null>(async (m, progress) => {
   await initBackend(m.backend);

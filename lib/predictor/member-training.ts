@@ -9,17 +9,18 @@
  * records (about 36.8%), which its gradient steps never see. With fewer than 2 out-of-bag records
  * (tiny record counts) the member chooses on its in-bag records instead.
  *
- * Seeds: member k of round r initialises its weights from (predictor.seed, 'active-member', r, k)
- * and orders its batches from (predictor.seed, 'active-member-batches', r, k); its resample is
- * drawn from the round's seed. So a round trained again (after a kill), or in child processes
- * instead of this one (on the same TF.js backend), gets the same members.
+ * Seeds: member k of round r initialises its weights from (predictor.seed, '<stream>-member', r, k)
+ * and orders its batches from (predictor.seed, '<stream>-member-batches', r, k), the stream being
+ * the round's (default 'active'); its resample is drawn from the round's seed. So a round trained
+ * again (after a kill), or in child processes instead of this one (on the same TF.js backend), gets
+ * the same members, and the front's support ensemble (stream 'front-support') never an active round's.
  */
 import type { PredictorTrainingConfig } from '../config/index';
-import type { PredictorConfigInput } from '../predictor/config';
-import { SchedulePredictor } from '../predictor/predictor';
-import { trainPredictor, type PredictorEvaluation } from '../predictor/train';
 import { streamSeed } from '../util/rng';
-import { bootstrapSample, type ActiveRecord, type EnsembleRound } from './ensemble';
+import type { PredictorConfigInput } from './config';
+import { bootstrapSample, type EnsembleRecord, type EnsembleRound } from './ensemble';
+import { SchedulePredictor } from './predictor';
+import { trainPredictor, type PredictorEvaluation } from './train';
 
 /** What a member's training depends on besides the records and the round (plain data: it crosses to a child process). */
 export interface MemberSpec {
@@ -31,18 +32,19 @@ export interface MemberSpec {
   epochs: number;
 }
 
-const asSet = (rs: readonly ActiveRecord[]) => ({ schedules: rs.map((r) => r.schedule), fids: rs.map((r) => r.fid) });
+const asSet = (rs: readonly EnsembleRecord[]) => ({ schedules: rs.map((r) => r.schedule), fids: rs.map((r) => r.fid) });
 
 /** Member `k` of `round`, trained on its resample of `training`; see the file comment. */
-export function trainMember(spec: MemberSpec, training: readonly ActiveRecord[], round: EnsembleRound, k: number, onEvaluate?: (e: PredictorEvaluation) => void): SchedulePredictor {
-  const { inBag, outOfBag } = bootstrapSample(training, round.seed, round.round, k);
+export function trainMember(spec: MemberSpec, training: readonly EnsembleRecord[], round: EnsembleRound, k: number, onEvaluate?: (e: PredictorEvaluation) => void): SchedulePredictor {
+  const stream = round.stream ?? 'active';
+  const { inBag, outOfBag } = bootstrapSample(training, round.seed, round.round, k, stream);
   const selection = outOfBag.length >= 2 ? outOfBag : inBag;
   const pc = spec.training;
-  const predictor = SchedulePredictor.create(spec.predictor, streamSeed(pc.seed, 'active-member', round.round, k));
+  const predictor = SchedulePredictor.create(spec.predictor, streamSeed(pc.seed, `${stream}-member`, round.round, k));
   try {
     trainPredictor(predictor, asSet(inBag), asSet(selection), {
       epochs: spec.epochs,
-      seed: streamSeed(pc.seed, 'active-member-batches', round.round, k),
+      seed: streamSeed(pc.seed, `${stream}-member-batches`, round.round, k),
       batchSize: pc.batchSize,
       lr: pc.learningRate,
       loss: pc.loss,

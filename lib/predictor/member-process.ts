@@ -6,14 +6,14 @@
  * train, and writes the weights to `file`; a child that fails or dies rejects the promise with its
  * message.
  */
-import type { PredictorEvaluation } from '../predictor/train';
 import { backendInfo, type BackendChoice } from '../tfjs/backend';
 import { runChildTask } from '../util/child-task';
-import type { ActiveRecord, EnsembleRound } from './ensemble';
+import type { EnsembleRecord, EnsembleRound } from './ensemble';
 import type { MemberChildRequest } from './member-child';
 import type { MemberSpec } from './member-training';
+import type { PredictorEvaluation } from './train';
 
-export async function trainMemberInChild(spec: MemberSpec, training: readonly ActiveRecord[], round: EnsembleRound, member: number, file: string, onEvaluate?: (e: PredictorEvaluation) => void): Promise<void> {
+export async function trainMemberInChild(spec: MemberSpec, training: readonly EnsembleRecord[], round: EnsembleRound, member: number, file: string, onEvaluate?: (e: PredictorEvaluation) => void): Promise<void> {
   const request: MemberChildRequest = { spec, training: training.map((r) => ({ id: r.id, split: r.split, schedule: r.schedule, fid: r.fid })), round, member, file, backend: backendInfo().backend as BackendChoice };
-  await runChildTask(require.resolve('./member-child.ts'), request, `member ${member} of round ${round.round}'s ensemble`, onEvaluate);
+  await runChildTask(require.resolve('./member-child.ts'), request, `member ${member} of ${round.stream && round.stream !== 'active' ? `the ${round.stream} ensemble` : `round ${round.round}'s ensemble`}`, onEvaluate);
 }

@@ -1,7 +1,10 @@
 /**
- * A predictor ensemble as active collection sees it: K members, each trained on its own bootstrap
- * resample of the training-split records D_train (drawn with replacement, |D_train| draws), each
- * scoring a batch of schedules (lower = better).
+ * A predictor ensemble: K members, each trained on its own bootstrap resample of the training-split
+ * records D_train (drawn with replacement, |D_train| draws), each scoring a batch of schedules
+ * (lower = better). Active collection (lib/active/) chooses records with one; the front
+ * (lib/front/ensemble-spread.ts) asks one where the predictor may be trusted. It lives with the
+ * predictor, below both users (the front sits below active collection, which searches its budget
+ * grid), because it is predictors and their training and nothing of either user.
  *
  * Why bootstrap: the members then disagree where the records say little (few records near a
  * schedule, or records that pull different ways), and agree where many records agree, which is
@@ -10,18 +13,17 @@
  *
  * A member's scores are ranking scores, not FIDs (the ranking loss fixes their order, not their
  * scale), so two members' scores of one schedule cannot be compared, averaged or subtracted as
- * they are: acquisition.ts uses them in scale-free ways only.
+ * they are: lib/active/acquisition.ts and lib/front/ensemble-spread.ts use them in scale-free ways
+ * only.
  */
 import { streamRng } from '../util/rng';
 
-/** A scored record as the active loop keeps it (a ScheduleRecord has these and more). */
-export interface ActiveRecord {
+/** A scored record as an ensemble trains on it (a ScheduleRecord has these and more). */
+export interface EnsembleRecord {
   id: number;
   split: 'train' | 'validation';
   schedule: number[];
   fid: number;
-  /** the round whose ensemble chose it; absent for random draws */
-  round?: number;
 }
 
 export interface PredictorEnsemble {
@@ -39,6 +41,11 @@ export interface EnsembleRound {
   round: number;
   members: number;
   seed: number;
+  /**
+   * Name of the seed streams of the resamples and the members' weights (default 'active': active
+   * collection's rounds). Another user names its own, so its members are never an active round's.
+   */
+  stream?: string;
 }
 
 /**
@@ -46,18 +53,18 @@ export interface EnsembleRound {
  * validation tau stays an honest estimate). Deterministic in (records, round): a rerun that must
  * retrain gets the same members.
  */
-export type EnsembleTrainer = (training: readonly ActiveRecord[], round: EnsembleRound) => Promise<PredictorEnsemble>;
+export type EnsembleTrainer = (training: readonly EnsembleRecord[], round: EnsembleRound) => Promise<PredictorEnsemble>;
 
 /** One member's bootstrap resample: `inBag` (with repeats) to train on, `outOfBag` (the records never drawn) to choose a checkpoint on. */
 export interface BootstrapSample<R> { inBag: R[]; outOfBag: R[] }
 
 /**
  * Member `member`'s resample of `records` in round `round`: |records| draws with replacement from
- * the stream (seed, 'active-bootstrap', round, member). About 36.8% of the records are out of bag,
- * a held-back set that comes for free with the resample.
+ * the stream (seed, '<stream>-bootstrap', round, member), stream 'active' unless told. About 36.8%
+ * of the records are out of bag, a held-back set that comes for free with the resample.
  */
-export function bootstrapSample<R>(records: readonly R[], seed: number, round: number, member: number): BootstrapSample<R> {
-  const rng = streamRng(seed, 'active-bootstrap', round, member);
+export function bootstrapSample<R>(records: readonly R[], seed: number, round: number, member: number, stream = 'active'): BootstrapSample<R> {
+  const rng = streamRng(seed, `${stream}-bootstrap`, round, member);
   const n = records.length;
   const drawn = new Uint8Array(n);
   const inBag: R[] = [];
