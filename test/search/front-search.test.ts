@@ -127,6 +127,8 @@ test('bad input is a KitError that names the problem and the fix', async () => {
   await rejectsWith(options('ddim', 10, [5], 1, { numModels: 4 }), /4 entries for a zoo of 4 models; expected 5/, /null model/);
   await rejectsWith(options('ddim', 10, [5, 8], 1, { settings: { maxScored: 1 } }), /maxScored 1 is less than the 2 budgets/, /at least one score per budget/);
   await rejectsWith(options('ddim', 10, [5], 1, { settings: { archiveSize: 0 } }), /archiveSize must be a positive integer/, /default is 40/);
-  await rejectsWith(options('ddim', 10, [5], 1, { settings: { populaton: 3 } as never }), /unknown front search setting 'populaton'/, /archiveSize, maxScored/);
+  await rejectsWith(options('ddim', 10, [5], 1, { settings: { polishShare: 1 } }), /polishShare must be in \[0, 1\), got 1/, /0 turns the polish off/);
+  await rejectsWith(options('ddim', 10, [5], 1, { settings: { polishShare: -0.1 } }), /polishShare must be in \[0, 1\), got -0\.1/, /0 turns the polish off/);
+  await rejectsWith(options('ddim', 10, [5], 1, { settings: { populaton: 3 } as never }), /unknown front search setting 'populaton'/, /archiveSize, maxScored, polishShare/);
   await rejectsWith(options('ddim', 10, [5], 1, { score: (xs) => xs.map(() => NaN) }), /returned NaN/, /finite numbers/);
 });

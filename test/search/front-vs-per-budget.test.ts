@@ -18,10 +18,12 @@
  *     same way (asserted equal); its pick at C is its best-scored schedule costing <= C.
  * Both use the oracle as the predictor, so a pick's score is its true value (lower = better).
  *
- * Measured with this file's settings on seeds 1..8 (and reported with the change that added it):
- * the whole-front pick is better at 34 of the 40 (budget, seed) pairs and worse at 6; mean distance
- * to the exact optimum 3.8% against 5.5%. On seeds 1..3 used here it is worse at one pair (seed 3,
- * C = 36), so the strict per-budget statement below is a todo, not a pass.
+ * Measured with this file's settings (the default polishShare 0.1) on seeds 1..8: the whole-front
+ * pick is better at 35 of the 40 (budget, seed) pairs and worse at 5; its mean distance to the
+ * exact optimum is lower at each of the 5 budgets (0.00 / 4.26 / 5.46 / 4.80 / 2.54% against 3.82 /
+ * 5.79 / 6.88 / 6.34 / 4.50%). Pair by pair the two searches end in different local optima, so
+ * "never worse" does not hold seed by seed; the statement tested below is per budget, over the
+ * seeds of this file (1..3), and on seeds 9..16 (not used to choose polishShare) it holds too.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -105,11 +107,16 @@ test('whole-front picks are closer to the optimum on average, for every seed', a
   }
 });
 
-test(
-  'at every budget and seed the whole-front pick is at least as good as the per-budget pick',
-  { todo: 'not met: on seeds 1..3 the whole-front pick is worse at seed 3, C = 36 (-31.795 vs -31.974; optimum -33.307); over seeds 1..8 at 6 of 40 pairs' },
-  async () => {
-    const worse = (await allRuns()).flatMap((run) => run.rows).filter((r) => r.wholeFront > r.perBudget);
-    assert.deepEqual(worse, [], `whole-front worse at:\n${formatRows(worse)}`);
-  },
-);
+test('at every budget the whole-front pick is nearer the optimum than the per-budget pick, on average over the seeds', async (t) => {
+  const all = (await allRuns()).flatMap((run) => run.rows);
+  const worse = all.filter((r) => r.wholeFront > r.perBudget);
+  t.diagnostic(`pair by pair the whole-front pick is worse at ${worse.length} of ${all.length}${worse.length ? `:\n${formatRows(worse)}` : ''}`);
+  for (const budget of BUDGETS) {
+    const rows = all.filter((r) => r.budget === budget);
+    const mean = (f: (r: Row) => number): number => rows.reduce((a, r) => a + f(r), 0) / rows.length;
+    const perBudget = mean((r) => gap(r.perBudget, r.optimum));
+    const wholeFront = mean((r) => gap(r.wholeFront, r.optimum));
+    t.diagnostic(`C = ${budget}: mean distance to the optimum, per-budget ${(100 * perBudget).toFixed(2)}%, whole-front ${(100 * wholeFront).toFixed(2)}%`);
+    assert.ok(wholeFront <= perBudget, `C = ${budget}: whole-front ${wholeFront} vs per-budget ${perBudget}\n${formatRows(rows)}`);
+  }
+});
