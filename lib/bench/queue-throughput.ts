@@ -158,8 +158,12 @@ export async function benchQueueThroughput(exp: ResolvedExperiment, o: QueueBenc
       rows.push({ backend: 'queue', workers: n, jobs: schedules.length, seconds: queued, schedulesPerHour: perHour, ratio: perHour / ((3600 * schedules.length) / local) });
     }
   } finally {
-    await redis?.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    try {
+      await redis?.stop();
+    } finally {
+      // removed even when the server will not stop: the folder holds only its socket
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }
   o.log(queueThroughputTable(rows));
   o.note(`collection through the queue (${schedules.length} DDIM schedules x ${images} images, ${choice.tag}): ${rows.map((r) => `${r.backend} ${r.workers} worker(s) ${r.schedulesPerHour.toFixed(0)}/h${r.ratio === null ? '' : ` (${r.ratio.toFixed(2)}x the local pool)`}`).join('; ')}`);

@@ -141,17 +141,11 @@ export async function scoutMember(exp: ResolvedExperiment, modelId: string, o: S
       outDir: tmp, seed: t.seed, threads: o.threads,
     };
     let loss = NaN;
-    const child = spawn(SCOUT_PYTHON, [pytorchScript('torch_scout.py')], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, OMP_NUM_THREADS: String(o.threads) } });
-    let stderr = '';
-    child.stderr.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-4000)));
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    child.stdin.end(JSON.stringify(request));
-    for await (const line of readline.createInterface({ input: child.stdout })) {
-      const m = JSON.parse(line) as { kind: 'progress'; step: number; loss: number; seconds: number } | { kind: 'samples'; step: number; emaRate: number; file: string; seconds: number };
+    await runScout(request, o.threads, async (m) => {
       if (m.kind === 'progress') {
         loss = m.loss;
         o.onEvent?.(m);
-        continue;
+        return;
       }
       const images = new Uint8Array(fs.readFileSync(m.file));
       const measures = await measureImages(ref.extractor, images, o.samples, { height: train.height, width: train.width, channels: train.channels });
@@ -160,12 +154,39 @@ export async function scoutMember(exp: ResolvedExperiment, modelId: string, o: S
       report.curve.push(point);
       writeJsonAtomic(file, report);
       o.onEvent?.({ kind: 'point', point });
-    }
-    const code = await exited;
-    if (code !== 0) throw new KitError(`the PyTorch scout exited with code ${code}: ${stderr.trim().split('\n').pop() ?? ''}`, { hint: `${SCOUT_PYTHON} ${PYTORCH_REFERENCE_DIR}/torch_scout.py (python3-torch from Debian)` });
+    });
     return { file, report };
   } finally {
-    ref.extractor.dispose();
-    fs.rmSync(tmp, { recursive: true, force: true });
+    try {
+      ref.extractor.dispose();
+    } finally {
+      // the scout's training images and samples: nothing in it is kept (the report is in results/)
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   }
+}
+
+type ScoutMessage = { kind: 'progress'; step: number; loss: number; seconds: number } | { kind: 'samples'; step: number; emaRate: number; file: string; seconds: number };
+
+/**
+ * Runs torch_scout.py on `request`, handing each message it prints to `onMessage`. When handling
+ * one fails, the scout is killed and waited for before the failure is thrown: left running, it
+ * would train on for nothing and write into (or recreate, with os.makedirs) the temporary folder
+ * that the caller removes.
+ */
+async function runScout(request: unknown, threads: number, onMessage: (m: ScoutMessage) => Promise<void>): Promise<void> {
+  const child = spawn(SCOUT_PYTHON, [pytorchScript('torch_scout.py')], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, OMP_NUM_THREADS: String(threads) } });
+  let stderr = '';
+  child.stderr.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(-4000)));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  child.stdin.end(JSON.stringify(request));
+  try {
+    for await (const line of readline.createInterface({ input: child.stdout })) await onMessage(JSON.parse(line) as ScoutMessage);
+  } catch (e) {
+    child.kill('SIGKILL');
+    await exited;
+    throw e;
+  }
+  const code = await exited;
+  if (code !== 0) throw new KitError(`the PyTorch scout exited with code ${code}: ${stderr.trim().split('\n').pop() ?? ''}`, { hint: `${SCOUT_PYTHON} ${PYTORCH_REFERENCE_DIR}/torch_scout.py (python3-torch from Debian)` });
 }

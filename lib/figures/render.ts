@@ -134,6 +134,7 @@ export async function figurePngs(figs: FigureData[], baseDir: string): Promise<{
     await renderPngs(jobs);
     return figs.map((fig, i) => ({ fig, png: fs.readFileSync(jobs[i].file) }));
   } finally {
+    // the files only carry the PNGs from the renderer to memory: nothing in the folder is kept
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }

@@ -65,8 +65,14 @@ export function seedReproduction(exp: ResolvedExperiment, f: ReproductionFolders
     const tmp = `${to}.copy-${process.pid}`;
     fs.mkdirSync(path.dirname(to), { recursive: true });
     fs.rmSync(tmp, { recursive: true, force: true });
-    fs.cpSync(from, tmp, { recursive: true, filter: (src) => !src.endsWith('.run.lock') });
-    fs.renameSync(tmp, to);
+    try {
+      fs.cpSync(from, tmp, { recursive: true, filter: (src) => !src.endsWith('.run.lock') });
+      fs.renameSync(tmp, to);
+    } catch (e) {
+      // a failed copy (a full disk) leaves no half copy behind: the next run, another pid, would not reuse it
+      fs.rmSync(tmp, { recursive: true, force: true });
+      throw e;
+    }
     copied.push(rel);
   }
   return copied;

@@ -61,20 +61,40 @@ async function trainPredictors(o: LstmEnsembleOptions, training: readonly Ensemb
     }
     return;
   }
+  // The temporary folder only carries the weights from the children to here: removed once they are
+  // read back (the members live in memory from then on), or on failure; a `keepIn` folder is the caller's.
   const dir = o.keepIn ?? fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-members-'));
   try {
-    let next = 0;
-    const worker = async () => {
-      for (let k = next++; k < round.members; k = next++) {
-        o.onMember?.(round.round, k, null);
-        await trainMemberInChild(spec, training, round, k, memberFile(dir, k), (e) => o.onMember?.(round.round, k, e));
-      }
-    };
-    await Promise.all(Array.from({ length: processes }, worker));
+    await trainInChildren(o, spec, training, round, processes, dir);
     for (let k = 0; k < round.members; k++) into.push({ predictor: loadPredictor(memberFile(dir, k)).predictor, scorer: null });
   } finally {
     if (!o.keepIn) fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Trains the members of `round` `processes` at a time in child processes, each writing its weights
+ * to `dir`. After a failure no further member starts, and the children already training are waited
+ * for before the failure is thrown: a child still running when the caller removes `dir` would
+ * write into it again (and recreate it, left behind).
+ */
+async function trainInChildren(o: LstmEnsembleOptions, spec: MemberSpec, training: readonly EnsembleRecord[], round: EnsembleRound, processes: number, dir: string): Promise<void> {
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    try {
+      for (let k = next++; k < round.members && !failed; k = next++) {
+        o.onMember?.(round.round, k, null);
+        await trainMemberInChild(spec, training, round, k, memberFile(dir, k), (e) => o.onMember?.(round.round, k, e));
+      }
+    } catch (e) {
+      failed = true;
+      throw e;
+    }
+  };
+  const settled = await Promise.allSettled(Array.from({ length: processes }, worker));
+  const failure = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failure) throw failure.reason;
 }
 
 /** The ensemble of `members` (scorers made here); on failure every member is released. */

@@ -8,14 +8,24 @@ import * as path from 'node:path';
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  const fd = fs.openSync(tmp, 'w');
+  try {
+    writeAndSync(tmp, data);
+    fs.renameSync(tmp, file);
+  } catch (e) {
+    // a failed write (a full disk, most often) leaves no temp file beside the target to pile up
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+function writeAndSync(file: string, data: string | Uint8Array): void {
+  const fd = fs.openSync(file, 'w');
   try {
     fs.writeSync(fd, typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
-  fs.renameSync(tmp, file);
 }
 
 /** `writeFileAtomic` for JSON, pretty-printed with a trailing newline (diff-friendly in results/). */

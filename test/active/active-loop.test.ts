@@ -8,8 +8,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { runActiveCollection, type ActiveJob, type ActiveLoopOptions, type ActiveRecord, type ActiveSettings } from '../../lib/active/active-loop';
 import { memoryPlanStore, planFileStore, type PlanStore } from '../../lib/active/active-plan';
@@ -18,6 +16,7 @@ import { scheduleKey } from '../../lib/search/score-cache';
 import { isKitError } from '../../lib/util/errors';
 import { BUDGETS, LATENCY, LENGTH, NUM_MODELS, SOLVER, makeOracle, randomSchedule, splitOfId } from './oracle';
 import { ridgeTrainer } from './ridge-ensemble';
+import { tempDir } from '../helpers/temp-dir';
 
 const COUNT = 60;
 const SETTINGS: ActiveSettings = { ensembleSize: 3, initialRecords: 8, perRound: 6, acquisition: 'thompson', seed: 5 };
@@ -129,7 +128,7 @@ test('every round\'s plan is written before its first record is scored', async (
 
 test('killed inside the first batch, inside a round or between rounds, a rerun ends with the uninterrupted records and retrains no planned round', async () => {
   const ref = await uninterrupted();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-active-'));
+  const dir = tempDir('omsdpm-active-');
   const firstBatch = ref.records.filter((r) => r.round === undefined).length;
   // in the first batch; inside round 2 (after its plan was written); while round 3's ensemble trains
   const kills: { failAfter?: number; failTrainingAt?: number }[] = [{ failAfter: 5 }, { failAfter: firstBatch + SETTINGS.perRound + 2 }, { failTrainingAt: 3 }];

@@ -10,11 +10,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadExperiment } from '../../lib/config/index';
 import { jobFor } from '../../lib/collection/schedule-job';
 import { cli, envFor, expDir, tiny } from '../helpers/tiny-workspace';
+import { tempDir } from '../helpers/temp-dir';
 
 const SMALL = ['--set', 'collection.active.initialRecords=4', '--set', 'collection.active.perRound=3', '--set', 'collection.active.ensembleSize=2', '--set', 'collection.active.epochs=4'];
 
@@ -26,7 +26,7 @@ function run(dir: string, args: string[]) {
 const lines = (file: string) => fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
 
 test('collect --strategy active grows the active dataset round by round beside the random one, with the same validation draws', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-active-cli-'));
+  const dir = tempDir('omsdpm-active-cli-');
   const keys = run(dir, ['config', 'keys']);
   assert.equal(keys.code, 0, keys.err);
   for (const k of ['collection.strategy', 'collection.active.ensembleSize', 'collection.active.initialRecords', 'collection.active.perRound', 'collection.active.acquisition', 'collection.active.epochs']) assert.match(keys.out, new RegExp(`^${k.replace(/\./g, '\\.')}\\s`, 'm'));

@@ -5,26 +5,20 @@
  * skipped with a printed note. The training-parallelism section has its own test (the others skip
  * it): a row per member with positive step times, and a choice among the three strategies.
  */
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDir } from '../helpers/temp-dir';
 
 const root = path.join(__dirname, '..', '..');
 const bin = path.join(root, 'bin', 'oms-dpm.js');
 const tiny = path.join(root, 'test', 'fixtures', 'tiny-mnist.yaml');
 const FAST = ['--batch', '8', '--repeats', '1', '--search-generations', '10', '--predictor-schedules', '32', '--memory-steps', '20', '--skip-queue'];
 
-const made: string[] = [];
-after(() => {
-  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
-});
-
 function workspace(): { dir: string; env: Record<string, string> } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-bench-'));
-  made.push(dir);
+  const dir = tempDir('omsdpm-bench-');
   return { dir, env: { OMS_DPM_RESULTS: path.join(dir, 'results'), OMS_DPM_RUNS: path.join(dir, 'runs') } };
 }
 

@@ -7,15 +7,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { redisServerBinary } from '../helpers/redis-server';
+import { removeTempDir, tempDir } from '../helpers/temp-dir';
 
 const root = path.join(__dirname, '..', '..');
 const tiny = path.join(root, 'test', 'fixtures', 'tiny-mnist.yaml');
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-bench-queue-'));
+const dir = tempDir('omsdpm-bench-queue-');
 Object.assign(process.env, { OMS_DPM_RESULTS: path.join(dir, 'results'), OMS_DPM_RUNS: path.join(dir, 'runs'), OMS_DPM_BACKEND: 'wasm', OMS_DPM_ENGINE: 'tfjs' });
 delete process.env.OMS_DPM_QUEUE;
 
@@ -55,6 +54,6 @@ test('bench queue throughput: local pool and queue at 1 and 2 workers, with the 
     assert.equal(await benchQueueThroughput(exp, { skip: true, log: () => undefined, note: (n) => notes.push(n) }), null);
     assert.equal(notes.length, 1);
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 });

@@ -5,12 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { scoutMember, scoutSteps } from '../../lib/bench/zoo-scout';
 import { loadExperiment } from '../../lib/config/index';
 import { initBackend } from '../../lib/tfjs/backend';
 import { isKitError } from '../../lib/util/errors';
+import { tempDir } from '../helpers/temp-dir';
 
 const tiny = path.join(__dirname, '..', 'fixtures', 'tiny-mnist.yaml');
 
@@ -23,7 +23,7 @@ test('evaluation steps: every n and the last; bad values are refused', () => {
 });
 
 test('scout: a learning curve of a tiny member, measured by the label classifier, written after each point', async () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-scout-'));
+  const root = tempDir('omsdpm-scout-');
   process.env.OMS_DPM_RESULTS = root;
   try {
     await initBackend('wasm');

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDir } from '../helpers/temp-dir';
 
 const root = path.join(__dirname, '..', '..');
 const bin = path.join(root, 'bin', 'oms-dpm.js');
@@ -33,12 +33,12 @@ function fileHashes(dir: string): Record<string, string> {
 }
 
 function workspace(): Record<string, string> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-cli-'));
+  const dir = tempDir('omsdpm-cli-');
   return { OMS_DPM_RESULTS: path.join(dir, 'results'), OMS_DPM_RUNS: path.join(dir, 'runs') };
 }
 
 function tinyVariant(edit: (yaml: string) => string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-cfg-'));
+  const dir = tempDir('omsdpm-cfg-');
   const file = path.join(dir, 'tiny-mnist.yaml');
   fs.writeFileSync(file, edit(fs.readFileSync(tiny, 'utf8')));
   return file;

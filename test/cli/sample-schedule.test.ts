@@ -9,17 +9,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { decodeImageFile } from '../../lib/data/image-decode';
 import { readNpz } from '../../lib/data/npz';
 import type { SampleFolderRecord } from '../../lib/evaluation/sample-folder';
+import { tempDir } from '../helpers/temp-dir';
 
 const root = path.join(__dirname, '..', '..');
 const cli = path.join(root, 'bin', 'oms-dpm.js');
 const tiny = path.join(root, 'test', 'fixtures', 'tiny-mnist.yaml');
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-sample-'));
+const dir = tempDir('omsdpm-sample-');
 const env = { ...process.env, OMS_DPM_RESULTS: path.join(dir, 'results'), OMS_DPM_RUNS: path.join(dir, 'runs'), OMS_DPM_BACKEND: 'wasm', OMS_DPM_ENGINE: 'tfjs' };
 
 function exec(...args: string[]) {

@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { appendRecord, openDataset, readDataset, setAsideSupersededDataset, type DatasetHeader, type ScheduleRecord } from '../../lib/collection/dataset-file';
 import { jobFor, splitOf } from '../../lib/collection/schedule-job';
 import { isKitError } from '../../lib/util/errors';
 import { validateSchedule } from '../../lib/schedule/index';
+import { tempDir } from '../helpers/temp-dir';
 
 const header: DatasetHeader = {
   kind: 'oms-dpm-schedule-fid-dataset', version: 1, experiment: 'mnist', solver: 'ddim', length: 4, numModels: 2,
@@ -15,7 +15,7 @@ const header: DatasetHeader = {
 const rec = (id: number, schedule = [0, 1, 2, 0]): ScheduleRecord => ({
   id, split: 'train', solver: 'ddim', schedule, fid: 10 + id, costMs: null, nfe: 2, images: 10, seed: 0, configHash: 'h', engine: 'tfjs-wasm', seconds: 1,
 });
-const fresh = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-ds-')), 'd.jsonl');
+const fresh = () => path.join(tempDir('omsdpm-ds-'), 'd.jsonl');
 const kit = (re: RegExp) => (e: unknown) => isKitError(e) && re.test((e as Error).message);
 
 test('records append one line each and read back in order', () => {

@@ -1,7 +1,7 @@
 /** Small valid experiment values shared by the config tests (fresh objects on every call). */
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDir as testTempDir } from '../helpers/temp-dir';
 
 export function minimalExperiment(): Record<string, any> {
   return {
@@ -17,11 +17,9 @@ export function minimalExperiment(): Record<string, any> {
   };
 }
 
-/** A fresh temporary folder, removed when the process exits. */
+/** A fresh temporary folder, removed when the process exits (test/helpers/temp-dir.ts). */
 export function tempDir(): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'oms-config-test-'));
-  process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
-  return dir;
+  return testTempDir('oms-config-test-');
 }
 
 /** Writes `text` to `<dir>/<name>.yaml` and returns the path. */

@@ -1,4 +1,4 @@
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -7,7 +7,6 @@ import { centerCrop, resizeAntialiased } from '../../lib/data/image-resize';
 import { expectKitError, makeTempDir, maxAbsDiff, noiseImage, rampImage, readAll, writeJpeg, writePng } from './helpers';
 
 const root = makeTempDir('celeba');
-after(() => fs.rmSync(root, { recursive: true, force: true }));
 
 /** CelebA-shaped (218 high, 178 wide) images: 000001..000003 as JPEG, 000004 as PNG, written out of order. */
 function writeCeleba(parent: string) {

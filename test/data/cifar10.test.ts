@@ -1,4 +1,4 @@
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -6,7 +6,6 @@ import { loadCifar10 } from '../../lib/data/cifar10';
 import { expectKitError, makeTempDir, readAll } from './helpers';
 
 const root = makeTempDir('cifar');
-after(() => fs.rmSync(root, { recursive: true, force: true }));
 
 /** Pixel (plane c, position p) of global image n: a value that differs per image, channel and position. */
 function pixelValue(n: number, c: number, p: number): number {

@@ -1,15 +1,15 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { KitError } from '../../lib/util/errors';
 import { HwcImage } from '../../lib/data/hwc-image';
+import { tempDir } from '../helpers/temp-dir';
 
-/** A fresh folder under the OS temp dir; the caller removes it in an `after` hook. */
+/** A fresh folder under the OS temp dir, removed when the test file's process exits (test/helpers/temp-dir.ts). */
 export function makeTempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `oms-dpm-${prefix}-`));
+  return tempDir(`oms-dpm-${prefix}-`);
 }
 
 /** Asserts `fn` throws a KitError whose message matches every pattern and which carries a hint. */

@@ -1,4 +1,4 @@
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -8,7 +8,6 @@ import { loadMnistFromDir } from '../../lib/data/mnist';
 import { expectKitError, makeTempDir, readAll } from './helpers';
 
 const root = makeTempDir('idx');
-after(() => fs.rmSync(root, { recursive: true, force: true }));
 
 /** IDX bytes: 0, 0, 0x08 (ubyte), ndims, big-endian dims, data. */
 function idxBytes(dims: number[], data: Uint8Array, type = 0x08): Uint8Array {

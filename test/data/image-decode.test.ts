@@ -1,4 +1,4 @@
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -8,7 +8,6 @@ import { listImageFiles } from '../../lib/data/image-folder';
 import { expectKitError, makeTempDir, maxAbsDiff, noiseImage, rampImage, writeJpeg, writePng } from './helpers';
 
 const root = makeTempDir('decode');
-after(() => fs.rmSync(root, { recursive: true, force: true }));
 
 test('PNG decodes losslessly to RGB; JPEG decodes close to the original', () => {
   const noise = noiseImage(6, 5, 3);

@@ -4,12 +4,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { decodeImage } from '../../lib/data/image-decode';
 import { encodePng, writePng } from '../../lib/data/image-encode';
 import { readImageFolder } from '../../lib/metrics/folder-images';
+import { tempDir } from '../helpers/temp-dir';
 
 const grey = { height: 3, width: 4, channels: 1, data: Uint8Array.from({ length: 12 }, (_, i) => i * 21) };
 const rgb = { height: 2, width: 3, channels: 3, data: Uint8Array.from({ length: 18 }, (_, i) => 255 - i * 13) };
@@ -28,7 +27,7 @@ test('encodePng round trips grey (colour type 0) and RGB (colour type 2) images'
 });
 
 test('a folder of grey PNGs reads back exactly as one channel (FID) and as RGB', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-png-'));
+  const dir = tempDir('omsdpm-png-');
   writePng(path.join(dir, '000000.png'), grey);
   writePng(path.join(dir, '000001.png'), { ...grey, data: grey.data.map((v) => 255 - v) });
   const one = readImageFolder(dir, 1);

@@ -5,10 +5,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { decodeImageFile } from '../../lib/data/image-decode';
 import { GRID_BACKGROUND, tileImages, writeImageGrid } from '../../lib/data/image-grid';
+import { removeTempDir, tempDir } from '../helpers/temp-dir';
 
 /** 5 images of 3x4, pixel values distinct from the background. */
 const count = 5, h = 3, w = 4;
@@ -39,7 +39,7 @@ test('tileImages: tiles in rows of `columns`, `pad` apart on grey 40, keeping th
 });
 
 test('writeImageGrid: a grey grid is a grey PNG (colour type 0) that decodes to the same pixels; RGB stays RGB', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-grid-'));
+  const dir = tempDir('omsdpm-grid-');
   try {
     const greyFile = path.join(dir, 'grey.png');
     writeImageGrid(greyFile, grey, count, h, w, 1, 3);
@@ -57,6 +57,6 @@ test('writeImageGrid: a grey grid is a grey PNG (colour type 0) that decodes to 
     assert.equal(fs.readFileSync(rgbFile)[25], 2);
     assert.deepEqual([...decodeImageFile(rgbFile).data], [...tileImages(rgb, count, h, w, 3, 3).data]);
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 });

@@ -1,4 +1,4 @@
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -7,7 +7,6 @@ import { writeNpz } from '../../lib/data/npz';
 import { expectKitError, makeTempDir, readAll } from './helpers';
 
 const root = makeTempDir('imagenet64');
-after(() => fs.rmSync(root, { recursive: true, force: true }));
 
 /** Planar byte (channel c, pixel p) of global image n. */
 function planarValue(n: number, c: number, p: number): number {

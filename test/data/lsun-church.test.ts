@@ -1,4 +1,4 @@
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -8,7 +8,6 @@ import { HwcImage } from '../../lib/data/hwc-image';
 import { expectKitError, makeTempDir, maxAbsDiff, noiseImage, rampImage, readAll, writeJpeg, writePng } from './helpers';
 
 const root = makeTempDir('lsun');
-after(() => fs.rmSync(root, { recursive: true, force: true }));
 
 test('LSUN-Church: shorter side to imageSize, centre crop, recursive sorted files', () => {
   const dir = path.join(root, 'flat');

@@ -1,4 +1,4 @@
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,7 +11,6 @@ import { NUMPY_SAVEZ_BASE64, NUMPY_SAVEZ_COMPRESSED_BASE64 } from './numpy-fixtu
 const root = makeTempDir('npz');
 
 const numbers = (data: NpyData): number[] => Array.from(npyDataToNumbers(data));
-after(() => fs.rmSync(root, { recursive: true, force: true }));
 
 /** An .npy header for a hand-written dict, version 1. */
 function npyWithHeader(dict: string, data: Uint8Array = new Uint8Array(0)): Uint8Array {

@@ -1,12 +1,10 @@
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DATASET_NAMES, datasetShape, isDatasetName, loadDataset } from '../../lib/data/registry';
 import { expectKitError, makeTempDir, noiseImage, writePng } from './helpers';
 
 const root = makeTempDir('registry');
-after(() => fs.rmSync(root, { recursive: true, force: true }));
 
 test('dataset names and shapes', () => {
   assert.deepEqual([...DATASET_NAMES], ['mnist', 'fashion-mnist', 'cifar10', 'celeba', 'lsun-church', 'imagenet64']);

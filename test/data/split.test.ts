@@ -1,4 +1,4 @@
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -7,7 +7,6 @@ import { datasetFingerprint, drawValidationIndices, loadOrCreateSplit } from '..
 import { expectKitError, makeTempDir } from './helpers';
 
 const root = makeTempDir('split');
-after(() => fs.rmSync(root, { recursive: true, force: true }));
 
 /** `count` 2x2x1 images; image i is filled with (i * 7 + salt) mod 256. */
 function dataset(count: number, salt = 0, name = 'toy/train'): InMemoryImageDataset {

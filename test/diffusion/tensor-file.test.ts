@@ -8,14 +8,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { asStored, readTensorFile, writeTensorFile, type NamedArray } from '../../lib/diffusion/tensor-file';
 import { roundToFloat16 } from '../../lib/util/float16';
 import { isKitError } from '../../lib/util/errors';
+import { removeTempDir, tempDir } from '../helpers/temp-dir';
 
 const root = path.join(__dirname, '..', '..');
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-tensor-file-'));
+const tmp = () => tempDir('omsdpm-tensor-file-');
 
 /** The committed weights of the finished experiments: zoo, predictors, FID feature network. */
 const COMMITTED = ['results/mnist/zoo/t4/ema-weights.bin', 'results/mnist/predictor-ddim/predictor.bin', 'results/mnist/fid/feature-net.bin'];
@@ -34,7 +34,7 @@ test('a float32 write of a committed file read back is byte for byte the committ
       assert.ok(fs.readFileSync(out).equals(fs.readFileSync(file)), `${rel}: an explicit float32 write differs`);
     }
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 });
 
@@ -79,7 +79,7 @@ test('a float16 file records its dtype, holds half the payload and reads back th
     writeTensorFile(path.join(dir, 'again.bin'), { kind: 'test' }, [...back.arrays.values()], { dtype: 'float16' });
     assert.ok(fs.readFileSync(path.join(dir, 'again.bin')).equals(fs.readFileSync(f16)));
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 });
 
@@ -96,6 +96,6 @@ test('a dtype the kit does not know is a KitError naming the file and the allowe
       (e: unknown) => isKitError(e) && e.message.includes(file) && /dtype "bfloat16".*allowed: float32, float16/.test(e.message) && /zoo model 'a'/.test(e.message),
     );
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 });

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { initBackend } from '../../lib/tfjs/backend';
 import { InMemoryImageDataset } from '../../lib/data/image-dataset';
@@ -10,6 +9,7 @@ import { planUNet } from '../../lib/diffusion/unet-spec';
 import { trainModel, type TrainerSettings } from '../../lib/diffusion/trainer';
 import { readTensorFile } from '../../lib/diffusion/tensor-file';
 import { isKitError } from '../../lib/util/errors';
+import { tempDir } from '../helpers/temp-dir';
 
 const plan = planUNet({ ch: 4, chMult: [1, 2], numResBlocks: 1, attnResolutions: [4], dropout: 0.1, groupNormGroups: 2, resamplingConv: true, imageSize: 8, inChannels: 1, outChannels: 1 });
 const schedule = linearBetaSchedule(1000, 1e-4, 0.02);
@@ -22,7 +22,7 @@ const settings: TrainerSettings = {
 };
 
 function tmp(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-train-'));
+  return tempDir('omsdpm-train-');
 }
 
 test('a run stopped after step 2 and resumed reaches the same weights as an uninterrupted run', async () => {

@@ -7,15 +7,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { LearningCurveReport } from '../../lib/evaluation/learning-curve';
+import { tempDir } from '../helpers/temp-dir';
 
 const root = path.join(__dirname, '..', '..');
 const cli = path.join(root, 'bin', 'oms-dpm.js');
 const tiny = path.join(root, 'test', 'fixtures', 'tiny-mnist.yaml');
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-curve-'));
+const dir = tempDir('omsdpm-curve-');
 const env = { ...process.env, OMS_DPM_RESULTS: path.join(dir, 'results'), OMS_DPM_RUNS: path.join(dir, 'runs'), OMS_DPM_BACKEND: 'wasm' };
 const file = path.join(dir, 'results', 'tiny-mnist', 'zoo', 'a', 'learning-curve.json');
 

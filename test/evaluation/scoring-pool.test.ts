@@ -6,15 +6,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDir } from '../helpers/temp-dir';
 
 const root = path.join(__dirname, '..', '..');
 const tiny = path.join(root, 'test', 'fixtures', 'tiny-mnist.yaml');
 
 // The workers inherit this process's environment: a private results folder, WASM, TF.js sampling.
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-pool-'));
+const dir = tempDir('omsdpm-pool-');
 process.env.OMS_DPM_RESULTS = path.join(dir, 'results');
 process.env.OMS_DPM_RUNS = path.join(dir, 'runs');
 process.env.OMS_DPM_BACKEND = 'wasm';

@@ -24,15 +24,15 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { startRedis, type TestRedis } from '../helpers/redis-server';
+import { removeTempDir, tempDir } from '../helpers/temp-dir';
 
 const root = path.join(__dirname, '..', '..');
 const cli = path.join(root, 'bin', 'oms-dpm.js');
 const tiny = path.join(root, 'test', 'fixtures', 'tiny-mnist.yaml');
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-queue-'));
+const dir = tempDir('omsdpm-queue-');
 const workspaces = { local: path.join(dir, 'local'), queue: path.join(dir, 'queue'), other: path.join(dir, 'other') };
 
 function envOf(ws: string): NodeJS.ProcessEnv {
@@ -148,7 +148,7 @@ after(async () => {
     procs.forEach((p, i) => fs.writeFileSync(path.join(logs, `${String(i).padStart(2, '0')}-${p.child.spawnargs.slice(2, 3).join('')}.log`), `${p.child.spawnargs.slice(2).join(' ')}\n\n${p.out()}`));
   }
   await redis?.stop('SIGKILL');
-  fs.rmSync(dir, { recursive: true, force: true });
+  removeTempDir(dir);
 });
 
 let workerA: Proc;

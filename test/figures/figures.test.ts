@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadExperiment } from '../../lib/config/index';
 import { buildFigures } from '../../lib/figures/build-figures';
 import { dcErrorFigure } from '../../lib/figures/zoo-figures';
 import { writeFigures, writeIndex } from '../../lib/figures/report';
 import { PNG } from 'pngjs';
+import { tempDir } from '../helpers/temp-dir';
 
 const tiny = path.join(__dirname, '..', 'fixtures', 'tiny-mnist.yaml');
 
@@ -33,7 +33,7 @@ function fakeResults(root: string): void {
 }
 
 test('figure data is built from recorded results, with sources, and missing stages are named', () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-fig-'));
+  const root = tempDir('omsdpm-fig-');
   process.env.OMS_DPM_RESULTS = root;
   try {
     fakeResults(root);
@@ -78,7 +78,7 @@ test('figure data is built from recorded results, with sources, and missing stag
 });
 
 test('figures render to offline HTML (plotly from results/assets) and PNG through headless Chromium; the index links them', async () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-fig-'));
+  const root = tempDir('omsdpm-fig-');
   process.env.OMS_DPM_RESULTS = root;
   try {
     fakeResults(root);

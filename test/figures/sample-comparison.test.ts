@@ -6,7 +6,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadExperiment } from '../../lib/config/index';
@@ -20,6 +19,7 @@ import type { FrontData, FrontPoint } from '../../lib/front/index';
 import { writeSampleComparison } from '../../lib/front/sample-comparison';
 import type { Denoiser } from '../../lib/samplers/denoiser';
 import { isKitError } from '../../lib/util/errors';
+import { tempDir } from '../helpers/temp-dir';
 
 const tiny = path.join(__dirname, '..', 'fixtures', 'tiny-mnist.yaml');
 
@@ -75,7 +75,7 @@ async function checkRendered(fig: FigureData, dir: string): Promise<void> {
 
 test('sample grids: paired noise, one row per budget with both series, reused while the schedule stays', async () => {
   const prev = process.env.OMS_DPM_RESULTS;
-  process.env.OMS_DPM_RESULTS = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-grid-'));
+  process.env.OMS_DPM_RESULTS = tempDir('omsdpm-grid-');
   try {
     const exp = loadExperiment(tiny);
     let calls = 0;

@@ -5,13 +5,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadExperiment } from '../../lib/config/index';
 import type { SampleQualityReport, SampleQualityRow } from '../../lib/evaluation/sample-quality-report';
 import { buildFigures } from '../../lib/figures/build-figures';
 import { sampleQualityFigure, zooTableSteps } from '../../lib/figures/sample-quality-figure';
 import type { SampleQuality } from '../../lib/metrics/sample-quality';
+import { tempDir } from '../helpers/temp-dir';
 
 const tiny = path.join(__dirname, '..', 'fixtures', 'tiny-mnist.yaml');
 
@@ -52,7 +52,7 @@ test('zoo table: confident and off-range at DDIM-50 (else the most steps), the r
   assert.equal(zooTableSteps(report([row('a', 1, 2, 0, 0), row('b', 2, 4, 0, 0)])), 4);
   assert.equal(zooTableSteps(report([])), null);
 
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-sqfig-'));
+  const root = tempDir('omsdpm-sqfig-');
   process.env.OMS_DPM_RESULTS = root;
   try {
     const dir = path.join(root, 'tiny-mnist');

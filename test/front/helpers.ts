@@ -8,8 +8,6 @@
  * by sqrt(analyticFid / 4) in every dimension, against a standard normal reference, so the
  * held-out FID is the analytic one plus sampling noise, and schedules are paired image by image.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ScheduleRecord } from '../../lib/collection/dataset-file';
 import { BUDGET_RULE, defaultFrontSettings, randomBaselineSchedules, type FrontInputs, type FrontSettings } from '../../lib/front/index';
@@ -18,6 +16,7 @@ import { fillNormal, streamRng } from '../../lib/util/rng';
 import { heldOutEvaluator, type FrontMeasurer } from '../../lib/front/index';
 import type { ImageMeasures } from '../../lib/metrics/image-measures';
 import { jobFor, splitOf } from '../../lib/collection/schedule-job';
+import { tempDir as testTempDir } from '../helpers/temp-dir';
 
 export const LATENCY = [0, 2, 5, 11];
 const QUALITY = [0, 1, 2.5, 4];
@@ -64,8 +63,9 @@ const standardNormal = () => {
   return { mu: new Float64Array(DIM), sigma, dim: DIM };
 };
 
+/** A fresh folder for a front run, removed when the test file's process exits (test/helpers/temp-dir.ts). */
 export function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-front-'));
+  return testTempDir('omsdpm-front-');
 }
 
 /** Synthetic dataset records: the collection's random schedules with analytic FIDs. */

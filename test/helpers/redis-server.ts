@@ -4,10 +4,8 @@
  * redis-server is not installed the test fails with the fix (scripts/setup.sh installs it); it is
  * never skipped silently.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { findRedisServer, startLocalRedis, type LocalRedis } from '../../lib/evaluation/queue/local-redis';
+import { tempDir } from './temp-dir';
 
 export type TestRedis = LocalRedis;
 
@@ -20,7 +18,7 @@ export function redisServerBinary(): string {
   return bin;
 }
 
-/** Starts redis-server on a socket in `dir` (a new temporary folder by default) and waits until it answers. */
-export async function startRedis(dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-redis-'))): Promise<TestRedis> {
+/** Starts redis-server on a socket in `dir` (by default a new temporary folder, removed at exit: temp-dir.ts) and waits until it answers. */
+export async function startRedis(dir = tempDir('omsdpm-redis-')): Promise<TestRedis> {
   return startLocalRedis(redisServerBinary(), dir);
 }

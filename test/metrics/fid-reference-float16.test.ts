@@ -7,8 +7,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadExperiment, type ResolvedExperiment } from '../../lib/config/index';
@@ -21,6 +19,7 @@ import { readStatsNpz } from '../../lib/metrics/fid-stats-file';
 import { featureStats } from '../../lib/metrics/frechet-distance';
 import { initBackend } from '../../lib/tfjs/backend';
 import { trainingData } from '../../lib/zoo/train-zoo';
+import { removeTempDir, tempDir } from '../helpers/temp-dir';
 
 const tiny = path.join(__dirname, '..', 'fixtures', 'tiny-mnist.yaml');
 
@@ -33,7 +32,7 @@ async function referenceIn(dir: string, set: string[]): Promise<ResolvedExperime
 }
 
 test('a float16 FID feature network: its reference statistics and accuracy are those of the stored weights', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-f16-fid-'));
+  const dir = tempDir('omsdpm-f16-fid-');
   try {
     await initBackend('wasm');
     const exp = await referenceIn(path.join(dir, 'f16'), ['storage.weights=float16']);
@@ -65,6 +64,6 @@ test('a float16 FID feature network: its reference statistics and accuracy are t
     assert.notDeepEqual(readStatsNpz(fidPaths(exp32).stats).mu, recorded.mu);
   } finally {
     delete process.env.OMS_DPM_RESULTS;
-    fs.rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 });

@@ -2,7 +2,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { PNG } from 'pngjs';
@@ -14,9 +13,10 @@ import { trainFeatureNet } from '../../lib/metrics/feature-network-training';
 import { loadMnist } from '../../lib/data/mnist';
 import { subsetDataset } from '../../lib/data/image-dataset';
 import { isKitError } from '../../lib/util/errors';
+import { tempDir } from '../helpers/temp-dir';
 
 const root = path.join(__dirname, '..', '..');
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-fid-'));
+const tmp = () => tempDir('omsdpm-fid-');
 
 function diagStats(mu: number[], v: number[]) {
   const n = mu.length;

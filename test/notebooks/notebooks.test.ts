@@ -14,8 +14,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDir } from '../helpers/temp-dir';
 
 const root = path.join(__dirname, '..', '..');
 const tiny = path.join(root, 'test', 'fixtures', 'tiny-mnist.yaml');
@@ -56,7 +56,7 @@ test('each notebook calls its stage through lib/, and the committed notebooks ca
 });
 
 test('every notebook executes on the tiny experiment; 04 reuses finished work, 05 searches within its budget', { timeout: 1_200_000 }, () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-nb-'));
+  const dir = tempDir('omsdpm-nb-');
   const env = { ...process.env, OMS_DPM_RESULTS: path.join(dir, 'results'), OMS_DPM_RUNS: path.join(dir, 'runs') };
   const rep = spawnSync(process.execPath, [path.join(root, 'bin', 'oms-dpm.js'), 'reproduce', '--experiment', tiny, '--in-place'], { env, encoding: 'utf8' });
   assert.equal(rep.status, 0, rep.stderr);

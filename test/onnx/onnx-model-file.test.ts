@@ -6,7 +6,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadExperiment } from '../../lib/config/index';
@@ -21,11 +20,12 @@ import { isKitError, type KitError } from '../../lib/util/errors';
 import { archFor, loadZooModel, trainingIdentity, type ZooWeightsMeta } from '../../lib/zoo/zoo-model';
 import { zooPaths } from '../../lib/zoo/workspace';
 import { assertClose, seeded, testWeights, useCpuBackend } from './helpers';
+import { tempDir } from '../helpers/temp-dir';
 
 const ARCH: UNetArch = { ch: 4, chMult: [1, 2], numResBlocks: 1, attnResolutions: [4], dropout: 0, groupNormGroups: 2, resamplingConv: true, imageSize: 8, inChannels: 1, outChannels: 1 };
 
 function tmpDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-onnx-'));
+  return tempDir('omsdpm-onnx-');
 }
 
 function writeModel(sha: string, arch = ARCH): string {

@@ -18,10 +18,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEFAULT_TOLERANCES, MEASURED_RECORD_TIME_RULES, diffFigures } from '../../lib/figures/compare-figures';
 import { cli, envFor, expDir, figures, recordLines, sleep, tiny } from '../helpers/tiny-workspace';
+import { removeTempDir, tempDir } from '../helpers/temp-dir';
 
 const reproduce = ['reproduce', '--experiment', tiny, '--in-place', '--set', 'predictor.epochs=300', '--set', 'predictor.evalEvery=10'];
 
@@ -36,7 +36,7 @@ function assertSameFigures(whole: string, cut: string): void {
 
 /** A copy of the uninterrupted workspace without the files of its results folder that `removed` matches. */
 function cutCopy(whole: string, name: string, removed: RegExp): string {
-  const cut = fs.mkdtempSync(path.join(os.tmpdir(), `omsdpm-${name}-`));
+  const cut = tempDir(`omsdpm-${name}-`);
   fs.cpSync(whole, cut, { recursive: true });
   for (const f of fs.readdirSync(expDir(cut))) if (removed.test(f)) fs.rmSync(path.join(expDir(cut), f), { recursive: true, force: true });
   return cut;
@@ -88,11 +88,11 @@ function rerun(dir: string, killedPid: number): string {
 
 let whole = '';
 before(() => {
-  whole = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-whole-'));
+  whole = tempDir('omsdpm-whole-');
   const r = spawnSync(process.execPath, [cli, ...reproduce], { env: envFor(whole), encoding: 'utf8' });
   assert.equal(r.status, 0, r.stdout + r.stderr);
 }, { timeout: 600_000 });
-after(() => fs.rmSync(whole, { recursive: true, force: true }));
+after(() => removeTempDir(whole));
 
 test('reproduce killed in the middle of predictor training, then rerun, gives the figure data of an uninterrupted run', { timeout: 600_000 }, async () => {
   const cut = cutCopy(whole, 'cut-predictor', /^(predictor-|front-|samples$|figures$)/);
@@ -113,7 +113,7 @@ test('reproduce killed in the middle of predictor training, then rerun, gives th
   assert.match(out, /stage predictor-ddim: running/);
   assert.match(out, /stage predictor-dpm-solver: running/);
   assertSameFigures(whole, cut);
-  fs.rmSync(cut, { recursive: true, force: true });
+  removeTempDir(cut);
 });
 
 test('reproduce killed in the middle of the front, then rerun, keeps the FIDs scored and gives the figure data of an uninterrupted run', { timeout: 600_000 }, async () => {
@@ -133,5 +133,5 @@ test('reproduce killed in the middle of the front, then rerun, keeps the FIDs sc
   assert.ok(fs.readFileSync(scores, 'utf8').startsWith(keptText), 'the rerun did not keep the scores of the killed run');
   assert.equal(recordLines(scores), total);
   assertSameFigures(whole, cut);
-  fs.rmSync(cut, { recursive: true, force: true });
+  removeTempDir(cut);
 });

@@ -12,14 +12,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { DEFAULT_TOLERANCES, MEASURED_RECORD_TIME_RULES, diffFigures } from '../../lib/figures/compare-figures';
 import { cli, envFor, expDir, figures, recordLines, sleep, tiny } from '../helpers/tiny-workspace';
+import { tempDir } from '../helpers/temp-dir';
 
 
 test('reproduce killed in the middle of collection, then rerun, gives the figure data of an uninterrupted run', { timeout: 900_000 }, async () => {
-  const whole = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-whole-'));
+  const whole = tempDir('omsdpm-whole-');
   // The uninterrupted run, and a second reproduce on the same results folder while it runs: the
   // second is refused at once, naming the first; the first finishes as if alone.
   const first = spawn(process.execPath, [cli, 'reproduce', '--experiment', tiny, '--in-place'], { env: envFor(whole), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -37,7 +37,7 @@ test('reproduce killed in the middle of collection, then rerun, gives the figure
   assert.equal(await firstExit, 0, firstOut);
   assert.equal(fs.existsSync(lockFile), false, 'the finished run released its lock');
 
-  const cut = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-cut-'));
+  const cut = tempDir('omsdpm-cut-');
   fs.cpSync(whole, cut, { recursive: true });
   for (const f of fs.readdirSync(expDir(cut))) {
     if (/^(schedule-fid-|predictor-|front-)/.test(f) || f === 'figures') fs.rmSync(path.join(expDir(cut), f), { recursive: true, force: true });

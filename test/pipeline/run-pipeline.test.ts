@@ -4,20 +4,19 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadExperiment } from '../../lib/config/index';
 import { readManifest } from '../../lib/pipeline/manifest';
 import { runPipeline } from '../../lib/pipeline/run-pipeline';
 import type { Stage, StageContext } from '../../lib/pipeline/stages';
+import { tempDir } from '../helpers/temp-dir';
 
 const tiny = path.join(__dirname, '..', 'fixtures', 'tiny-mnist.yaml');
 
 /** Three stages a -> b -> c whose inputs are read from `settings`; `ran` logs what ran. */
 function world() {
   const prev = process.env.OMS_DPM_RESULTS;
-  process.env.OMS_DPM_RESULTS = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-pipe-'));
+  process.env.OMS_DPM_RESULTS = tempDir('omsdpm-pipe-');
   const exp = loadExperiment(tiny);
   const settings: Record<string, number> = { a: 1, b: 1, c: 1 };
   const ran: string[] = [];

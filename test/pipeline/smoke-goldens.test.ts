@@ -10,10 +10,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { diffFigures, FRESH_RUN_TOLERANCES } from '../../lib/figures/compare-figures';
 import type { FigureData } from '../../lib/figures/figure-data';
+import { tempDir } from '../helpers/temp-dir';
 
 const root = path.join(__dirname, '..', '..');
 const goldens = path.join(root, 'results', 'mnist@smoke', 'figures');
@@ -25,7 +25,7 @@ function figureData(dir: string): Map<string, FigureData> {
 
 test('the mnist smoke profile reproduces its committed figure goldens', { timeout: 1_200_000 }, () => {
   assert.ok(fs.existsSync(goldens), `no smoke goldens in ${goldens}; make them with: ${REFRESH}`);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-smoke-'));
+  const dir = tempDir('omsdpm-smoke-');
   const env = { ...process.env, OMS_DPM_RESULTS: path.join(dir, 'results'), OMS_DPM_RUNS: path.join(dir, 'runs') };
   const r = spawnSync(process.execPath, [path.join(root, 'bin', 'oms-dpm.js'), 'reproduce', '--experiment', 'mnist', '--profile', 'smoke', '--in-place'], { env, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stdout + r.stderr);

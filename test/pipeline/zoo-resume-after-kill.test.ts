@@ -11,10 +11,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { readTensorFile } from '../../lib/diffusion/tensor-file';
 import type { CheckpointMeta } from '../../lib/diffusion/trainer';
+import { removeTempDir, tempDir } from '../helpers/temp-dir';
 
 const root = path.join(__dirname, '..', '..');
 const cli = path.join(root, 'bin', 'oms-dpm.js');
@@ -30,8 +30,8 @@ const lossCurve = (dir: string) => JSON.parse(fs.readFileSync(path.join(zooDir(d
 const checkpointStep = (dir: string) => (fs.existsSync(checkpointFile(dir)) ? readTensorFile<CheckpointMeta>(checkpointFile(dir)).meta.step : 0);
 
 test('train-zoo killed between checkpoints, rerun with --resume, gives the weights and loss curve of an uninterrupted run', { timeout: 300_000 }, async () => {
-  const whole = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-zoo-whole-'));
-  const cut = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-zoo-cut-'));
+  const whole = tempDir('omsdpm-zoo-whole-');
+  const cut = tempDir('omsdpm-zoo-cut-');
   try {
     const first = spawnSync(process.execPath, [cli, ...args], { env: envFor(whole), encoding: 'utf8' });
     assert.equal(first.status, 0, first.stdout + first.stderr);
@@ -67,7 +67,7 @@ test('train-zoo killed between checkpoints, rerun with --resume, gives the weigh
     assert.deepEqual(lossCurve(cut).points, lossCurve(whole).points);
     assert.equal(lossCurve(cut).points.length, ITERATIONS); // logEvery 1
   } finally {
-    fs.rmSync(whole, { recursive: true, force: true });
-    fs.rmSync(cut, { recursive: true, force: true });
+    removeTempDir(whole);
+    removeTempDir(cut);
   }
 });

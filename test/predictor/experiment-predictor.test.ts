@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadExperiment } from '../../lib/config/index';
 import { initBackend } from '../../lib/tfjs/backend';
@@ -14,11 +13,12 @@ import { jobFor, splitOf } from '../../lib/collection/schedule-job';
 import { datasetFile } from '../../lib/collection/collect';
 import { appendRecord } from '../../lib/collection/dataset-file';
 import { writeSyntheticDdimDataset } from '../collection/synthetic-dataset';
+import { tempDir } from '../helpers/temp-dir';
 
 const tiny = path.join(__dirname, '..', 'fixtures', 'tiny-mnist.yaml');
 
 test('train-predictor on a collected dataset writes predictions.csv, metrics.json with Kendall tau per part (train, selection, validation), from which the scatter figure is built', async () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-pred-'));
+  const root = tempDir('omsdpm-pred-');
   process.env.OMS_DPM_RESULTS = root;
   try {
     await initBackend('wasm');
@@ -69,7 +69,7 @@ test('train-predictor on a collected dataset writes predictions.csv, metrics.jso
 });
 
 test('a current predictor is reused; new settings, more records or other records train it again', async () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-pred-reuse-'));
+  const root = tempDir('omsdpm-pred-reuse-');
   process.env.OMS_DPM_RESULTS = root;
   try {
     await initBackend('wasm');

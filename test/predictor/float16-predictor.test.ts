@@ -8,7 +8,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadExperiment, type ResolvedExperiment } from '../../lib/config/index';
 import { datasetFile } from '../../lib/collection/collect';
@@ -18,6 +17,7 @@ import { kendallTau } from '../../lib/metrics/kendall-tau';
 import { loadExperimentPredictor, predictorDir, predictorStaleness, trainExperimentPredictor } from '../../lib/predictor/experiment-predictor';
 import { initBackend } from '../../lib/tfjs/backend';
 import { writeSyntheticDdimDataset } from '../collection/synthetic-dataset';
+import { removeTempDir, tempDir } from '../helpers/temp-dir';
 
 const tiny = path.join(__dirname, '..', 'fixtures', 'tiny-mnist.yaml');
 const SETTINGS = ['predictor.epochs=40', 'predictor.evalEvery=20', 'predictor.learningRate=0.003'];
@@ -33,7 +33,7 @@ function trainIn(dir: string, set: string[]): { exp: ResolvedExperiment; rows: {
 }
 
 test('a float16 predictor: predictions.csv and its taus are those of the stored weights', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-f16-pred-'));
+  const dir = tempDir('omsdpm-f16-pred-');
   try {
     await initBackend('wasm');
     const { exp, rows } = trainIn(path.join(dir, 'f16'), ['storage.weights=float16']);
@@ -62,6 +62,6 @@ test('a float16 predictor: predictions.csv and its taus are those of the stored 
     assert.notDeepEqual(f32.rows.map((r) => r.score), rows.map((r) => r.score));
   } finally {
     delete process.env.OMS_DPM_RESULTS;
-    fs.rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 });

@@ -6,7 +6,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadExperiment } from '../../lib/config/index';
 import { initBackend } from '../../lib/tfjs/backend';
@@ -14,11 +13,12 @@ import { trainExperimentPredictor } from '../../lib/predictor/experiment-predict
 import { trainExperimentPredictorInChild } from '../../lib/predictor/predictor-process';
 import { isKitError } from '../../lib/util/errors';
 import { writeSyntheticDdimDataset } from '../collection/synthetic-dataset';
+import { tempDir } from '../helpers/temp-dir';
 
 const tiny = path.join(__dirname, '..', 'fixtures', 'tiny-mnist.yaml');
 
 test('a predictor trained in a child process equals one trained here; a child failure keeps its message and fix', async () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-predchild-'));
+  const root = tempDir('omsdpm-predchild-');
   process.env.OMS_DPM_RESULTS = root;
   process.env.OMS_DPM_BACKEND = 'wasm';
   try {

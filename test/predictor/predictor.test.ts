@@ -5,13 +5,13 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../lib/tfjs/backend';
 import { SchedulePredictor, loadPredictor, savePredictor, trainPredictor } from '../../lib/predictor/index';
 import { randomSchedules } from '../../lib/schedule/index';
 import { KitError } from '../../lib/util/errors';
+import { removeTempDir, tempDir } from '../helpers/temp-dir';
 
 const TINY = { modelEmbDim: 4, timeSinusoidDim: 8, timeEmbDim: 4, solverEncoderDims: [6, 5], orderEmbDim: 3, hiddenSize: 8, headDims: [8, 8] };
 
@@ -56,7 +56,7 @@ test('score: invalid schedules are KitErrors naming the input and the rule', () 
 });
 
 test('checkpoint: save and load give the same scores; a config mismatch is a KitError', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'predictor-ckpt-'));
+  const dir = tempDir('predictor-ckpt-');
   try {
     const p = SchedulePredictor.create({ solver: 'dpm-solver', numModels: 3, length: 12, ...TINY }, 2);
     const file = path.join(dir, 'p.bin');
@@ -75,12 +75,12 @@ test('checkpoint: save and load give the same scores; a config mismatch is a Kit
     p.dispose();
     q.dispose();
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 });
 
 test('training: deterministic in the seeds, evaluates every evalEvery epochs, writes the best-selection checkpoint', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'predictor-train-'));
+  const dir = tempDir('predictor-train-');
   try {
     const schedules = schedulesOf('ddim', 60, 8, 5);
     const fids = schedules.map((e) => e.reduce((a, m, i) => a + m * (i + 1), 0) / 4);
@@ -128,7 +128,7 @@ test('training: deterministic in the seeds, evaluates every evalEvery epochs, wr
     p.dispose();
     assert.equal(tf.memory().numTensors, 0, 'no tensor leaks');
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 });
 

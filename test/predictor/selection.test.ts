@@ -7,7 +7,6 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { datasetFile } from '../../lib/collection/collect';
 import { appendRecord, openDataset } from '../../lib/collection/dataset-file';
@@ -17,6 +16,7 @@ import { initBackend } from '../../lib/tfjs/backend';
 import { carveSelection, trainExperimentPredictor } from '../../lib/predictor/experiment-predictor';
 import { loadPredictor } from '../../lib/predictor/checkpoint';
 import { isKitError } from '../../lib/util/errors';
+import { removeTempDir, tempDir } from '../helpers/temp-dir';
 
 const tiny = path.join(__dirname, '..', 'fixtures', 'tiny-mnist.yaml');
 
@@ -45,7 +45,7 @@ function writeDataset(exp: ResolvedExperiment, count: number, planted: boolean):
 
 /** Trains the tiny experiment's DDIM predictor in a fresh results folder; its weights, metrics and the run result. */
 function trainIn(planted: boolean, set: string[]) {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-predsel-'));
+  const root = tempDir('omsdpm-predsel-');
   process.env.OMS_DPM_RESULTS = root;
   try {
     const exp = loadExperiment(tiny, { set });
@@ -58,7 +58,7 @@ function trainIn(planted: boolean, set: string[]) {
     return { r, weights, metrics };
   } finally {
     delete process.env.OMS_DPM_RESULTS;
-    fs.rmSync(root, { recursive: true, force: true });
+    removeTempDir(root);
   }
 }
 
@@ -125,7 +125,7 @@ test('a selection fraction that leaves either part with fewer than 2 records is 
   assert.throws(() => loadExperiment(tiny, { set: ['predictor.selectionFraction=1'] }), (e: unknown) => /selectionFraction/.test((e as Error).message));
   assert.equal(loadExperiment(tiny).config.predictor.selectionFraction, 0.2);
   // and the experiment's training refuses it before training
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-predsel-'));
+  const root = tempDir('omsdpm-predsel-');
   process.env.OMS_DPM_RESULTS = root;
   try {
     const exp = loadExperiment(tiny, { set: ['predictor.selectionFraction=0.01'] });
@@ -134,6 +134,6 @@ test('a selection fraction that leaves either part with fewer than 2 records is 
     assert.ok(!fs.existsSync(path.join(root, 'tiny-mnist', 'predictor-ddim', 'predictor.bin')));
   } finally {
     delete process.env.OMS_DPM_RESULTS;
-    fs.rmSync(root, { recursive: true, force: true });
+    removeTempDir(root);
   }
 });

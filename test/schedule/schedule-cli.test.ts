@@ -5,11 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { scheduleCommand } from '../../lib/cli/commands/schedule';
 import { KitError } from '../../lib/util/errors';
+import { tempDir } from '../helpers/temp-dir';
 
 const tiny = path.join(__dirname, '..', 'fixtures', 'tiny-mnist.yaml');
 
@@ -88,7 +88,7 @@ test('validate: valid schedules print "valid:", bad ones throw the KitError nami
 });
 
 test('cost: sums latencies of the experiment zoo; a missing latency file says to profile first', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-schedcost-'));
+  const dir = tempDir('omsdpm-schedcost-');
   const file = path.join(dir, 'latency.json');
   fs.writeFileSync(file, JSON.stringify({ models: { a: { medianMs: 2.5 }, b: { medianMs: 10 } } }));
   const out = JSON.parse(run(['cost', '--experiment', tiny, '--solver', 'dpm-solver', '--schedule', '2,1,0,1,0,0', '--latency', file, '--json']));

@@ -15,7 +15,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   costBreakdown,
@@ -32,6 +31,7 @@ import {
   validateSchedule,
 } from '../../lib/schedule/index';
 import { KitError } from '../../lib/util/errors';
+import { tempDir } from '../helpers/temp-dir';
 
 /** Asserts a KitError whose message matches every pattern in `message` and whose hint matches `hint`. */
 function throwsKit(fn: () => unknown, message: RegExp[], hint?: RegExp): void {
@@ -176,7 +176,7 @@ test('cost is additive over entries; null entries cost nothing', () => {
 });
 
 test('latency profile: read, map zoo ids to model indices, clear errors', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-latency-'));
+  const dir = tempDir('omsdpm-latency-');
   const file = path.join(dir, 'latency.json');
   fs.writeFileSync(file, JSON.stringify({ models: { small: { medianMs: 4 }, big: { medianMs: 40, p90Ms: 44 } }, device: 'cpu' }));
   const profile = readLatencyFile(file, 'cifar10');

@@ -9,9 +9,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { cli, envFor, expDir, tiny } from '../helpers/tiny-workspace';
+import { tempDir } from '../helpers/temp-dir';
 
 const SET = ['collection.count=16', 'collection.active.initialRecords=4', 'collection.active.perRound=3', 'collection.active.ensembleSize=2', 'collection.active.epochs=4', 'collection.active.trainingProcesses=1'].flatMap((s) => ['--set', s]);
 
@@ -21,7 +21,7 @@ function run(dir: string, args: string[]) {
 }
 
 test('collection-study completes the active dataset, trains a predictor per strategy and count, and writes the study', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-study-cli-'));
+  const dir = tempDir('omsdpm-study-cli-');
   for (const args of [['train-zoo', '--grid', '0'], ['profile-latency', '--rounds', '3', '--warmup', '1'], ['collect', '--solver', 'ddim', '--count', '16'], ['train-predictor', '--solver', 'ddim'], ['front', '--solver', 'ddim']]) {
     const r = run(dir, [...args, '--experiment', tiny]);
     assert.equal(r.code, 0, `${args[0]}: ${r.err}`);

@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { isKitError } from '../../lib/util/errors';
 import { readJsonFile, readJsonIfExists } from '../../lib/util/json-file';
+import { tempDir } from '../helpers/temp-dir';
 
 test('result JSON: a truncated file is a clear error naming it and the fix; a missing one is null or an error', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-json-'));
+  const dir = tempDir('omsdpm-json-');
   const good = path.join(dir, 'good.json');
   fs.writeFileSync(good, JSON.stringify({ a: [1, 2] }));
   assert.deepEqual(readJsonFile(good, 'front'), { a: [1, 2] });

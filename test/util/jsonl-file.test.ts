@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { appendJsonLine, cutPartialLine, readJsonLines } from '../../lib/util/jsonl-file';
+import { tempDir } from '../helpers/temp-dir';
 
-const fresh = () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-jsonl-')), 'f.jsonl');
+const fresh = () => path.join(tempDir('omsdpm-jsonl-'), 'f.jsonl');
 
 test('lines appended whole read back; a line cut short is reported, then cut before the next append', () => {
   const f = fresh();

@@ -11,8 +11,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { acquireRunLock, holderAlive, LOCK_FILE, LOCK_HOLDER_ENV, type LockHolder } from '../../lib/util/run-lock';
 import { isKitError } from '../../lib/util/errors';
+import { tempDir } from '../helpers/temp-dir';
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-lock-'));
+const tmp = () => tempDir('omsdpm-lock-');
 const lockModule = path.join(__dirname, '..', '..', 'lib', 'util', 'run-lock.ts');
 
 /** A node process that takes the lock of `dir` and holds it until killed; resolves once it holds it. */

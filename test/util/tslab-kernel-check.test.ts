@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkTslabKernel } from '../../lib/util/environment-checks';
+import { tempDir } from '../helpers/temp-dir';
 
 test('the tslab kernel check reads the project kernelspec: missing, damaged, stale and registered', () => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-kernel-'));
+  const root = tempDir('omsdpm-kernel-');
   const dir = path.join(root, '.jupyter', 'share', 'jupyter', 'kernels', 'tslab');
   let c = checkTslabKernel(root);
   assert.equal(c.ok, false);

@@ -9,7 +9,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadExperiment, type ResolvedExperiment } from '../../lib/config/index';
 import { writeImageGrid } from '../../lib/data/image-grid';
@@ -20,6 +19,7 @@ import { trainZoo, weightsState } from '../../lib/zoo/train-zoo';
 import { zooPaths } from '../../lib/zoo/workspace';
 import { loadZooModel } from '../../lib/zoo/zoo-model';
 import { sampleWithDdim } from '../../lib/zoo/zoo-sampling';
+import { removeTempDir, tempDir } from '../helpers/temp-dir';
 
 const tiny = path.join(__dirname, '..', 'fixtures', 'tiny-mnist.yaml');
 const GRID = { count: 16, steps: 4 };
@@ -42,7 +42,7 @@ function checkpointEma(file: string): NamedArray[] {
 }
 
 test('float16 zoo weights: stored rounded, and the grid and ONNX export are made from the stored weights', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-f16-zoo-'));
+  const dir = tempDir('omsdpm-f16-zoo-');
   process.env.OMS_DPM_RESULTS = path.join(dir, 'results');
   process.env.OMS_DPM_RUNS = path.join(dir, 'runs');
   try {
@@ -90,6 +90,6 @@ test('float16 zoo weights: stored rounded, and the grid and ONNX export are made
   } finally {
     delete process.env.OMS_DPM_RESULTS;
     delete process.env.OMS_DPM_RUNS;
-    fs.rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 });

@@ -6,12 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadExperiment } from '../../lib/config/index';
 import { readTensorFile } from '../../lib/diffusion/tensor-file';
 import { trainingOrder } from '../../lib/zoo/parallel-training';
+import { tempDir } from '../helpers/temp-dir';
 
 const root = path.join(__dirname, '..', '..');
 const cli = path.join(root, 'bin', 'oms-dpm.js');
@@ -32,8 +31,8 @@ test('training order: estimated cost (parameters x iterations), largest first', 
 });
 
 test('train-zoo --jobs 2: both members in parallel processes, the same weights as one at a time', { timeout: 600_000 }, () => {
-  const par = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-par-'));
-  const seq = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-seq-'));
+  const par = tempDir('omsdpm-par-');
+  const seq = tempDir('omsdpm-seq-');
   const out = train(par, '--jobs', '2');
   assert.match(out, /2 members, 2 at a time, in the order b, a/);
   assert.match(out, /^\[a\] training a for 3 steps$/m);

@@ -19,7 +19,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { loadExperiment, type ResolvedExperiment } from '../../lib/config/index';
@@ -33,6 +32,7 @@ import { trainZoo } from '../../lib/zoo/train-zoo';
 import { zooPaths } from '../../lib/zoo/workspace';
 import type { ZooWeightsMeta } from '../../lib/zoo/zoo-model';
 import { isKitError } from '../../lib/util/errors';
+import { tempDir } from '../helpers/temp-dir';
 
 const REL = 1e-3;
 const ABS = 1e-4;
@@ -42,7 +42,7 @@ let exp: ResolvedExperiment | null = null;
 /** The tiny zoo, trained once per process in a fresh workspace. */
 async function tinyZoo(): Promise<ResolvedExperiment> {
   if (exp) return exp;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-engines-'));
+  const dir = tempDir('omsdpm-engines-');
   process.env.OMS_DPM_RESULTS = path.join(dir, 'results');
   process.env.OMS_DPM_RUNS = path.join(dir, 'runs');
   await initBackend('wasm');

@@ -11,7 +11,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadExperiment } from '../../lib/config/index';
 import { initBackend } from '../../lib/tfjs/backend';
@@ -20,9 +19,10 @@ import { isTrained, trainZoo, weightsState } from '../../lib/zoo/train-zoo';
 import { zooPaths } from '../../lib/zoo/workspace';
 import { trainingIdentity, type ZooWeightsMeta } from '../../lib/zoo/zoo-model';
 import { isKitError, type KitError } from '../../lib/util/errors';
+import { removeTempDir, tempDir } from '../helpers/temp-dir';
 
 test('an unreadable weights file is an error naming it unless retrainUnreadable; stale valid weights are retrained', async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'omsdpm-weights-'));
+  const dir = tempDir('omsdpm-weights-');
   process.env.OMS_DPM_RESULTS = path.join(dir, 'results');
   process.env.OMS_DPM_RUNS = path.join(dir, 'runs');
   try {
@@ -84,6 +84,6 @@ test('an unreadable weights file is an error naming it unless retrainUnreadable;
     const again = await trainZoo(exp, { models: ['a', 'b'], resume: false });
     assert.deepEqual(again.map((s) => s.skipped), [true, true]);
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 });
