@@ -51,7 +51,11 @@ export function activeSettings(exp: ResolvedExperiment): ActiveSettings {
   return { ensembleSize: active.ensembleSize, initialRecords: active.initialRecords, perRound: active.perRound, acquisition: active.acquisition, seed };
 }
 
-/** search.* as the whole-front search takes it (as runFrontSearch passes them). */
+/**
+ * search.* as the whole-front search takes it. Unlike the front (runFrontSearch), a round's search
+ * runs search.generations in all, not per budget: it runs once per ensemble member and only
+ * proposes schedules to score, so the front's final polish would cost K times over for little.
+ */
 function searchSettings(exp: ResolvedExperiment): Partial<FrontSearchSettings> {
   const s = exp.config.search;
   return { generations: s.generations, populationSize: s.populationSize, childrenPerGeneration: s.childrenPerGeneration, maxMutationAttempts: s.mutationAttempts };
