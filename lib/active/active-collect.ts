@@ -54,7 +54,7 @@ export function activeSettings(exp: ResolvedExperiment): ActiveSettings {
 /**
  * search.* as the whole-front search takes it. Unlike the front (runFrontSearch), a round's search
  * runs search.generations in all, not per budget: under Thompson sampling it runs once per member and only
- * proposes schedules to score, so the front's final polish would cost K times over for little.
+ * proposes schedules to score, so the front's B-fold generations would be paid K times a round for little.
  */
 function searchSettings(exp: ResolvedExperiment): Partial<FrontSearchSettings> {
   const s = exp.config.search;
