@@ -52,7 +52,7 @@ async function compareAt(run: FrontInputs, data: FrontData, scoring: FrontScorin
 }
 
 /** What a front run carries from budget to budget. */
-interface FrontRun {
+interface FrontRunState {
   run: FrontInputs;
   data: FrontData;
   scoring: FrontScoring;
@@ -70,7 +70,7 @@ const hasPoint = (data: FrontData, series: FrontSeriesName, budget: number) => p
  * score the baselines); their points are recorded in the fixed series order, each the moment it
  * and the ones before it are known. Then OMS-DPM against the baselines there.
  */
-async function computeBudget(f: FrontRun, budget: number): Promise<void> {
+async function computeBudget(f: FrontRunState, budget: number): Promise<void> {
   const { run, data, scoring } = f;
   const todo = f.wanted.filter((series) => !hasPoint(data, series, budget));
   f.done += f.wanted.length - todo.length;
@@ -109,7 +109,7 @@ export async function runFront(run: FrontInputs): Promise<FrontData> {
   }
   const { data, store } = startFrontFile(run, budgets, wanted);
   const enumerated = new EnumeratedCandidates(run, budgets[budgets.length - 1]);
-  const f: FrontRun = { run, data, scoring: new FrontScoring(run, store), enumerated, spread: new RunSpread(run, () => enumerated.trainingRecords()), wanted, done: 0, total: budgets.length * wanted.length };
+  const f: FrontRunState = { run, data, scoring: new FrontScoring(run, store), enumerated, spread: new RunSpread(run, () => enumerated.trainingRecords()), wanted, done: 0, total: budgets.length * wanted.length };
   try {
     // The support ensemble first, when OMS-DPM has points to compute: its members train while the
     // scoring workers have nothing to do, so they get the cores.
