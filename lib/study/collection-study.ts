@@ -149,7 +149,7 @@ interface PointPlan {
  */
 export function studyRecordCounts(exp: ResolvedExperiment, requested?: readonly number[], available = trainingIds(exp)): number[] {
   const minimum = minimumTrainingRecords(exp.config.predictor.selectionFraction);
-  return requested ? checkStudyRecords(requested, minimum, available) : checkStudyRecords(defaultStudyRecords(exp.config.collection.active.initialRecords, available), minimum, available);
+  return requested ? checkStudyRecords(requested, minimum, available) : checkStudyRecords(defaultStudyRecords(exp.config.collection.active.initialRecords, available, minimum), minimum, available);
 }
 
 /** Training-split ids among records 0..collection.count-1. */

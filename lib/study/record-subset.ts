@@ -42,12 +42,15 @@ export function studySubset<R extends SplitRecord>(records: readonly R[], traini
 
 /**
  * The study's default record counts: the random start of active collection (`initial`), then 2, 4
- * and 6 times it while below `available`, then every training record. For the CPU profiles
- * (25 initial, 225 training records) that is 25, 50, 100, 150 and 225.
+ * and 6 times it, and a third of `available` (the question the study answers: does active
+ * collection match every random record with a third of the FID evaluations?), each while below
+ * `available` and at least `minimum` (a predictor needs that many: minimumTrainingRecords), then
+ * every training record. For the CPU profiles (25 initial, 225 training records) that is 25, 50,
+ * 75, 100, 150 and 225.
  */
-export function defaultStudyRecords(initial: number, available: number): number[] {
-  const counts = [1, 2, 4, 6].map((k) => k * initial).filter((n) => n < available);
-  return [...counts, available];
+export function defaultStudyRecords(initial: number, available: number, minimum = 1): number[] {
+  const counts = [...[1, 2, 4, 6].map((k) => k * initial), Math.round(available / 3)].filter((n) => n >= minimum && n < available);
+  return [...new Set(counts)].sort((a, b) => a - b).concat(available);
 }
 
 /** Checks a --records list: integers from `minimum` (minimumTrainingRecords) to `available`; returns them ascending and distinct. */

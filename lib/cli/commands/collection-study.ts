@@ -44,7 +44,7 @@ export function collectionStudyCommand(): Command {
   return withEngineOption(withExperimentOptions(new Command('collection-study')))
     .description("active vs random collection at equal record counts: per strategy and count, a predictor trained on the dataset's first n training records and its front on held-out images (tau, mean FID difference to the best record-free baseline, win/tie/loss); completes both datasets first; resumable; writes results/<experiment>/collection-study-<solver>.json")
     .option('--solver <name>', 'ddim | dpm-solver (default: both)')
-    .option('--records <list>', 'training-record counts, e.g. 25,50,100,225 (default: collection.active.initialRecords x 1, 2, 4, 6, then all)')
+    .option('--records <list>', 'training-record counts, e.g. 25,50,100,225 (default: collection.active.initialRecords x 1, 2, 4, 6, a third of all, then all)')
     .option('--workers <n>', 'worker processes scoring FIDs (default: collection.workers)')
     .option('--queue <url>', 'score through this queue (redis://HOST:PORT or unix:///path/redis.sock) instead of the local pool (default: OMS_DPM_QUEUE, else collection.queue)')
     .action(async (o: StudyOpts) => {
