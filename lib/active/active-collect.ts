@@ -21,7 +21,7 @@ import type { EnsembleTrainer } from '../predictor/ensemble';
 import { lstmEnsembleTrainer } from '../predictor/lstm-ensemble';
 import type { PredictorEvaluation } from '../predictor/train';
 import { latencyByModelIndex, readLatencyFile, type SolverName } from '../schedule/index';
-import type { FrontSearchSettings } from '../search/front-search-settings';
+import { DEFAULT_POLISH_SHARE, type FrontSearchSettings } from '../search/front-search-settings';
 import { KitError } from '../util/errors';
 import { latencyFile } from '../zoo/workspace';
 import { planIdentity, runActiveCollection, type ActiveJob, type ActiveSettings } from './active-loop';
@@ -58,7 +58,8 @@ export function activeSettings(exp: ResolvedExperiment): ActiveSettings {
  */
 function searchSettings(exp: ResolvedExperiment): Partial<FrontSearchSettings> {
   const s = exp.config.search;
-  return { generations: s.generations, populationSize: s.populationSize, childrenPerGeneration: s.childrenPerGeneration, maxMutationAttempts: s.mutationAttempts };
+  // polishShare spelled out so a stored plan's identity records it (a changed default then shows as a changed plan)
+  return { generations: s.generations, populationSize: s.populationSize, childrenPerGeneration: s.childrenPerGeneration, maxMutationAttempts: s.mutationAttempts, polishShare: DEFAULT_POLISH_SHARE };
 }
 
 /** Epochs of each ensemble member. */

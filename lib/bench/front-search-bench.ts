@@ -28,7 +28,7 @@ export interface FrontSearchBenchOptions {
   latency: readonly number[];
   /** where the latencies come from, recorded as is */
   latencySource: string;
-  /** default 1000 (official) */
+  /** generations per budget, default 1000 (official); the whole-front run gets this x the number of budgets */
   generations?: number;
   seed?: number;
   /** default: the front's grid rule with 5 budgets */
@@ -55,7 +55,10 @@ export interface FrontSearchBench {
   solver: typeof BENCH_SEARCH_SOLVER;
   length: number;
   numModels: number;
+  /** generations per budget: the per-budget loop's at each budget */
   generations: number;
+  /** the whole-front run's: generations x the number of budgets, as a front runs it */
+  wholeFrontGenerations: number;
   budgets: number[];
   latency: number[];
   latencySource: string;
@@ -91,7 +94,9 @@ export async function benchFrontSearch(o: FrontSearchBenchOptions): Promise<Fron
   const common = { solver: BENCH_SEARCH_SOLVER, length, numModels: o.numModels, latency: [...o.latency], seed };
 
   const front = countingSyntheticScore(table);
-  const timedFront = await secondsOf(() => frontSearch({ ...common, budgets, score: front.score, settings: { generations } }));
+  // generations is per budget, as search.generations is; one run for the grid gets the per-budget loop's total (runFrontSearch)
+  const wholeFrontGenerations = generations * new Set(budgets).size;
+  const timedFront = await secondsOf(() => frontSearch({ ...common, budgets, score: front.score, settings: { generations: wholeFrontGenerations } }));
   const wholeFront: FrontSearchRunStats = {
     seconds: timedFront.seconds,
     scoreCalls: front.calls(),
@@ -119,8 +124,8 @@ export async function benchFrontSearch(o: FrontSearchBenchOptions): Promise<Fron
     });
     perBudgetLoop = { seconds: timedLoop.seconds, scoreCalls: loop.calls(), schedulesScored: loop.scored(), bestScoreByBudget: timedLoop.value, failures };
   }
-  const wholeFrontWithPredictor = o.withPredictor ? await timedWithPredictor({ ...common, budgets, settings: { generations } }) : null;
-  return { solver: BENCH_SEARCH_SOLVER, length, numModels: o.numModels, generations, budgets, latency: [...o.latency], latencySource: o.latencySource, wholeFront, perBudgetLoop, wholeFrontWithPredictor };
+  const wholeFrontWithPredictor = o.withPredictor ? await timedWithPredictor({ ...common, budgets, settings: { generations: wholeFrontGenerations } }) : null;
+  return { solver: BENCH_SEARCH_SOLVER, length, numModels: o.numModels, generations, wholeFrontGenerations, budgets, latency: [...o.latency], latencySource: o.latencySource, wholeFront, perBudgetLoop, wholeFrontWithPredictor };
 }
 
 /** The whole-front search scored by a paper-sized predictor (random weights) on the kit's scorer; kernels warmed outside the timing. */

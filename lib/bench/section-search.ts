@@ -3,9 +3,9 @@
  * DPM-Solver L = 90, over the zoo's size, priced by this run's measured TF.js forward times, scored
  * by a paper-sized predictor with random weights (on the kit's scorer and on TF.js), and again with
  * a synthetic score: the search loop alone (lib/bench/search-bench.ts). Then the whole-front search
- * (front.search whole-front) for the front's 5-budget grid, 1000 generations, L = 90, with the
- * predictor and with the synthetic score, beside the per-budget loop it replaces
- * (lib/bench/front-search-bench.ts).
+ * (front.search whole-front) for the front's 5-budget grid, 1000 generations per budget (5000 in
+ * all, as a front runs it), L = 90, with the predictor and with the synthetic score, beside the
+ * per-budget loop it replaces (lib/bench/front-search-bench.ts).
  */
 import { engineTag } from '../zoo/workspace';
 import type { BenchContext } from './bench-context';
@@ -32,7 +32,7 @@ export async function searchSection(ctx: BenchContext, models: readonly BenchMod
   const front = await benchFrontSearch({ numModels: exp.config.zoo.length, latency: search.latency, latencySource: search.latencySource, generations, seed: s.seed, withPerBudgetLoop: true, withPredictor: true });
   const p = front.wholeFrontWithPredictor!;
   const loop = front.perBudgetLoop!;
-  log(`whole-front search: ${front.generations} generations, ${front.solver} L=${front.length}, grid ${front.budgets.map((b) => b.toFixed(1)).join(', ')} ms`);
+  log(`whole-front search: ${front.wholeFrontGenerations} generations (${front.generations} per budget, as a front runs it), ${front.solver} L=${front.length}, grid ${front.budgets.map((b) => b.toFixed(1)).join(', ')} ms`);
   log(`  with the predictor on ${p.scorer}: ${p.seconds.toFixed(2)} s, ${p.scoreCalls} calls, ${p.schedulesScored} schedules scored (target: at most 5 s)`);
   log(`  with a synthetic score (search loop alone): ${front.wholeFront.seconds.toFixed(2)} s, ${front.wholeFront.schedulesScored} schedules scored; the per-budget loop over the same grid: ${loop.seconds.toFixed(2)} s, ${loop.schedulesScored} schedules scored${loop.failures.length ? ` (${loop.failures.length} budget(s) failed)` : ''}`);
   return { ...search, wholeFront: front };

@@ -259,12 +259,12 @@ export const FrontSchema = obj(
     supportEnsemble: int({
       default: 5,
       min: 0,
-      doc: "members of the support ensemble: predictors trained like active collection's members (collection.active.epochs, trainingProcesses at a time) on bootstrap resamples of the training split, kept under runs/ and reused while the records and settings are the same. Their disagreement on a schedule (the spread of its quantiles among each member's scores of the training records) joins NFE range and model mix in the records' support: a schedule is inside only when the spread is at most the validation records' median (lib/front/ensemble-spread.ts). 0 = off (NFE range and model mix only); else at least 2",
+      doc: "members of the support ensemble: predictors trained like active collection's members (collection.active.epochs, trainingProcesses at a time) on bootstrap resamples of the training split, kept under runs/ and reused while the records and settings are the same. Their disagreement on a schedule (the standard deviation over the members of its score standardised against each member's scores of the training records) joins NFE range and model mix in the records' support: a schedule is inside only when the spread is at most the validation records' median (lib/front/ensemble-spread.ts). 0 = off (NFE range and model mix only); else at least 2",
     }),
     search: str({
       default: 'whole-front',
       oneOf: ['per-budget', 'whole-front'] as const,
-      doc: "how OMS-DPM's picks are searched: whole-front (one NSGA-II run answers every budget of the grid, sharing the predictor's scores, then polishes each budget: lib/search/front-search.ts; search.generations x the number of budgets generations, the per-budget loop's total, and fewer schedules scored) or per-budget (the official search, one run per budget); both with the search.* settings. On a synthetic oracle with a known optimum the whole-front picks are nearer it at every budget (test/search/front-vs-per-budget.test.ts)",
+      doc: "how OMS-DPM's picks are searched: whole-front (one NSGA-II run answers every budget of the grid, sharing the predictor's scores, then polishes each budget: lib/search/front-search.ts; search.generations x the number of budgets generations, the per-budget loop's total, for about its predictor work: 40,182 schedules scored against 47,147 on the mnist zoo's latencies with a synthetic score) or per-budget (the official search, one run per budget); both with the search.* settings. On a synthetic oracle with a known optimum the whole-front picks are nearer it at every budget (test/search/front-vs-per-budget.test.ts)",
     }),
   },
   { doc: "the FID-vs-cost front (the paper's Fig. 1): budgets and baseline grids" },

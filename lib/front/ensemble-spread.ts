@@ -6,16 +6,18 @@
  * which NFE and model mix cannot see (two schedules with the same NFE and mix can run the models
  * at quite different steps, and records near a schedule can disagree).
  *
- * Scale-free, because a member's scores are ranking scores whose scale is not comparable between
- * members (ensemble.ts): a standard deviation of raw scores would measure the members' scales, not
- * their disagreement. So each member's score of a schedule is first read as a quantile among that
- * member's own scores of the n training-split records,
+ * Free of each member's scale, because a member's scores are ranking scores whose scale and offset
+ * are not comparable between members (ensemble.ts): a standard deviation of raw scores would measure
+ * the members' scales, not their disagreement. So each member's score of a schedule is first
+ * standardised against that member's own scores of the n training-split records,
  *
- *   q_k(s) = (#{training scores of member k below s} + #{equal to s} / 2) / n     (0..1),
+ *   z_k(s) = (score_k(s) - mean_k) / sd_k      (mean_k, sd_k over the n training records),
  *
- * (ties count half, so a schedule scored like the median record sits at 0.5 whatever the scale),
- * and the spread is the standard deviation over the K members of q_k(s), dividing by K (the
- * members are the whole ensemble, not a sample of a larger one).
+ * and the spread is the standard deviation over the K members of z_k(s), dividing by K (the members
+ * are the whole ensemble, not a sample of a larger one). Not a quantile among the training scores:
+ * a quantile stops at 0 and 1, so a schedule every member puts beyond all the records (exactly the
+ * extrapolation the spread is there to catch: the searched picks at the largest budgets) would get a
+ * spread near 0 however far apart the members put it; a z-score keeps the distance.
  *
  * Threshold: the median spread over the validation records (the lower middle for an even count,
  * as record-support.ts takes its spacing), which no member trained on. A candidate counts as
@@ -34,23 +36,24 @@ export interface SpreadLookup {
   of(schedule: readonly number[]): number;
 }
 
-/** Where `x` falls among `sorted` (ascending), ties counting half: 0..1. */
-export function quantileAmong(sorted: Float64Array, x: number): number {
-  let below = 0;
-  let equal = 0;
-  for (const t of sorted) {
-    if (t < x) below++;
-    else if (t === x) equal++;
-    else break;
-  }
-  return (below + equal / 2) / sorted.length;
+/** A member's standardisation: the mean and standard deviation (dividing by n) of its training scores. */
+export interface MemberScale { mean: number; sd: number }
+
+/** `scores`' mean and standard deviation; sd 1 when they are all equal (the member then ranks nothing, and z = its offset). */
+export function memberScale(scores: readonly number[]): MemberScale {
+  const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
+  const sd = Math.sqrt(scores.reduce((a, x) => a + (x - mean) ** 2, 0) / scores.length);
+  return { mean, sd: sd > 0 ? sd : 1 };
 }
 
+/** z = (x - mean) / sd. */
+export const standardised = (x: number, scale: MemberScale): number => (x - scale.mean) / scale.sd;
+
 /** Standard deviation over the members (dividing by K). */
-export function spreadOf(quantiles: readonly number[]): number {
-  const k = quantiles.length;
-  const mean = quantiles.reduce((a, b) => a + b, 0) / k;
-  return Math.sqrt(quantiles.reduce((a, q) => a + (q - mean) ** 2, 0) / k);
+export function spreadOf(zs: readonly number[]): number {
+  const k = zs.length;
+  const mean = zs.reduce((a, b) => a + b, 0) / k;
+  return Math.sqrt(zs.reduce((a, z) => a + (z - mean) ** 2, 0) / k);
 }
 
 /** The median, the lower middle for an even count. */
@@ -78,8 +81,8 @@ async function memberScores(ensemble: PredictorEnsemble, schedules: readonly (re
 export class EnsembleSpread {
   private constructor(
     private readonly ensemble: PredictorEnsemble,
-    /** per member, its scores of the training records, ascending */
-    private readonly sortedTraining: Float64Array[],
+    /** per member, the mean and sd of its scores of the training records */
+    private readonly scales: MemberScale[],
     readonly threshold: number,
     /** spreads measured so far, by schedule key (the training records' from the start) */
     private readonly known: Map<string, number>,
@@ -87,17 +90,17 @@ export class EnsembleSpread {
 
   /**
    * Scores the training and validation records with every member: the training scores fix each
-   * member's quantiles, the validation spreads the threshold. The ensemble stays the caller's to release.
+   * member's standardisation, the validation spreads the threshold. The ensemble stays the caller's to release.
    */
   static async measure(ensemble: PredictorEnsemble, training: readonly (readonly number[])[], validation: readonly (readonly number[])[]): Promise<EnsembleSpread> {
     if (ensemble.size < 2) throw new KitError(`an ensemble spread needs at least 2 members, the ensemble has ${ensemble.size}`, { hint: 'set front.supportEnsemble to 0 (off) or to 2 or more (the default is 5)' });
     checkSpreadRecords(training.length, validation.length);
     const scores = await memberScores(ensemble, [...training, ...validation]);
-    const sorted = scores.map((s) => Float64Array.from(s.slice(0, training.length)).sort());
-    const spreads = (offset: number, count: number) => Array.from({ length: count }, (_, i) => spreadOf(sorted.map((t, k) => quantileAmong(t, scores[k][offset + i]))));
+    const scales = scores.map((s) => memberScale(s.slice(0, training.length)));
+    const spreads = (offset: number, count: number) => Array.from({ length: count }, (_, i) => spreadOf(scales.map((m, k) => standardised(scores[k][offset + i], m))));
     const threshold = lowerMedian(spreads(training.length, validation.length));
     const known = new Map(spreads(0, training.length).map((s, i) => [scheduleKey(training[i]), s]));
-    return new EnsembleSpread(ensemble, sorted, threshold, known);
+    return new EnsembleSpread(ensemble, scales, threshold, known);
   }
 
   /** The spread of each of `schedules` (scored by every member where not measured yet). */
@@ -106,7 +109,7 @@ export class EnsembleSpread {
     const todo = [...new Map(schedules.map((s, i) => [keys[i], s])).entries()].filter(([key]) => !this.known.has(key));
     if (todo.length > 0) {
       const scores = await memberScores(this.ensemble, todo.map(([, s]) => s));
-      todo.forEach(([key], i) => this.known.set(key, spreadOf(this.sortedTraining.map((t, k) => quantileAmong(t, scores[k][i])))));
+      todo.forEach(([key], i) => this.known.set(key, spreadOf(this.scales.map((m, k) => standardised(scores[k][i], m)))));
     }
     return keys.map((key) => this.known.get(key)!);
   }

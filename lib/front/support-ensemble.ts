@@ -86,9 +86,14 @@ async function trainKept(spec: SupportEnsembleSpec, training: readonly EnsembleR
   const t0 = Date.now();
   const round: EnsembleRound = { round: 1, members: spec.members, seed: spec.seed, stream: SUPPORT_STREAM };
   const ensemble = await lstmEnsembleTrainer({ ...spec.member, processes: spec.processes, keepIn: spec.dir })(training, round);
-  const files = Array.from({ length: spec.members }, (_, k) => ({ file: path.basename(memberFile(spec.dir, k)), sha256: sha256(memberFile(spec.dir, k)) }));
-  const manifest: Manifest = { kind: KIND, version: 1, key, records: training.length, seconds: (Date.now() - t0) / 1000, files };
-  writeJsonAtomic(path.join(spec.dir, MANIFEST), manifest);
+  try {
+    const files = Array.from({ length: spec.members }, (_, k) => ({ file: path.basename(memberFile(spec.dir, k)), sha256: sha256(memberFile(spec.dir, k)) }));
+    const manifest: Manifest = { kind: KIND, version: 1, key, records: training.length, seconds: (Date.now() - t0) / 1000, files };
+    writeJsonAtomic(path.join(spec.dir, MANIFEST), manifest);
+  } catch (e) {
+    await ensemble.release();
+    throw e;
+  }
   return ensemble;
 }
 
@@ -110,10 +115,14 @@ export class RunSpread {
 
   constructor(private readonly run: FrontInputs, private readonly records: () => readonly ScheduleRecord[]) {}
 
-  /** Whether OMS-DPM's re-rank measures a spread: a source, front.supportEnsemble > 0, and a re-rank that reads the records' support. */
+  /**
+   * Whether OMS-DPM's re-rank measures a spread: a source, front.supportEnsemble > 0, and trusted
+   * candidates to choose (front.rerankTrusted > 0): only they are chosen by the support, so without
+   * them the members would be trained to annotate the table alone.
+   */
   get wanted(): boolean {
     const s = this.run.settings;
-    return this.run.supportEnsemble !== undefined && s.supportEnsemble > 0 && (s.rerankTrusted > 0 || s.rerankRecords > 0);
+    return this.run.supportEnsemble !== undefined && s.supportEnsemble > 0 && s.rerankTrusted > 0;
   }
 
   /** The spread, or null when not wanted or with fewer than 2 training records (then there is no support at all). */

@@ -123,6 +123,8 @@ export interface ElitistRun {
   rng: (generation: number) => Rng;
   /** Stop once the cache holds this many schedules (the last children cut to fit); absent: no limit. */
   maxScored?: number;
+  /** Stop after this many generations in a row that scored no new schedule; absent: never. */
+  stallGenerations?: number;
   /** Told every scored child, e.g. to archive it. */
   onScored?: (child: ElitistMember) => void;
   onGeneration?: (generation: number, population: readonly ElitistMember[]) => void;
@@ -137,18 +139,23 @@ export interface ElitistMember {
 }
 
 /**
- * Steps 2-3 of Algorithm 1 for `run.generations` generations (fewer if `maxScored` is reached):
+ * Steps 2-3 of Algorithm 1 for `run.generations` generations (fewer if `maxScored` is reached or
+ * the search stalls):
  * children of tournament winners that fit the budget, scored in one call, then population +
  * children sorted by score and truncated. Resolves to the last population, best first.
  */
 export async function evolveElitist(start: readonly ElitistMember[], run: ElitistRun): Promise<ElitistMember[]> {
   const s = run.settings;
   let population = start.slice();
+  let stalled = 0;
   for (let generation = 1; generation <= run.generations; generation++) {
     if (run.maxScored !== undefined && run.cache.size >= run.maxScored) break;
+    if (run.stallGenerations !== undefined && stalled >= run.stallGenerations) break;
+    const before = run.cache.size;
     let children = makeChildren(population, run.mutator, run.table, run.budget, s, run.rng(generation));
     if (run.maxScored !== undefined) children = withinScoreLimit(children, run.cache, run.maxScored);
     await run.cache.scoreUnseen(children);
+    stalled = run.cache.size > before ? 0 : stalled + 1;
     for (const c of children) {
       c.score = run.cache.get(c.key) as number;
       run.onScored?.(c);

@@ -163,7 +163,7 @@ export async function frontSearch(options: FrontSearchOptions): Promise<FrontSea
     generation++;
     const rng = streamRng(seed, 'front-search', 'generation', generation);
     let children = makeChildren(population, maker, member, s, rng);
-    if (s.maxScored !== null) children = withinScoreLimit(children, cache, s.maxScored);
+    if (phase.sharedScored !== null) children = withinScoreLimit(children, cache, phase.sharedScored);
     await scoreAndArchive(children, cache, archive);
     population = survivors(population.concat(children), s.populationSize, objectives);
     report(generation, population.length);
@@ -171,6 +171,7 @@ export async function frontSearch(options: FrontSearchOptions): Promise<FrontSea
 
   // Step 4: each budget's archive polished by the per-budget search's own elitist generations.
   for (let b = 0; b < budgets.length; b++) {
+    if (phase.polishGenerations[b] === 0) continue;
     const start = archive.at(b).slice(0, s.populationSize).map((a) => ({ entries: a.entries.slice(), key: a.key, score: a.score, cost: a.cost }));
     const done = generation;
     await evolveElitist(start, {
@@ -182,6 +183,7 @@ export async function frontSearch(options: FrontSearchOptions): Promise<FrontSea
       generations: phase.polishGenerations[b],
       rng: (g) => streamRng(seed, 'front-search', 'polish', b, g),
       maxScored: phase.polishScored?.[b],
+      stallGenerations: POLISH_STALL_GENERATIONS,
       onScored: (child) => archive.offer(child),
       onGeneration: (g, current) => report((generation = done + g), current.length),
     });
@@ -257,6 +259,12 @@ function makeChildren(population: readonly Member[], maker: ChildMaker, member: 
   return children;
 }
 
+/**
+ * A budget's polish ends after this many generations in a row without a schedule not scored before:
+ * the schedules near its archive are used up, and spinning on would only burn generations.
+ */
+const POLISH_STALL_GENERATIONS = 50;
+
 /** How the generations (and, under maxScored, the scores) divide between the shared search and each budget's polish. */
 interface PolishPlan {
   sharedGenerations: number;
@@ -269,8 +277,10 @@ interface PolishPlan {
 }
 
 /**
- * `polishShare` of the work goes to the polish, split evenly over the budgets in grid order; the
- * shared search gets the rest. Counts are cumulative so the parts add up to the whole exactly.
+ * `polishShare` of the generations goes to the polish, split evenly over the budgets in grid order;
+ * the shared search gets the rest (polishShare 0: no polish). Under `maxScored` the scores are split
+ * the same way and each part also stops at its share; shares are cumulative, so what a budget's
+ * polish leaves unscored (it stalled) passes to the next budget's.
  */
 function polishPlan(s: FrontSearchSettings, budgets: number): PolishPlan {
   const split = (total: number, offset: number) =>
@@ -279,7 +289,6 @@ function polishPlan(s: FrontSearchSettings, budgets: number): PolishPlan {
   const ends = split(s.generations, sharedGenerations);
   const polishGenerations = ends.map((end, b) => end - (b === 0 ? sharedGenerations : ends[b - 1]));
   if (s.maxScored === null) return { sharedGenerations, sharedScored: null, polishGenerations };
-  // Under a score limit the generations are unbounded in practice: the scores decide.
   const sharedScored = Math.max(budgets, Math.round(s.maxScored * (1 - s.polishShare)));
-  return { sharedGenerations: s.generations, sharedScored, polishGenerations: polishGenerations.map(() => s.generations), polishScored: split(s.maxScored, sharedScored) };
+  return { sharedGenerations, sharedScored, polishGenerations, polishScored: split(s.maxScored, sharedScored) };
 }

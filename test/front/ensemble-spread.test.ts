@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EnsembleSpread, lowerMedian, quantileAmong, spreadOf, type SpreadLookup } from '../../lib/front/ensemble-spread';
+import { EnsembleSpread, lowerMedian, memberScale, spreadOf, standardised, type SpreadLookup } from '../../lib/front/ensemble-spread';
 import { rerankSet } from '../../lib/front/oms-dpm-pick';
 import { describeSupport, RecordSupport, withSpread } from '../../lib/front/record-support';
 import { frontConfigHash, runFront, type FrontData, type FrontInputs, type FrontPoint } from '../../lib/front/index';
@@ -45,44 +45,58 @@ const TABLE: Record<string, [number, number, number]> = {
   '1,2': [2, 20, -3], '0,0': [0.5, 50, -10],
 };
 
-test('quantile (ties count half), spread (standard deviation over the members) and lower median', () => {
-  const sorted = Float64Array.from([1, 2, 3, 4]);
-  close(quantileAmong(sorted, 2.5), 0.5);
-  close(quantileAmong(sorted, 2), 0.375); // 1 below, 1 equal
-  close(quantileAmong(sorted, 0), 0);
-  close(quantileAmong(sorted, 9), 1);
+test('standardisation (mean and sd over the training scores, dividing by n), spread (sd over the members) and lower median', () => {
+  const scale = memberScale([1, 2, 3, 4]);
+  close(scale.mean, 2.5);
+  close(scale.sd, Math.sqrt(1.25));
+  close(standardised(0, scale), -2.5 / Math.sqrt(1.25));
+  assert.deepEqual(memberScale([3, 3, 3]), { mean: 3, sd: 1 }, 'a member that scores every record alike: sd 1, not a division by 0');
   close(spreadOf([0.5, 0.5, 0.5]), 0);
   close(spreadOf([0, 1, 0]), Math.sqrt(2 / 9)); // mean 1/3; (1/9 + 4/9 + 1/9) / 3
   assert.equal(lowerMedian([0.3, 0.1, 0.2, 0.4]), 0.2);
   assert.equal(lowerMedian([0.3, 0.1, 0.2]), 0.2);
 });
 
-test('the spread by hand: quantiles among each member\'s training scores, threshold the validation records\' median', async () => {
+test('the spread by hand: scores standardised per member on its training scores, threshold the validation records\' median', async () => {
   const ensemble = tableEnsemble(TABLE);
   const spread = await EnsembleSpread.measure(ensemble, T, V);
-  // validation quantiles per member (training scores m0 1..4, m1 10..40, m2 -4..-1):
-  //   v1 [0,1]: 2.5, 25, -2.5 -> 0.5, 0.5, 0.5      -> spread 0
-  //   v2 [0,2]: 0, 45, -5     -> 0, 1, 0            -> sqrt(2/9) = 0.471405
-  //   v3 [2,1]: 5, 5, -3      -> 1, 0, (1 + 0.5)/4  -> mean 0.458333, spread sqrt(0.510417 / 3) = 0.412479
-  // threshold: the lower median of (0, 0.471405, 0.412479) = 0.412479
-  const v3 = [1, 0, 0.375];
-  const m = (1 + 0 + 0.375) / 3;
-  const expected = Math.sqrt(v3.reduce((a, q) => a + (q - m) ** 2, 0) / 3);
-  close(expected, 0.412479, 1e-6);
-  close(spread.threshold, expected);
-  // c1 [1,2] ties t2 / t3 / t2 in the three members: quantile 0.375 each -> spread 0, inside
-  // c2 [0,0]: 0.5 (below all of m0), 50 (above all of m1), -10 (below all of m2) -> 0, 1, 0 -> 0.471405, outside
+  // training scores per member: m0 1..4 (mean 2.5, sd sqrt(1.25) = 1.118034), m1 10..40 (25, 11.18034),
+  // m2 -4..-1 (-2.5, 1.118034); u = 1 / sqrt(1.25) = 0.894427 is one record's step in z
+  const u = 1 / Math.sqrt(1.25);
+  const sd = (zs: number[]) => { const m = zs.reduce((a, b) => a + b, 0) / zs.length; return Math.sqrt(zs.reduce((a, z) => a + (z - m) ** 2, 0) / zs.length); };
+  //   v1 [0,1]: 2.5, 25, -2.5 -> z 0, 0, 0                  -> spread 0
+  //   v2 [0,2]: 0, 45, -5     -> z -2.5u, 2u, -2.5u         -> sqrt(3.6) = 1.897367
+  //   v3 [2,1]: 5, 5, -3      -> z 2.5u, -2u, -0.5u (mean 0) -> sqrt(2.8) = 1.673320
+  close(sd([-2.5 * u, 2 * u, -2.5 * u]), Math.sqrt(3.6));
+  close(sd([2.5 * u, -2 * u, -0.5 * u]), Math.sqrt(2.8));
+  // threshold: the lower median of (0, 1.897367, 1.673320)
+  close(spread.threshold, Math.sqrt(2.8));
+  // c1 [1,2]: 2, 20, -3 -> z -0.5u in all three -> spread 0, inside
+  // c2 [0,0]: 0.5, 50, -10 -> z -2u, 2.5u, -7.5u -> 3.657565, outside
   const [c1, c2] = await spread.spreads([[1, 2], [0, 0]]);
   close(c1, 0);
-  close(c2, Math.sqrt(2 / 9));
+  close(c2, sd([-2 * u, 2.5 * u, -7.5 * u]));
+  close(c2, 3.657565, 1e-6);
   assert.ok(c1 <= spread.threshold && c2 > spread.threshold);
-  // the training records are known from the start: t2 [2,0] sits at 0.375, 0.625, 0.375 -> sqrt(0.041667 / 3) = 0.117851
+  // the training records are known from the start: t2 [2,0] at z -0.5u, 0.5u, -0.5u -> 0.421637
   const calls = ensemble.calls;
   const lookup: SpreadLookup = await spread.lookup([[1, 2]]);
   assert.equal(ensemble.calls, calls, 'nothing new to score: c1 was measured, t2 is a training record');
-  close(lookup.of([2, 0]), 0.117851, 1e-6);
+  close(lookup.of([2, 0]), 0.421637, 1e-6);
   close(lookup.of([1, 0]), 0);
   assert.throws(() => lookup.of([9, 9]), /no ensemble spread measured/);
+});
+
+test('beyond every record: members that all put a schedule past the records, but at different distances, disagree on it', async () => {
+  // every member scores [3,3] better than all four training records, so a quantile among them is 0
+  // for each and their spread would be 0; standardised: -12.5u, -12.5u, -17.5u -> 2.108185 > 1.673320
+  const ensemble = tableEnsemble({ ...TABLE, '3,3': [-10, -100, -20] });
+  const spread = await EnsembleSpread.measure(ensemble, T, V);
+  const [far] = await spread.spreads([[3, 3]]);
+  const u = 1 / Math.sqrt(1.25);
+  close(far, (5 * u * Math.sqrt(2)) / 3);
+  close(far, 2.108185, 1e-6);
+  assert.ok(far > spread.threshold);
 });
 
 test('the spread needs 2 members, training records and validation records (KitErrors naming front.supportEnsemble)', async () => {

@@ -11,6 +11,7 @@ test('benchFrontSearch: times the whole-front search (and optionally the per-bud
   assert.equal(r.solver, 'dpm-solver');
   assert.equal(r.length, 90);
   assert.equal(r.budgets.length, 5);
+  assert.equal(r.wholeFrontGenerations, 25, 'the whole-front run gets the per-budget loop\'s total: 5 generations x 5 budgets');
   for (const run of [r.wholeFront, r.perBudgetLoop]) {
     assert.ok(run !== null);
     assert.ok(run.seconds > 0 && run.scoreCalls > 0 && run.schedulesScored >= run.scoreCalls);

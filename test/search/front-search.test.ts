@@ -132,3 +132,18 @@ test('bad input is a KitError that names the problem and the fix', async () => {
   await rejectsWith(options('ddim', 10, [5], 1, { settings: { populaton: 3 } as never }), /unknown front search setting 'populaton'/, /archiveSize, maxScored, polishShare/);
   await rejectsWith(options('ddim', 10, [5], 1, { score: (xs) => xs.map(() => NaN) }), /returned NaN/, /finite numbers/);
 });
+
+test('the work divides as polishShare says: 0 means no polish, the generations bound the run, a stalled polish stops early', async () => {
+  // polishShare 0 under a score limit the run never reaches: exactly `generations`, all shared
+  const unpolished = await frontSearch(options('ddim', 30, [8, 16, 30], 3, { settings: { generations: 20, maxScored: 100_000, polishShare: 0 } }));
+  assert.equal(unpolished.generations, 20);
+  // the same with the polish: still `generations` in all (shared + each budget's polish), never more
+  const polished = await frontSearch(options('ddim', 30, [8, 16, 30], 3, { settings: { generations: 20, maxScored: 100_000, polishShare: 0.5 } }));
+  assert.equal(polished.generations, 20);
+  // budget 1 admits only the 10 one-NFE schedules of model 1: its polish (300 generations) finds
+  // nothing new after a few and stops POLISH_STALL_GENERATIONS (50) later; budget 25's runs in full
+  const stalled = await frontSearch(options('ddim', 10, [1, 25], 3, { settings: { generations: 2000, polishShare: 0.3 } }));
+  assert.ok(stalled.generations < 2000 - 200, `${stalled.generations} generations: the stalled polish should have stopped early`);
+  assert.ok(stalled.generations >= 1400 + 50 + 300, `${stalled.generations} generations: the shared search (1400) and the last budget's polish (300) run in full`);
+  assert.ok(stalled.byBudget[0].population.every((p) => p.cost <= 1 && p.nfe === 1));
+});
