@@ -19,6 +19,7 @@ import { jobFor, splitOf } from '../collection/schedule-job';
 import { frontBudgets } from '../front/budgets';
 import type { EnsembleTrainer } from '../predictor/ensemble';
 import { lstmEnsembleTrainer } from '../predictor/lstm-ensemble';
+import { ensembleMemberEpochs } from '../predictor/member-training';
 import type { PredictorEvaluation } from '../predictor/train';
 import { latencyByModelIndex, readLatencyFile, type SolverName } from '../schedule/index';
 import { DEFAULT_POLISH_SHARE, type FrontSearchSettings } from '../search/front-search-settings';
@@ -62,9 +63,6 @@ function searchSettings(exp: ResolvedExperiment): Partial<FrontSearchSettings> {
   return { generations: s.generations, populationSize: s.populationSize, childrenPerGeneration: s.childrenPerGeneration, maxMutationAttempts: s.mutationAttempts, polishShare: DEFAULT_POLISH_SHARE };
 }
 
-/** Epochs of each ensemble member. */
-const memberEpochs = (exp: ResolvedExperiment): number => exp.config.collection.active.epochs ?? exp.config.predictor.epochs;
-
 /** What a stored plan must match besides the loop's own settings: every other input of the choices. */
 function experimentIdentity(exp: ResolvedExperiment, solver: SolverName, header: DatasetHeader): Record<string, unknown> {
   const c = exp.config.collection;
@@ -76,7 +74,7 @@ function experimentIdentity(exp: ResolvedExperiment, solver: SolverName, header:
     length: header.length,
     numModels: header.numModels,
     random: { dirichletAlpha: c.dirichletAlpha, nullProbability: c.nullProbability, splitSeed: c.splitSeed, trainRatio: c.trainRatio },
-    members: { epochs: memberEpochs(exp), batchSize: p.batchSize, learningRate: p.learningRate, loss: p.loss, evalEvery: p.evalEvery, seed: p.seed },
+    members: { epochs: ensembleMemberEpochs(exp), batchSize: p.batchSize, learningRate: p.learningRate, loss: p.loss, evalEvery: p.evalEvery, seed: p.seed },
   };
 }
 
@@ -174,7 +172,7 @@ export async function collectActive(exp: ResolvedExperiment, solver: SolverName,
       score: scoreJobs(scoring, progressMeter(existing.length, count, todo), opts),
       train:
         opts.trainer ??
-        lstmEnsembleTrainer({ predictor: { solver, numModels: header.numModels, length: header.length, timesteps }, training: pc, epochs: memberEpochs(exp), processes: c.active.trainingProcesses, onMember: opts.onMember }),
+        lstmEnsembleTrainer({ predictor: { solver, numModels: header.numModels, length: header.length, timesteps }, training: pc, epochs: ensembleMemberEpochs(exp), processes: c.active.trainingProcesses, onMember: opts.onMember }),
       plan,
       onRound: opts.onRound,
       onTraining: opts.onTraining,

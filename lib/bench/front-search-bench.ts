@@ -13,6 +13,7 @@
 import { frontBudgets } from '../front/budgets';
 import { evolutionarySearch } from '../search/evolution';
 import { frontSearch, type FrontSearchOptions } from '../search/front-search';
+import { wholeFrontGenerations } from '../search/front-search-settings';
 import { batchedScorer } from '../predictor/batched-scorer';
 import { SchedulePredictor } from '../predictor/predictor';
 import type { ScoreFunction } from '../search/score-cache';
@@ -94,9 +95,8 @@ export async function benchFrontSearch(o: FrontSearchBenchOptions): Promise<Fron
   const common = { solver: BENCH_SEARCH_SOLVER, length, numModels: o.numModels, latency: [...o.latency], seed };
 
   const front = countingSyntheticScore(table);
-  // generations is per budget, as search.generations is; one run for the grid gets the per-budget loop's total (runFrontSearch)
-  const wholeFrontGenerations = generations * new Set(budgets).size;
-  const timedFront = await secondsOf(() => frontSearch({ ...common, budgets, score: front.score, settings: { generations: wholeFrontGenerations } }));
+  const frontGenerations = wholeFrontGenerations(generations, budgets);
+  const timedFront = await secondsOf(() => frontSearch({ ...common, budgets, score: front.score, settings: { generations: frontGenerations } }));
   const wholeFront: FrontSearchRunStats = {
     seconds: timedFront.seconds,
     scoreCalls: front.calls(),
@@ -124,8 +124,8 @@ export async function benchFrontSearch(o: FrontSearchBenchOptions): Promise<Fron
     });
     perBudgetLoop = { seconds: timedLoop.seconds, scoreCalls: loop.calls(), schedulesScored: loop.scored(), bestScoreByBudget: timedLoop.value, failures };
   }
-  const wholeFrontWithPredictor = o.withPredictor ? await timedWithPredictor({ ...common, budgets, settings: { generations: wholeFrontGenerations } }) : null;
-  return { solver: BENCH_SEARCH_SOLVER, length, numModels: o.numModels, generations, wholeFrontGenerations, budgets, latency: [...o.latency], latencySource: o.latencySource, wholeFront, perBudgetLoop, wholeFrontWithPredictor };
+  const wholeFrontWithPredictor = o.withPredictor ? await timedWithPredictor({ ...common, budgets, settings: { generations: frontGenerations } }) : null;
+  return { solver: BENCH_SEARCH_SOLVER, length, numModels: o.numModels, generations, wholeFrontGenerations: frontGenerations, budgets, latency: [...o.latency], latencySource: o.latencySource, wholeFront, perBudgetLoop, wholeFrontWithPredictor };
 }
 
 /** The whole-front search scored by a paper-sized predictor (random weights) on the kit's scorer; kernels warmed outside the timing. */

@@ -30,6 +30,7 @@ import type { GaussianStats } from '../metrics/frechet-distance';
 import type { IntensityRange } from '../metrics/sample-quality';
 import { checkFrontSettings, defaultFrontSettings, type FrontSettings } from './settings';
 import { ensureSupportEnsemble } from './support-ensemble';
+import { ensembleMemberEpochs } from '../predictor/member-training';
 
 /** results/<experiment>/front-<solver>.json */
 export function frontFile(exp: ResolvedExperiment, solver: SolverName): string {
@@ -142,18 +143,10 @@ export function experimentFrontSettings(exp: ResolvedExperiment): Partial<FrontS
   };
 }
 
-/**
- * Epochs of a support-ensemble member: active collection's (collection.active.epochs, else
- * predictor.epochs), whose members are trained the same way. The front stage's key holds it.
- */
-export function supportMemberEpochs(exp: ResolvedExperiment): number {
-  return exp.config.collection.active.epochs ?? exp.config.predictor.epochs;
-}
-
 /** The support ensemble's source (support-ensemble.ts) of a front searched at schedule length `length`, or none with front.supportEnsemble 0. */
 function supportSource(exp: ResolvedExperiment, solver: SolverName, length: number, settings: FrontSettings, dir: string): FrontInputs['supportEnsemble'] {
   if (settings.supportEnsemble === 0) return undefined;
-  const member = { predictor: { solver, numModels: exp.config.zoo.length, length, timesteps: exp.config.diffusion.timesteps }, training: exp.config.predictor, epochs: supportMemberEpochs(exp) };
+  const member = { predictor: { solver, numModels: exp.config.zoo.length, length, timesteps: exp.config.diffusion.timesteps }, training: exp.config.predictor, epochs: ensembleMemberEpochs(exp) };
   const spec = { members: settings.supportEnsemble, seed: settings.seed, member, processes: exp.config.collection.active.trainingProcesses, dir };
   return (training, onTraining) => ensureSupportEnsemble(spec, training, onTraining);
 }

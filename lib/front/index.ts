@@ -6,7 +6,7 @@
 export { BUDGET_RULE, DEFAULT_BUDGET_COUNT, DEFAULT_BUDGET_NFE_RANGE, budgetRule, type BudgetNfeRange, FRONT_HIGH_NFE, FRONT_LOW_NFE, budgetText, frontBudgets, parseBudgets } from './budgets';
 export { candidate, candidateKey, ddimQuadraticSchedule, distinctCandidates, dpmSolverFromSteps, fitsBudget } from './candidate';
 export type { Candidate } from './candidate';
-export { experimentFrontInputs, experimentFrontPlace, experimentFrontSettings, frontFile, frontScoresFile, supportEnsembleDir, supportMemberEpochs } from './experiment-front';
+export { experimentFrontInputs, experimentFrontPlace, experimentFrontSettings, frontFile, frontScoresFile, supportEnsembleDir } from './experiment-front';
 export type { ExperimentFrontOptions, FrontPlace } from './experiment-front';
 export { FRONT_SERIES, seriesOf } from './front-data';
 export type { EmptyPoint, FrontData, FrontPoint, FrontSeries, FrontSeriesName, PairedComparison } from './front-data';

@@ -14,11 +14,12 @@ import { observationPlan } from '../evaluation/observation-run';
 import { buildFigures } from '../figures/build-figures';
 import { writeFigures, writeIndex } from '../figures/report';
 import { ensureFidReference, referenceKey } from '../metrics/fid-reference';
+import { ensembleMemberEpochs } from '../predictor/member-training';
 import { trainExperimentPredictorInChild } from '../predictor/predictor-process';
 import { SOLVERS } from '../schedule/index';
 import { LATENCY_ORT_THREADS, writeLatencyTable } from '../zoo/latency-table';
 import { disposeSamplingModels, engineRecord, loadSamplingModels, type EngineChoice, type SamplingModel } from '../zoo/sampling-engine';
-import { describePoint, experimentFrontInputs, experimentFrontSettings, poolMeasurer, poolScorer, runFront, supportEventText, supportMemberEpochs, type FrontMeasurer, type FrontScorer } from '../front/index';
+import { describePoint, experimentFrontInputs, experimentFrontSettings, poolMeasurer, poolScorer, runFront, supportEventText, type FrontMeasurer, type FrontScorer } from '../front/index';
 import { realImageQuality } from '../evaluation/real-quality';
 import { formatQueueStatus, type ScoringBackend } from '../evaluation/scoring-backend';
 import { startScoring } from '../evaluation/start-scoring';
@@ -164,7 +165,7 @@ function front(solver: (typeof SOLVERS)[number]): Stage {
     // the support ensemble's members train like active collection's (collection.active.epochs), which no earlier stage keys under random collection
     inputs: ({ exp, engine }) => ({
       front: exp.config.front, search: exp.config.search, engine: engine.tag, version: 2,
-      ...(exp.config.front.supportEnsemble > 0 ? { supportMemberEpochs: supportMemberEpochs(exp) } : {}),
+      ...(exp.config.front.supportEnsemble > 0 ? { supportMemberEpochs: ensembleMemberEpochs(exp) } : {}),
     }),
     async run({ exp, engine, log, progress, queue }) {
       const ref = await ensureFidReference(exp);

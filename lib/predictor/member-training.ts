@@ -15,7 +15,7 @@
  * again (after a kill), or in child processes instead of this one (on the same TF.js backend), gets
  * the same members, and the front's support ensemble (stream 'front-support') never an active round's.
  */
-import type { PredictorTrainingConfig } from '../config/index';
+import type { PredictorTrainingConfig, ResolvedExperiment } from '../config/index';
 import { streamSeed } from '../util/rng';
 import type { PredictorConfigInput } from './config';
 import { bootstrapSample, type EnsembleRecord, type EnsembleRound } from './ensemble';
@@ -56,4 +56,12 @@ export function trainMember(spec: MemberSpec, training: readonly EnsembleRecord[
     predictor.dispose();
     throw e;
   }
+}
+
+/**
+ * Epochs of an ensemble member, active collection's and the front's support ensemble's alike:
+ * collection.active.epochs, else predictor.epochs.
+ */
+export function ensembleMemberEpochs(exp: ResolvedExperiment): number {
+  return exp.config.collection.active.epochs ?? exp.config.predictor.epochs;
 }

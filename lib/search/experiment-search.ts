@@ -17,6 +17,7 @@ import { writeJsonAtomic } from '../util/atomic-file';
 import { latencyFile, resultsDir } from '../zoo/workspace';
 import { evolutionarySearch, type GenerationReport, type SearchIndividual } from './evolution';
 import { frontSearch, type FrontGenerationReport } from './front-search';
+import { wholeFrontGenerations } from './front-search-settings';
 
 export interface SearchRun {
   budget: number;
@@ -123,8 +124,7 @@ export async function runFrontSearch(
       budgets,
       score: scorer.score,
       seed: s.seed,
-      // search.generations is per budget (the official count); one run for the grid gets the loop's total.
-      settings: { generations: s.generations * new Set(budgets).size, populationSize: s.populationSize, childrenPerGeneration: s.childrenPerGeneration, maxMutationAttempts: s.mutationAttempts },
+      settings: { generations: wholeFrontGenerations(s.generations, budgets), populationSize: s.populationSize, childrenPerGeneration: s.childrenPerGeneration, maxMutationAttempts: s.mutationAttempts },
       onGeneration: opts.onGeneration,
     });
     const byBudget = new Map(result.byBudget.map((b) => [b.budget, b.population]));

@@ -24,6 +24,14 @@ import { DEFAULT_SEARCH_SETTINGS, SearchSettings, resolveSearchSettings } from '
  */
 export const DEFAULT_POLISH_SHARE = 0.3;
 
+/**
+ * Generations of one whole-front run over the grid `budgets`: search.generations counts per budget
+ * (the official count, one per-budget search each), so the run gets the per-budget loop's total.
+ */
+export function wholeFrontGenerations(perBudget: number, budgets: readonly number[]): number {
+  return perBudget * new Set(budgets).size;
+}
+
 export interface FrontSearchSettings extends SearchSettings {
   /**
    * Schedules kept per budget in the result, best first (default 40, the size of the per-budget
