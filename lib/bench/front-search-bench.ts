@@ -38,6 +38,10 @@ export interface FrontSearchBenchOptions {
   withPerBudgetLoop?: boolean;
   /** also time the whole-front run scored by a paper-sized predictor, random weights (default false) */
   withPredictor?: boolean;
+  /** ONNX Runtime threads of those predictor runs (default [1]); each count is one timed run */
+  predictorThreads?: readonly number[];
+  /** also time a predictor run of this many generations in all (1 thread), e.g. the issue's literal 1000 */
+  predictorGenerationsInAll?: number;
 }
 
 export interface FrontSearchRunStats {
@@ -66,9 +70,13 @@ export interface FrontSearchBench {
   wholeFront: FrontSearchRunStats;
   /** the same budgets searched one at a time, when asked for */
   perBudgetLoop: FrontSearchRunStats | null;
-  /** the whole-front run scored by the predictor on `scorer`, when asked for */
-  wholeFrontWithPredictor: (FrontSearchRunStats & { scorer: string }) | null;
+  /** the whole-front run scored by the predictor on `scorer`, once per thread count, when asked for */
+  wholeFrontWithPredictor: PredictorRunStats[];
+  /** the same with `predictorGenerationsInAll` generations in all, 1 thread, when asked for */
+  wholeFrontShortWithPredictor: PredictorRunStats | null;
 }
+
+export type PredictorRunStats = FrontSearchRunStats & { scorer: string; threads: number; generations: number };
 
 /** A counting synthetic scorer (the search bench's additive table). */
 function countingSyntheticScore(table: Float64Array[]): { score: ScoreFunction; calls: () => number; scored: () => number } {
@@ -124,14 +132,16 @@ export async function benchFrontSearch(o: FrontSearchBenchOptions): Promise<Fron
     });
     perBudgetLoop = { seconds: timedLoop.seconds, scoreCalls: loop.calls(), schedulesScored: loop.scored(), bestScoreByBudget: timedLoop.value, failures };
   }
-  const wholeFrontWithPredictor = o.withPredictor ? await timedWithPredictor({ ...common, budgets, settings: { generations: frontGenerations } }) : null;
-  return { solver: BENCH_SEARCH_SOLVER, length, numModels: o.numModels, generations, wholeFrontGenerations: frontGenerations, budgets, latency: [...o.latency], latencySource: o.latencySource, wholeFront, perBudgetLoop, wholeFrontWithPredictor };
+  const wholeFrontWithPredictor: PredictorRunStats[] = [];
+  if (o.withPredictor) for (const threads of o.predictorThreads ?? [1]) wholeFrontWithPredictor.push(await timedWithPredictor({ ...common, budgets, settings: { generations: frontGenerations } }, threads));
+  const short = o.withPredictor && o.predictorGenerationsInAll ? await timedWithPredictor({ ...common, budgets, settings: { generations: o.predictorGenerationsInAll } }, 1) : null;
+  return { solver: BENCH_SEARCH_SOLVER, length, numModels: o.numModels, generations, wholeFrontGenerations: frontGenerations, budgets, latency: [...o.latency], latencySource: o.latencySource, wholeFront, perBudgetLoop, wholeFrontWithPredictor, wholeFrontShortWithPredictor: short };
 }
 
 /** The whole-front search scored by a paper-sized predictor (random weights) on the kit's scorer; kernels warmed outside the timing. */
-async function timedWithPredictor(options: Omit<FrontSearchOptions, 'score'>): Promise<FrontSearchRunStats & { scorer: string }> {
+async function timedWithPredictor(options: Omit<FrontSearchOptions, 'score'>, threads: number): Promise<PredictorRunStats> {
   const predictor = SchedulePredictor.create({ solver: BENCH_SEARCH_SOLVER, numModels: options.numModels, length: options.length }, options.seed);
-  const scorer = await batchedScorer(predictor, 'auto');
+  const scorer = await batchedScorer(predictor, 'auto', { threads });
   try {
     await scorer.score([Array.from({ length: options.length }, (_, i) => (i % 3 === 0 ? 1 : 0))]);
     let calls = 0;
@@ -146,7 +156,7 @@ async function timedWithPredictor(options: Omit<FrontSearchOptions, 'score'>): P
         },
       }),
     );
-    return { seconds: timed.seconds, scoreCalls: calls, schedulesScored: scored, bestScoreByBudget: timed.value.byBudget.map((p) => p.population[0].score), failures: [], scorer: scorer.engine };
+    return { seconds: timed.seconds, scoreCalls: calls, schedulesScored: scored, bestScoreByBudget: timed.value.byBudget.map((p) => p.population[0].score), failures: [], scorer: scorer.engine, threads, generations: options.settings?.generations ?? 0 };
   } finally {
     await scorer.release();
     predictor.dispose();

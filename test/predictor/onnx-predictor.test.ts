@@ -67,6 +67,19 @@ test('random predictors of odd sizes agree too, for several zoo sizes and length
   }
 });
 
+test('a scorer on two ONNX Runtime threads gives the one-thread scores', async () => {
+  const p = SchedulePredictor.create({ solver: 'dpm-solver', numModels: 4, length: 90, ...ODD }, 3);
+  const schedules = randomSchedules('dpm-solver', 64, { length: 90, numModels: 4, seed: 7 }).map((s) => [...s.entries]);
+  const scores = [];
+  for (const threads of [1, 2]) {
+    const scorer = await batchedScorer(p, 'onnx', { threads });
+    scores.push(await scorer.score(schedules));
+    await scorer.release();
+  }
+  p.dispose();
+  assert.ok(relativeGap(Float32Array.from(scores[0]), Float32Array.from(scores[1])) < 1e-6);
+});
+
 test('the search keeps the same population whichever engine scores', async () => {
   const p = SchedulePredictor.create({ solver: 'dpm-solver', numModels: 3, length: 30, ...ODD }, 1);
   const runs = [];

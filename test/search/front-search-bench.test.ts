@@ -20,4 +20,18 @@ test('benchFrontSearch: times the whole-front search (and optionally the per-bud
   assert.deepEqual(r.wholeFront.failures, []);
   const without = await benchFrontSearch({ numModels: 3, latency: [0, 10, 20, 30], latencySource: 'test', generations: 2 });
   assert.equal(without.perBudgetLoop, null);
+  assert.deepEqual(without.wholeFrontWithPredictor, []);
+  assert.equal(without.wholeFrontShortWithPredictor, null);
+});
+
+test('benchFrontSearch: the predictor runs, one per ONNX Runtime thread count, and the short run of the generations asked for in all', async () => {
+  const r = await benchFrontSearch({ numModels: 3, latency: [0, 10, 20, 30], latencySource: 'test', generations: 2, withPredictor: true, predictorThreads: [1, 2], predictorGenerationsInAll: 3 });
+  assert.deepEqual(r.wholeFrontWithPredictor.map((p) => [p.threads, p.generations]), [[1, 10], [2, 10]]);
+  assert.deepEqual(r.wholeFrontShortWithPredictor && [r.wholeFrontShortWithPredictor.threads, r.wholeFrontShortWithPredictor.generations], [1, 3]);
+  for (const p of [...r.wholeFrontWithPredictor, r.wholeFrontShortWithPredictor!]) {
+    assert.ok(p.seconds > 0 && p.schedulesScored >= p.scoreCalls && p.scoreCalls > 0);
+    assert.equal(p.bestScoreByBudget.length, 5);
+  }
+  // same seed, same random predictor: the thread count changes the time, not the search
+  assert.deepEqual(r.wholeFrontWithPredictor[1].bestScoreByBudget.map((x) => x!.toFixed(4)), r.wholeFrontWithPredictor[0].bestScoreByBudget.map((x) => x!.toFixed(4)));
 });
