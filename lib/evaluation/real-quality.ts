@@ -3,14 +3,36 @@
  * trained on (the experiment's stored validation split, every image of it). Their 1st..99th
  * percentile of mean intensity is the range a sample's brightness is read against, and their
  * confident share, class balance and off-range share are what a perfect generator would score.
+ * Beside them, the real images' own grid (results/<experiment>/real-images.png), laid out as the
+ * zoo's sample grids (zoo/<id>/samples-ddim50.png), so a reader compares pictures as well as numbers.
  * Deterministic: the split is stored, the classifier fixed, no randomness is drawn.
  */
+import * as path from 'node:path';
 import type { ResolvedExperiment } from '../config/index';
+import { writeImageGrid } from '../data/image-grid';
 import { readAll } from '../metrics/fid-reference';
 import type { FeatureExtractor } from '../metrics/feature-extractor';
 import { measureImages } from '../metrics/image-measures';
 import { intensityRange, noClassifierError, sampleQuality, type IntensityRange, type SampleQuality } from '../metrics/sample-quality';
 import { validationData } from '../zoo/train-zoo';
+import { resultsDir } from '../zoo/workspace';
+
+/** Images and columns of the real-image grid: those of the zoo's sample grids (train-zoo.ts). */
+export const REAL_GRID_IMAGES = 64;
+export const REAL_GRID_COLUMNS = 8;
+
+export function realImageGridFile(exp: ResolvedExperiment): string {
+  return path.join(resultsDir(exp), 'real-images.png');
+}
+
+/** The first REAL_GRID_IMAGES images of the validation split (a seeded random draw from the training set, dataset.splitSeed, kept in dataset order) as one PNG grid. */
+export function writeRealImageGrid(exp: ResolvedExperiment): string {
+  const data = validationData(exp);
+  const { pixels, count } = readAll(data, REAL_GRID_IMAGES);
+  const file = realImageGridFile(exp);
+  writeImageGrid(file, pixels, count, data.height, data.width, data.channels, REAL_GRID_COLUMNS);
+  return file;
+}
 
 export interface RealImageQuality {
   range: IntensityRange;

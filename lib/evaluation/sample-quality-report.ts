@@ -22,7 +22,7 @@ import { readJsonIfExists } from '../util/json-file';
 import { engineRecord, type EngineChoice, type OnnxExportEvent } from '../zoo/sampling-engine';
 import { sampleQualityFile, zooPaths } from '../zoo/workspace';
 import { ddimSingleModel } from './first-observation';
-import { realImageQuality } from './real-quality';
+import { realImageQuality, writeRealImageGrid } from './real-quality';
 import { ScoringPool } from './scoring-pool';
 
 export const SAMPLE_QUALITY_KIND = 'oms-dpm-sample-quality';
@@ -197,7 +197,7 @@ async function measureRow(
  * one. Throws the KitError of metrics/sample-quality.ts (before sampling) when the experiment's
  * feature network is not a label classifier.
  */
-export async function writeSampleQuality(exp: ResolvedExperiment, choice: EngineChoice, opts: SampleQualityOptions = {}): Promise<{ file: string; report: SampleQualityReport }> {
+export async function writeSampleQuality(exp: ResolvedExperiment, choice: EngineChoice, opts: SampleQualityOptions = {}): Promise<{ file: string; realGrid: string; report: SampleQualityReport }> {
   const file = sampleQualityFile(exp);
   const heldOut = sampleQualityHeldOut(exp);
   const steps = sampleQualitySteps(exp);
@@ -209,6 +209,7 @@ export async function writeSampleQuality(exp: ResolvedExperiment, choice: Engine
   } finally {
     ref.extractor.dispose();
   }
+  const realGrid = writeRealImageGrid(exp);
   const plan = exp.config.zoo.flatMap((m, i) => steps.map((s) => ({ modelId: m.id, model: i + 1, steps: s })));
   const kept = keptRows(file, exp, weights, choice.tag, heldOut);
   const has = (p: { modelId: string; steps: number }) => kept.some((r) => r.modelId === p.modelId && r.steps === p.steps);
@@ -239,7 +240,7 @@ export async function writeSampleQuality(exp: ResolvedExperiment, choice: Engine
   let written = report();
   if (todo.length === 0) {
     writeJsonAtomic(file, written);
-    return { file, report: written };
+    return { file, realGrid, report: written };
   }
 
   const chunks = heldOutChunks(heldOut, exp.config.sampling.batchSize, workers);
@@ -265,5 +266,5 @@ export async function writeSampleQuality(exp: ResolvedExperiment, choice: Engine
   } finally {
     pool.close();
   }
-  return { file, report: written };
+  return { file, realGrid, report: written };
 }

@@ -1,7 +1,7 @@
 /**
  * `oms-dpm sample-quality` end to end on the tiny test zoo (test/fixtures/tiny-mnist.yaml: 2
  * models, DDIM at 2 and 4 steps, 32 held-out images): the file has a row per (model, steps) and the
- * real ceiling; a rerun keeps the rows already there and measures only the missing one (to the same
+ * real ceiling and the real images' grid; a rerun keeps the rows already there and measures only the missing one (to the same
  * numbers); another config hash measures everything again.
  */
 import { test } from 'node:test';
@@ -51,6 +51,8 @@ test('sample-quality on the tiny zoo: a row per model and steps, the real ceilin
   // (the tiny classifier, one epoch on 1024 images, is rarely confident; the range holds 98% of the real images by construction)
   assert.ok(first.real.confident >= 0 && first.real.confident <= 1 && first.real.offRange <= 0.03, JSON.stringify(first.real));
   assert.equal(first.real.classCounts.reduce((a, b) => a + b, 0), 3000);
+  // and the real images' grid beside the zoo's sample grids (its pixels: test/metrics/sample-quality.test.ts)
+  assert.ok(fs.statSync(path.join(dir, 'results', 'tiny-mnist', 'real-images.png')).size > 1000);
   for (const r of first.rows) {
     assert.equal(r.images, 32);
     assert.equal(r.nfe, r.steps);

@@ -8,7 +8,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { loadExperiment } from '../../lib/config/index';
-import { realImageQuality } from '../../lib/evaluation/real-quality';
+import { realImageGridFile, realImageQuality, writeRealImageGrid } from '../../lib/evaluation/real-quality';
+import { readAll } from '../../lib/metrics/fid-reference';
+import { validationData } from '../../lib/zoo/train-zoo';
+import { tempDir } from '../helpers/temp-dir';
+import { PNG } from 'pngjs';
+import * as fs from 'node:fs';
 import { concatMeasures, heldOutChunks } from '../../lib/evaluation/sample-quality-report';
 import type { FeatureExtractor } from '../../lib/metrics/feature-extractor';
 import { meanIntensities, type ImageMeasures } from '../../lib/metrics/image-measures';
@@ -112,4 +117,30 @@ test('without a label classifier: the clear KitError, from sampleQuality and bef
     dispose: () => undefined,
   };
   await assert.rejects(realImageQuality(loadExperiment(tiny), inception), (e: unknown) => e instanceof KitError && /needs a label classifier/.test(e.message));
+});
+
+test('the real-image grid: the first 64 validation images, 8 to a row, pixel for pixel', () => {
+  const dir = tempDir('real-grid-');
+  const saved = process.env.OMS_DPM_RESULTS;
+  process.env.OMS_DPM_RESULTS = dir;
+  try {
+    const exp = loadExperiment(tiny);
+    const file = writeRealImageGrid(exp);
+    assert.equal(file, realImageGridFile(exp));
+    assert.equal(path.dirname(file), path.join(dir, exp.config.name));
+    const png = PNG.sync.read(fs.readFileSync(file));
+    const data = validationData(exp);
+    assert.deepEqual([png.width, png.height], [8 * data.width + 9 * 2, 8 * data.height + 9 * 2]);
+    const { pixels } = readAll(data, 64);
+    // image n sits at tile (n % 8, n / 8), 2 pixels apart; pngjs gives RGBA, grey in every channel
+    for (const n of [0, 9, 63]) {
+      const [ox, oy] = [2 + (n % 8) * (data.width + 2), 2 + Math.floor(n / 8) * (data.height + 2)];
+      for (const [x, y] of [[0, 0], [13, 14], [data.width - 1, data.height - 1]]) {
+        assert.equal(png.data[((oy + y) * png.width + ox + x) * 4], pixels[(n * data.height + y) * data.width + x], `image ${n} pixel (${x}, ${y})`);
+      }
+    }
+  } finally {
+    if (saved === undefined) delete process.env.OMS_DPM_RESULTS;
+    else process.env.OMS_DPM_RESULTS = saved;
+  }
 });

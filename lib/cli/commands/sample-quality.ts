@@ -10,7 +10,7 @@ import { ProgressLine } from '../progress';
 export function sampleQualityCommand(): Command {
   return withEngineOption(withExperimentOptions(new Command('sample-quality')))
     .description(
-      "each zoo model alone with DDIM at sampleQuality.ddimSteps, on the held-out noise-bank images (search.finalImagesStart, search.finalImages): share the label classifier is confident about, class balance, brightness outside the real data's range; the real validation split as the ceiling; resumable; writes results/<experiment>/sample-quality.json",
+      "each zoo model alone with DDIM at sampleQuality.ddimSteps, on the held-out noise-bank images (search.finalImagesStart, search.finalImages): share the label classifier is confident about, class balance, brightness outside the real data's range; the real validation split as the ceiling; resumable; writes results/<experiment>/sample-quality.json and real-images.png (64 validation images, to look at beside the zoo's sample grids)",
     )
     .option('--workers <n>', 'scoring worker processes (default: collection.workers); with ONNX Runtime each uses one intra-op thread')
     .action(async (o: ExperimentOpts & EngineOpts & { workers?: string }) => {
@@ -19,7 +19,7 @@ export function sampleQualityCommand(): Command {
       const workers = o.workers === undefined ? undefined : positiveIntOption('workers', o.workers);
       const choice = await resolveEngine(o);
       const bar = new ProgressLine();
-      const { file, report } = await writeSampleQuality(exp, choice, {
+      const { file, realGrid, report } = await writeSampleQuality(exp, choice, {
         workers,
         onExport: printExport,
         onReady: (kept, todo, w) => console.log(`${kept} row(s) kept from the last run, ${todo} to measure${w ? ` with ${w} worker(s)` : ''}`),
@@ -27,6 +27,7 @@ export function sampleQualityCommand(): Command {
       });
       printReport(report);
       console.log(`wrote ${file}`);
+      console.log(`wrote ${realGrid} (real validation images, to compare with the zoo's sample grids)`);
     });
 }
 
