@@ -7,7 +7,7 @@
  * report. It is what says where an unfinished or under-trained member is heading.
  *
  * Written to results/<exp>/zoo/<model>/learning-curve.json after every point (atomically); a rerun
- * keeps the points whose snapshot file, images and steps are unchanged, so it only measures new
+ * keeps the points whose snapshot file, images, steps and feature network are unchanged, so it only measures new
  * snapshots (the curve of a member still training grows session by session).
  */
 import * as fs from 'node:fs';
@@ -160,9 +160,15 @@ export async function learningCurve(exp: ResolvedExperiment, modelId: string, o:
   const heldOut = { start: s.finalImagesStart, images: o.images };
   const file = learningCurveFile(exp, modelId);
   const old = readJsonIfExists<Partial<LearningCurveReport>>(file, 'learning curve', `delete it and rerun: oms-dpm learning-curve --experiment ${exp.config.name} --model ${modelId}`);
-  const reusable =
-    old?.kind === LEARNING_CURVE_KIND && old.ddimSteps === o.ddimSteps && JSON.stringify(old.heldOut) === JSON.stringify(heldOut) && Array.isArray(old.points);
   const ref = await ensureFidReference(exp);
+  // a point is kept only if measured the same way: steps, held-out images and the feature network
+  // (its description names the weights' sha256: a retrained or re-stored classifier measures anew)
+  const reusable =
+    old?.kind === LEARNING_CURVE_KIND &&
+    old.ddimSteps === o.ddimSteps &&
+    JSON.stringify(old.heldOut) === JSON.stringify(heldOut) &&
+    old.featureNetwork === ref.description &&
+    Array.isArray(old.points);
   try {
     const real = await realImageQuality(exp, ref.extractor);
     const report: LearningCurveReport = {

@@ -49,6 +49,13 @@ test('learning-curve: a point per snapshot, measured on held-out noise, kept on 
   assert.match(r.out, /a: 3 point\(s\) kept, 0 snapshot\(s\) to measure/);
   assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')).points, first.points);
 
+  // points measured with another feature network (e.g. before storage.weights: float16) are measured again
+  fs.writeFileSync(file, JSON.stringify({ ...first, featureNetwork: 'another classifier' }));
+  r = run('learning-curve', '--experiment', tiny, '--model', 'a', '--images', '16', '--ddim-steps', '2', ...snap);
+  assert.equal(r.status, 0, r.out);
+  assert.match(r.out, /a: 0 point\(s\) kept, 3 snapshot\(s\) to measure/);
+  assert.deepEqual(JSON.parse(fs.readFileSync(file, 'utf8')).points.map((p: { fid: number }) => p.fid), first.points.map((p) => p.fid));
+
   // the figure: a line per member with a curve (only a), and the real ceiling
   r = run('figures', '--experiment', tiny);
   assert.equal(r.status, 0, r.out);
