@@ -7,8 +7,8 @@
  * report. It is what says where an unfinished or under-trained member is heading.
  *
  * Written to results/<exp>/zoo/<model>/learning-curve.json after every point (atomically); a rerun
- * keeps the points whose snapshot file, images, steps and feature network are unchanged, so it only measures new
- * snapshots (the curve of a member still training grows session by session).
+ * keeps the points whose snapshot file, images, steps and feature network are unchanged, so it
+ * only measures new snapshots (the curve of a member still training grows session by session).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
