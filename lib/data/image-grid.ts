@@ -7,6 +7,9 @@
 import type { HwcImage } from './hwc-image';
 import { writePng } from './image-encode';
 
+/** Tiles per row of a member's sample grid (zoo/<id>/samples-*.png) and of the real images' grid beside it. */
+export const SAMPLE_GRID_COLUMNS = 8;
+
 /** Grey of the gaps between tiles (every channel). */
 export const GRID_BACKGROUND = 40;
 

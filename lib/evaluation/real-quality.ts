@@ -9,7 +9,7 @@
  */
 import * as path from 'node:path';
 import type { ResolvedExperiment } from '../config/index';
-import { writeImageGrid } from '../data/image-grid';
+import { SAMPLE_GRID_COLUMNS, writeImageGrid } from '../data/image-grid';
 import { readAll } from '../metrics/fid-reference';
 import type { FeatureExtractor } from '../metrics/feature-extractor';
 import { measureImages } from '../metrics/image-measures';
@@ -17,9 +17,8 @@ import { intensityRange, noClassifierError, sampleQuality, type IntensityRange, 
 import { validationData } from '../zoo/train-zoo';
 import { resultsDir } from '../zoo/workspace';
 
-/** Images and columns of the real-image grid: those of the zoo's sample grids (train-zoo.ts). */
+/** Images of the real-image grid: as many as a member's sample grid holds by default (train-zoo --grid). */
 export const REAL_GRID_IMAGES = 64;
-export const REAL_GRID_COLUMNS = 8;
 
 export function realImageGridFile(exp: ResolvedExperiment): string {
   return path.join(resultsDir(exp), 'real-images.png');
@@ -30,7 +29,7 @@ export function writeRealImageGrid(exp: ResolvedExperiment): string {
   const data = validationData(exp);
   const { pixels, count } = readAll(data, REAL_GRID_IMAGES);
   const file = realImageGridFile(exp);
-  writeImageGrid(file, pixels, count, data.height, data.width, data.channels, REAL_GRID_COLUMNS);
+  writeImageGrid(file, pixels, count, data.height, data.width, data.channels, SAMPLE_GRID_COLUMNS);
   return file;
 }
 

@@ -17,7 +17,7 @@ import { scheduleFromConfig } from '../diffusion/noise-schedule';
 import { readTensorFile, writeTensorFile, type TensorFile } from '../diffusion/tensor-file';
 import { trainModel, type TrainProgress, type TrainerSettings } from '../diffusion/trainer';
 import { countParams, planUNet } from '../diffusion/unet-spec';
-import { writeImageGrid } from '../data/image-grid';
+import { SAMPLE_GRID_COLUMNS, writeImageGrid } from '../data/image-grid';
 import { makeProvenance } from '../config/provenance';
 import { writeJsonAtomic } from '../util/atomic-file';
 import { ensureZooOnnx, exportZooModelToOnnx } from './zoo-onnx';
@@ -164,7 +164,7 @@ async function drawSampleGrid(exp: ResolvedExperiment, id: string, grid: NonNull
   try {
     const imgs = await sampleWithDdim(exp, model.denoiser, { count: grid.count, steps: grid.steps });
     const d = exp.config.dataset;
-    writeImageGrid(zooPaths(exp, id).sampleGrid(grid.steps), imgs, grid.count, d.imageSize, d.imageSize, d.channels, 8);
+    writeImageGrid(zooPaths(exp, id).sampleGrid(grid.steps), imgs, grid.count, d.imageSize, d.imageSize, d.channels, SAMPLE_GRID_COLUMNS);
   } finally {
     await model.dispose();
   }

@@ -6,19 +6,19 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { PNG } from 'pngjs';
 import { loadExperiment } from '../../lib/config/index';
 import { realImageGridFile, realImageQuality, writeRealImageGrid } from '../../lib/evaluation/real-quality';
 import { readAll } from '../../lib/metrics/fid-reference';
 import { validationData } from '../../lib/zoo/train-zoo';
-import { tempDir } from '../helpers/temp-dir';
-import { PNG } from 'pngjs';
-import * as fs from 'node:fs';
 import { concatMeasures, heldOutChunks } from '../../lib/evaluation/sample-quality-report';
 import type { FeatureExtractor } from '../../lib/metrics/feature-extractor';
 import { meanIntensities, type ImageMeasures } from '../../lib/metrics/image-measures';
 import { intensityRange, percentile, sampleQuality } from '../../lib/metrics/sample-quality';
 import { KitError } from '../../lib/util/errors';
+import { tempDir } from '../helpers/temp-dir';
 
 const tiny = path.join(__dirname, '..', 'fixtures', 'tiny-mnist.yaml');
 
