@@ -24,7 +24,7 @@
  */
 import type { Rng } from '../util/rng';
 import type { FrontSearchResult } from '../search/front-search';
-import { scheduleKey, type ScoreFunction } from '../search/score-cache';
+import type { ScoreFunction } from '../search/score-cache';
 import type { PredictorEnsemble } from '../predictor/ensemble';
 
 export type Acquisition = 'thompson' | 'lcb';
@@ -53,8 +53,13 @@ export interface AcquisitionInputs {
   search: (label: string, score: ScoreFunction) => Promise<FrontSearchResult>;
   /** How many schedules to pick. */
   want: number;
-  /** Keys (scheduleKey) of the schedules scored or picked already; the picks are added to it. */
+  /**
+   * The samplers (`samplerOf`) scored or picked already; the picks are added to it. A DPM-Solver
+   * schedule's copies in other groups are one sampler with one FID, so none is scored twice.
+   */
   exclude: Set<string>;
+  /** The sampler a schedule runs: samplerKey(solver, schedule) (schedule/sampler-key.ts). */
+  samplerOf: (schedule: readonly number[]) => string;
   rng: Rng;
   /** lcb: the schedules each member's scores are standardised on (the training records). */
   reference: number[][];
@@ -65,9 +70,9 @@ export function acquire(acquisition: Acquisition, inputs: AcquisitionInputs): Pr
   return acquisition === 'lcb' ? lowerConfidenceBound(inputs) : thompsonSampling(inputs);
 }
 
-/** The first schedule of `population` (best first) whose key is not in `exclude`. */
-function firstUnscored(population: readonly { schedule: number[]; score: number }[], exclude: Set<string>): { schedule: number[]; score: number } | undefined {
-  return population.find((ind) => !exclude.has(scheduleKey(ind.schedule)));
+/** The first schedule of `population` (best first) whose sampler is not in `x.exclude`. */
+function firstUnscored(population: readonly { schedule: number[]; score: number }[], x: AcquisitionInputs): { schedule: number[]; score: number } | undefined {
+  return population.find((ind) => !x.exclude.has(x.samplerOf(ind.schedule)));
 }
 
 async function thompsonSampling(x: AcquisitionInputs): Promise<AcquiredSchedule[]> {
@@ -83,9 +88,9 @@ async function thompsonSampling(x: AcquisitionInputs): Promise<AcquiredSchedule[
     }
     const n = result.byBudget.length;
     const at = result.byBudget[(Math.floor(start * n) + d) % n];
-    const best = firstUnscored(at.population, x.exclude);
+    const best = firstUnscored(at.population, x);
     if (!best) continue;
-    x.exclude.add(scheduleKey(best.schedule));
+    x.exclude.add(x.samplerOf(best.schedule));
     picks.push({ schedule: best.schedule.slice(), budget: at.budget, member, score: best.score });
   }
   return picks;
@@ -124,13 +129,13 @@ async function lowerConfidenceBound(x: AcquisitionInputs): Promise<AcquiredSched
   const picks: AcquiredSchedule[] = [];
   for (let d = 0, misses = 0; picks.length < x.want && misses < n; d++) {
     const at = result.byBudget[(offset + d) % n];
-    const best = firstUnscored(at.population, x.exclude);
+    const best = firstUnscored(at.population, x);
     if (!best) {
       misses++;
       continue;
     }
     misses = 0;
-    x.exclude.add(scheduleKey(best.schedule));
+    x.exclude.add(x.samplerOf(best.schedule));
     picks.push({ schedule: best.schedule.slice(), budget: at.budget, member: null, score: best.score });
   }
   return picks;

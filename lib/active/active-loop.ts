@@ -27,7 +27,7 @@
  */
 import { KitError } from '../util/errors';
 import { streamRng, streamSeed } from '../util/rng';
-import type { SolverName } from '../schedule/index';
+import { samplerKey, type SolverName } from '../schedule/index';
 import { frontSearch } from '../search/front-search';
 import type { FrontSearchSettings } from '../search/front-search-settings';
 import { scheduleKey } from '../search/score-cache';
@@ -212,8 +212,9 @@ async function planRound<R extends ActiveRecord>(o: ActiveLoopOptions<R>, plan: 
   const t0 = performance.now();
   const ensemble = await o.train(training, { round, members: ensembleSize, seed });
   const t1 = performance.now();
-  const exclude = new Set<string>([...records.byId.values()].map((r) => scheduleKey(r.schedule)));
-  for (const r of plan.rounds) for (const c of r.chosen) exclude.add(scheduleKey(c.schedule));
+  const samplerOf = (schedule: readonly number[]) => samplerKey(o.solver, schedule);
+  const exclude = new Set<string>([...records.byId.values()].map((r) => samplerOf(r.schedule)));
+  for (const r of plan.rounds) for (const c of r.chosen) exclude.add(samplerOf(c.schedule));
   let picks: AcquiredSchedule[];
   try {
     picks = await acquire(acquisition, {
@@ -222,6 +223,7 @@ async function planRound<R extends ActiveRecord>(o: ActiveLoopOptions<R>, plan: 
         frontSearch({ solver: o.solver, length: o.length, numModels: o.numModels, latency: o.latency, budgets: o.budgets, score, seed: streamSeed(seed, 'active-search', round, label), settings: o.search }),
       want: ids.length,
       exclude,
+      samplerOf,
       rng: streamRng(seed, 'active-acquisition', round),
       reference: training.map((r) => r.schedule),
     });

@@ -191,6 +191,8 @@ export async function learningCurve(exp: ResolvedExperiment, modelId: string, o:
     const todo = snapshots.filter((x) => kept.get(x.step)?.snapshotSha256 !== x.file.sha256);
     report.points = snapshots.filter((x) => !todo.includes(x)).map((x) => kept.get(x.step)!);
     o.onReady?.(report.points.length, todo.length);
+    // nothing measured and nothing dropped: the file stays as it is, its provenance naming the run that measured
+    if (todo.length === 0 && reusable && report.points.length === old!.points!.length) return { file, report: old as LearningCurveReport };
     for (const snapshot of todo) {
       const point = await measureSnapshot(exp, modelId, snapshot, { ref, range: real.range, heldOut, ddimSteps: o.ddimSteps, threads: o.threads });
       report.points = [...report.points, point].sort((a, b) => a.step - b.step);

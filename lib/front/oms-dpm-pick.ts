@@ -11,15 +11,17 @@
  *   record     the training records with the lowest recorded FID that fit C, up to
  *              front.rerankRecords: schedules whose FID was measured, not predicted.
  *
+ * Each slot goes to a distinct sampler: a DPM-Solver schedule in other groups is the same sampler
+ * (schedule/sampler-key.ts), so the search's population can hold several copies of its best, and
+ * the top rerankTopK are the k best-predicted distinct samplers, each at its first rank.
  * The pick is the lowest selection FID of the set (ties: cheaper, then earlier in this order).
  * Every candidate, with its reason and its support, is stored with the point, so the front table
  * says which were re-ranked and why the pick won. With rerankTrusted = rerankRecords = 0 this is
  * the official re-rank.
  */
 import type { ScheduleRecord } from '../collection/dataset-file';
-import { scheduleCost } from '../schedule/index';
+import { samplerKey, scheduleCost } from '../schedule/index';
 import type { SearchIndividual } from '../search/evolution';
-import { scheduleKey } from '../search/score-cache';
 import { candidate, fitsBudget, type Candidate } from './candidate';
 import type { FrontPoint, RerankedCandidate } from './front-data';
 import type { FrontInputs } from './front-inputs';
@@ -40,7 +42,7 @@ function supportOf(train: readonly ScheduleRecord[], numModels: number, spread: 
 }
 
 /**
- * The re-rank set at `budget` (see the file comment), in order, without repeats. `spread`: the
+ * The re-rank set at `budget` (see the file comment), in order, one schedule per sampler. `spread`: the
  * ensemble spread of every schedule of `population` and every training record (none: NFE range
  * and model mix only).
  */
@@ -49,25 +51,33 @@ export function rerankSet(run: FrontInputs, population: readonly SearchIndividua
   const describe = supportOf(train, run.modelIds.length, spread);
   const seen = new Set<string>();
   const out: Entry[] = [];
-  const add = (schedule: readonly number[], e: Omit<Entry, 'c' | 'inside' | 'support'>) => {
-    const key = scheduleKey(schedule);
-    if (seen.has(key)) return;
+  /** Adds `schedule` unless its sampler is in the set already; says whether it did. */
+  const add = (schedule: readonly number[], e: Omit<Entry, 'c' | 'inside' | 'support'>): boolean => {
+    const key = samplerKey(run.solver, schedule);
+    if (seen.has(key)) return false;
     seen.add(key);
     const s = describe?.(schedule) ?? null;
     out.push({ ...e, c: candidate(run.solver, [...schedule], run.latency, e.why), why: s ? `${e.why}; ${describeSupport(s)}` : e.why, inside: s?.inside ?? null, support: s });
+    return true;
   };
-  const k = run.rerankTopK;
-  population.slice(0, k).forEach((ind, rank) => add(ind.schedule, { reason: 'predicted', why: `predicted rank ${rank + 1} of the search`, predicted: ind.score, predictedRank: rank, recordId: null }));
+  /** Offers `items` in order until `n` of them were added. */
+  const addUpTo = <T>(n: number, items: readonly T[], offer: (x: T) => boolean) => {
+    let added = 0;
+    for (const x of items) if (added < n && offer(x)) added++;
+  };
+  const ranked = population.map((ind, rank) => ({ ind, rank }));
+  addUpTo(run.rerankTopK, ranked, ({ ind, rank }) =>
+    add(ind.schedule, { reason: 'predicted', why: `predicted rank ${rank + 1} of the search`, predicted: ind.score, predictedRank: rank, recordId: null }));
   if (describe) {
-    const trusted = population.map((ind, rank) => ({ ind, rank })).slice(k).filter(({ ind }) => describe(ind.schedule).inside).slice(0, run.settings.rerankTrusted);
-    for (const { ind, rank } of trusted) add(ind.schedule, { reason: 'trusted', why: `best predicted inside the records' support (rank ${rank + 1})`, predicted: ind.score, predictedRank: rank, recordId: null });
+    addUpTo(run.settings.rerankTrusted, ranked, ({ ind, rank }) =>
+      describe(ind.schedule).inside && add(ind.schedule, { reason: 'trusted', why: `best predicted inside the records' support (rank ${rank + 1})`, predicted: ind.score, predictedRank: rank, recordId: null }));
   }
   const fitting = train
     .map((r) => ({ r, cost: scheduleCost(r.schedule, run.latency) }))
     .filter((x) => fitsBudget(x.cost, budget))
-    .sort((a, b) => a.r.fid - b.r.fid || a.cost - b.cost || a.r.id - b.r.id)
-    .slice(0, run.settings.rerankRecords);
-  for (const { r } of fitting) add(r.schedule, { reason: 'record', why: `training record ${r.id} (recorded FID ${r.fid.toFixed(2)} on ${r.images} images)`, predicted: null, predictedRank: null, recordId: r.id });
+    .sort((a, b) => a.r.fid - b.r.fid || a.cost - b.cost || a.r.id - b.r.id);
+  addUpTo(run.settings.rerankRecords, fitting, ({ r }) =>
+    add(r.schedule, { reason: 'record', why: `training record ${r.id} (recorded FID ${r.fid.toFixed(2)} on ${r.images} images)`, predicted: null, predictedRank: null, recordId: r.id }));
   return out;
 }
 

@@ -32,4 +32,5 @@ export {
 export type { RandomScheduleOptions } from './random';
 
 export { decodeSchedule, encodeSchedule } from './codec';
+export { samplerKey } from './sampler-key';
 export type { DdimStepEntry, DpmSolverStepEntry, ScheduleSteps } from './codec';

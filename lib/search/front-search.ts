@@ -41,7 +41,7 @@
  * Everything is driven by seeded streams, so a seed fixes the result.
  */
 import { Rng, streamRng } from '../util/rng';
-import { SolverName, parseSolver } from '../schedule/index';
+import { SolverName, parseSolver, samplerKey } from '../schedule/index';
 import { KitError, isKitError } from '../util/errors';
 import { BudgetArchive } from './budget-archive';
 import { costOf, countNfe, formatCost, latencyTable } from './budget';
@@ -126,7 +126,7 @@ export async function frontSearch(options: FrontSearchOptions): Promise<FrontSea
   const { length, numModels, latency, seed } = options;
   const repair: RepairOptions = { tolerance: s.repairTolerance, probability: s.repairProbability, maxRounds: s.maxRepairRounds, maxPositions: s.maxMutatedPositions };
   const cache = new ScoreCache(options.score);
-  const archive = new BudgetArchive(budgets, s.archiveSize);
+  const archive = new BudgetArchive(budgets, s.archiveSize, (a) => samplerKey(solver, a.entries));
   const member = (entries: number[], cost: number): Member => ({ entries, key: scheduleKey(entries), score: NaN, cost, slot: gridCost(cost, budgets), rank: 0, crowding: 0 });
   const objectives = (m: Member): [number, number] => [m.score, m.slot];
 

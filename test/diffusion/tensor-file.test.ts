@@ -17,22 +17,34 @@ import { removeTempDir, tempDir } from '../helpers/temp-dir';
 const root = path.join(__dirname, '..', '..');
 const tmp = () => tempDir('omsdpm-tensor-file-');
 
-/** The committed weights of the finished experiments: zoo, predictors, FID feature network. */
-const COMMITTED = ['results/mnist/zoo/t4/ema-weights.bin', 'results/mnist/predictor-ddim/predictor.bin', 'results/mnist/fid/feature-net.bin'];
+/**
+ * Committed weights of both precisions: the diagnosis's retrained s8 (float32, written before
+ * storage.weights existed) and mnist's zoo, predictor and FID feature network (storage.weights: float16).
+ */
+const COMMITTED = [
+  'results/mnist-diagnosis/s8-groupnorm-2/zoo/s8/ema-weights.bin',
+  'results/mnist/zoo/w4/ema-weights.bin',
+  'results/mnist/predictor-ddim/predictor.bin',
+  'results/mnist/fid/feature-net.bin',
+];
 
-test('a float32 write of a committed file read back is byte for byte the committed file (no dtype in its header)', () => {
+test('a committed file written again in its own precision is byte for byte the committed file (float32: no dtype in its header)', () => {
   const dir = tmp();
   try {
+    const dtypes = new Set<string>();
     for (const rel of COMMITTED) {
       const file = path.join(root, rel);
       const f = readTensorFile(file);
-      assert.equal(f.dtype, 'float32');
+      dtypes.add(f.dtype);
       const out = path.join(dir, path.basename(file));
-      writeTensorFile(out, f.meta, [...f.arrays.values()]);
-      assert.ok(fs.readFileSync(out).equals(fs.readFileSync(file)), `${rel} rewritten as float32 differs from the committed bytes`);
-      writeTensorFile(out, f.meta, [...f.arrays.values()], { dtype: 'float32' });
-      assert.ok(fs.readFileSync(out).equals(fs.readFileSync(file)), `${rel}: an explicit float32 write differs`);
+      writeTensorFile(out, f.meta, [...f.arrays.values()], { dtype: f.dtype });
+      assert.ok(fs.readFileSync(out).equals(fs.readFileSync(file)), `${rel} rewritten as ${f.dtype} differs from the committed bytes`);
+      if (f.dtype === 'float32') {
+        writeTensorFile(out, f.meta, [...f.arrays.values()]);
+        assert.ok(fs.readFileSync(out).equals(fs.readFileSync(file)), `${rel}: a write without a dtype (float32) differs`);
+      }
     }
+    assert.deepEqual([...dtypes].sort(), ['float16', 'float32'], 'the committed files cover both precisions');
   } finally {
     removeTempDir(dir);
   }

@@ -59,3 +59,30 @@ test('the re-rank set: the top k predicted, then the best predicted inside the s
   const official = rerankSet({ ...run, settings: { rerankTrusted: 0, rerankRecords: 0 } } as FrontInputs, population, records, 45);
   assert.deepEqual(official.map((e) => e.reason), ['predicted', 'predicted']);
 });
+
+test('the re-rank set spends its slots on distinct samplers: DPM-Solver copies in other groups count once', () => {
+  const run = {
+    solver: 'dpm-solver', latency: [0, 10, 20], modelIds: ['a', 'b'], rerankTopK: 2, settings: { rerankTrusted: 0, rerankRecords: 1 },
+  } as unknown as FrontInputs;
+  // 3 groups of 3, read from the end; every step here is first order (one entry in its group)
+  const ind = (schedule: number[], score: number) => ({ schedule, score, cost: 0, nfe: 0 });
+  const population = [
+    ind([0, 0, 0, 2, 0, 0, 1, 0, 0], -9), // a then b: step 1 (group 2) model 1, step 2 (group 1) model 2
+    ind([2, 0, 0, 0, 0, 0, 1, 0, 0], -9), // the same sampler in groups 2 and 0
+    ind([2, 0, 0, 1, 0, 0, 0, 0, 0], -9), // and in groups 1 and 0
+    ind([0, 0, 0, 1, 0, 0, 2, 0, 0], -8), // b then a: another sampler, rank 4
+    ind([1, 1, 0, 0, 0, 0, 0, 0, 0], -7),
+  ];
+  const record = (id: number, schedule: number[], fid: number) => ({ id, schedule, fid, split: 'train', images: 8 }) as ScheduleRecord;
+  // the best record is the first pick's sampler once more (groups 1 and 0); the next one is new
+  const records = [record(0, [2, 0, 0, 1, 0, 0, 0, 0, 0], 5), record(1, [1, 0, 0, 0, 0, 0, 0, 0, 0], 9)];
+  const set = rerankSet(run, population, records, 45);
+  assert.deepEqual(set.map((e) => [e.reason, e.predictedRank, e.recordId]), [
+    ['predicted', 0, null],
+    ['predicted', 3, null],
+    ['record', null, 1],
+  ]);
+  // DDIM has no such copies (a position is a timestep): the same lists are distinct samplers there
+  const ddim = rerankSet({ ...run, solver: 'ddim' } as FrontInputs, population, [], 45);
+  assert.deepEqual(ddim.map((e) => e.predictedRank), [0, 1]);
+});

@@ -19,12 +19,15 @@
  * Both use the oracle as the predictor, so a pick's score is its true value (lower = better).
  *
  * Measured with this file's settings (the default polishShare 0.3) on seeds 1..8: the whole-front
- * pick is better at 35 of the 40 (budget, seed) pairs and worse at 5; its mean distance to the
- * exact optimum is lower at each of the 5 budgets (0.00 / 2.25 / 5.46 / 5.43 / 3.17% against 3.82 /
- * 5.79 / 6.88 / 6.34 / 4.50%). Pair by pair the two searches end in different local optima, so
- * "never worse" does not hold seed by seed; the statement tested below is per budget, over the
- * seeds of this file (1..3), and on seeds 9..16 (not used to choose polishShare) it holds too
- * (2.91% against 5.47% over the budgets).
+ * pick is worse at 6 of the 40 (budget, seed) pairs; its mean distance to the exact optimum is
+ * lower at each of the 5 budgets (0.34 / 2.48 / 5.73 / 5.59 / 3.01% against 3.82 / 5.79 / 6.88 /
+ * 6.34 / 4.50%; 3.43% against 5.46% over the budgets). Pair by pair the two searches end in
+ * different local optima, so "never worse" does not hold seed by seed; the statement tested below
+ * is per budget, over the seeds of this file (1..3), and on seeds 9..16 (not used to choose
+ * polishShare) it holds too (2.86% against 5.47% over the budgets). The oracle scores DPM-Solver
+ * groups by position, where the kit's predictor and sampler do not (a schedule's copies in other
+ * groups are one sampler); the whole-front search keeps one schedule per sampler in its budget
+ * archive, the better-scored, which costs it a little here (before: 3.26% and 2.91%).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
