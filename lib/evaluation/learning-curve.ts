@@ -170,6 +170,14 @@ export async function learningCurve(exp: ResolvedExperiment, modelId: string, o:
     old.featureNetwork === ref.description &&
     Array.isArray(old.points);
   try {
+    const snapshots = readSnapshots(exp, modelId, steps);
+    const kept = new Map((reusable ? old!.points! : []).map((p) => [p.step, p]));
+    const todo = snapshots.filter((x) => kept.get(x.step)?.snapshotSha256 !== x.file.sha256);
+    const keptPoints = snapshots.filter((x) => !todo.includes(x)).map((x) => kept.get(x.step)!);
+    o.onReady?.(keptPoints.length, todo.length);
+    // nothing measured and nothing dropped: the file stays as it is, its provenance naming the run that
+    // measured, and the real images need not be judged again
+    if (todo.length === 0 && reusable && keptPoints.length === old!.points!.length) return { file, report: old as LearningCurveReport };
     const real = await realImageQuality(exp, ref.extractor);
     const report: LearningCurveReport = {
       kind: LEARNING_CURVE_KIND,
@@ -183,16 +191,9 @@ export async function learningCurve(exp: ResolvedExperiment, modelId: string, o:
       featureNetwork: ref.description,
       range: real.range,
       real: real.quality,
-      points: [],
+      points: keptPoints,
       provenance: makeProvenance(exp),
     };
-    const snapshots = readSnapshots(exp, modelId, steps);
-    const kept = new Map((reusable ? old!.points! : []).map((p) => [p.step, p]));
-    const todo = snapshots.filter((x) => kept.get(x.step)?.snapshotSha256 !== x.file.sha256);
-    report.points = snapshots.filter((x) => !todo.includes(x)).map((x) => kept.get(x.step)!);
-    o.onReady?.(report.points.length, todo.length);
-    // nothing measured and nothing dropped: the file stays as it is, its provenance naming the run that measured
-    if (todo.length === 0 && reusable && report.points.length === old!.points!.length) return { file, report: old as LearningCurveReport };
     for (const snapshot of todo) {
       const point = await measureSnapshot(exp, modelId, snapshot, { ref, range: real.range, heldOut, ddimSteps: o.ddimSteps, threads: o.threads });
       report.points = [...report.points, point].sort((a, b) => a.step - b.step);
