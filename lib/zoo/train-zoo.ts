@@ -4,7 +4,8 @@
  * sampling engine), loss curve, a summary with provenance, and a sample grid.
  * A model whose weights already exist for the same training identity and iteration count is
  * skipped (its export is still checked and remade if missing or stale); valid weights of another
- * identity or iteration count are retrained; an unreadable weights file is an error unless
+ * identity or iteration count are retrained, except finished float32 weights when storage.weights
+ * is float16, which are rounded in place; an unreadable weights file is an error unless
  * `retrainUnreadable` (never overwritten silently); a kill mid-training loses
  * at most `checkpointEvery` steps (resume with `resume`).
  */
@@ -85,6 +86,13 @@ export type WeightsState =
   /** finished weights of this identity and iteration count: nothing to train */
   | { state: 'trained' }
   /**
+   * finished float32 weights of this identity and iteration count while storage.weights is float16:
+   * rounded in place without training (the bytes a finished checkpoint would give, since the
+   * float32 file holds the checkpoint's EMA exactly); float16 weights never go back to float32 this
+   * way, the rounding is not undone
+   */
+  | { state: 'roundable' }
+  /**
    * a valid weights file of another training identity or an earlier step, or stored in another
    * precision than storage.weights: retrained, as any other change of config (with --resume a
    * finished checkpoint in runs/ gives its weights back at once, so a change of precision costs no training)
@@ -110,8 +118,10 @@ export function weightsState(exp: ResolvedExperiment, modelId: string): WeightsS
   if (meta === null || typeof meta !== 'object' || meta.kind !== 'oms-dpm-zoo-weights' || typeof meta.step !== 'number') {
     return { state: 'unreadable', why: `${file} verifies as a tensor file but is not zoo weights (no 'oms-dpm-zoo-weights' header with a step count)` };
   }
-  const current = meta.step >= iterations && JSON.stringify(meta.identity) === identity && f.dtype === exp.config.storage.weights;
-  return current ? { state: 'trained' } : { state: 'stale' };
+  const finished = meta.step >= iterations && JSON.stringify(meta.identity) === identity;
+  if (finished && f.dtype === exp.config.storage.weights) return { state: 'trained' };
+  if (finished && f.dtype === 'float32' && exp.config.storage.weights === 'float16') return { state: 'roundable' };
+  return { state: 'stale' };
 }
 
 /**
@@ -170,25 +180,48 @@ async function drawSampleGrid(exp: ResolvedExperiment, id: string, grid: NonNull
   }
 }
 
+/**
+ * Re-stores a member's finished float32 weights as float16 (state 'roundable'), keeping the
+ * training's metadata and provenance, then remakes what is made from the stored weights: the ONNX
+ * export (and the summary's record of it) and the sample grid. No training step.
+ */
+async function roundStoredWeights(exp: ResolvedExperiment, id: string, opts: TrainZooOptions): Promise<ZooModelSummary> {
+  const paths = zooPaths(exp, id);
+  const f = readTensorFile(paths.weights, 'weights file');
+  writeTensorFile(paths.weights, f.meta, [...f.arrays.values()], { dtype: 'float16' });
+  const onnx = exportZooModelToOnnx(exp, id);
+  opts.onExport?.(id, onnx.file, 'weights rounded to float16');
+  const summaryFile = readJsonFile<ZooModelSummary & Record<string, unknown>>(paths.summary, `zoo model summary of '${id}'`, `restore it from git, or delete the model's folder and retrain: oms-dpm train-zoo --experiment ${exp.config.name} --model ${id}`);
+  const onnxInfo = { file: 'model.onnx', bytes: onnx.bytes, sha256: onnx.onnxSha256, weightsSha256: onnx.weightsSha256 };
+  writeJsonAtomic(paths.summary, { ...summaryFile, onnx: onnxInfo });
+  if (opts.grid && opts.grid.count > 0) await drawSampleGrid(exp, id, opts.grid);
+  const { modelId, params, steps, trainSeconds, secondsPerStep, finalLoss } = summaryFile;
+  return { modelId, params, steps, trainSeconds, secondsPerStep, finalLoss, skipped: true };
+}
+
 export async function trainZoo(exp: ResolvedExperiment, opts: TrainZooOptions): Promise<ZooModelSummary[]> {
   const ids = opts.models ?? exp.config.zoo.map((m) => m.id);
   const summaries: ZooModelSummary[] = [];
   let data: ImageDataset | null = null;
   // every weights file is checked before any model trains: an unreadable one stops the run at once,
   // not after hours of training the models before it
-  const trained = new Map<string, boolean>();
+  const states = new Map<string, WeightsState['state']>();
   for (const id of ids) {
     const w = weightsState(exp, id);
     if (w.state === 'unreadable') {
       if (!opts.retrainUnreadable) throw unreadableWeightsError(exp, id, w.why);
       opts.onUnreadable?.(id, zooPaths(exp, id).weights, w.why);
     }
-    trained.set(id, w.state === 'trained');
+    states.set(id, w.state);
   }
   for (const id of ids) {
     const paths = zooPaths(exp, id);
     const plan = planUNet(archFor(exp.config, id));
-    if (trained.get(id)) {
+    if (states.get(id) === 'roundable') {
+      summaries.push(await roundStoredWeights(exp, id, opts));
+      continue;
+    }
+    if (states.get(id) === 'trained') {
       const s = readJsonFile<ZooModelSummary>(paths.summary, `zoo model summary of '${id}'`, `restore it from git, or delete the model's folder and retrain: oms-dpm train-zoo --experiment ${exp.config.name} --model ${id}`);
       const onnx = ensureZooOnnx(exp, id);
       if (onnx.exported) opts.onExport?.(id, onnx.file, onnx.reason ?? 'exported');

@@ -84,6 +84,17 @@ function sha256(bytes: Uint8Array): string {
   return crypto.createHash('sha256').update(bytes).digest('hex');
 }
 
+/** True when `file` already records an export of the same bytes from the same weights and format. */
+function sameExport(file: string, record: ZooOnnxProvenance): boolean {
+  let old: Partial<ZooOnnxProvenance>;
+  try {
+    old = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<ZooOnnxProvenance>;
+  } catch {
+    return false;
+  }
+  return (['kind', 'modelId', 'onnxSha256', 'bytes', 'weightsSha256', 'weightsStep', 'format', 'groupNorm'] as const).every((k) => old[k] === record[k]);
+}
+
 /**
  * Writes results/<exp>/zoo/<id>/model.onnx from the member's current EMA weights, then
  * model.onnx.json with its provenance (the weights' sha256 and step, the file's own sha256, the
@@ -107,7 +118,9 @@ export function exportZooModelToOnnx(exp: ResolvedExperiment, modelId: string, o
     groupNorm: opts.groupNorm ?? 'instance-norm',
     provenance: makeProvenance(exp),
   };
-  writeJsonAtomic(paths.onnxProvenance, record);
+  // a fresh clone re-makes the (uncommitted) model.onnx on first use: when the bytes are the ones the
+  // committed record describes, the record stays as it is rather than churn with every checkout
+  if (!sameExport(paths.onnxProvenance, record)) writeJsonAtomic(paths.onnxProvenance, record);
   return { file: paths.onnx, bytes: bytes.length, weightsSha256: w.sha256, onnxSha256 };
 }
 

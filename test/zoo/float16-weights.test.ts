@@ -4,7 +4,8 @@
  * what train-zoo makes after saving (the sample grid, the ONNX export) comes from the stored,
  * rounded weights: redrawn from the file alone it is the same grid, and drawn from the unrounded
  * EMA it is not (so the check can tell the two apart). Switching back to float32 rewrites the file
- * from the finished checkpoint without training a step.
+ * from the finished checkpoint without training a step; switching to float16 again with no
+ * checkpoint left (a fresh clone) rounds the committed float32 file in place, also without a step.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -87,6 +88,27 @@ test('float16 zoo weights: stored rounded, and the grid and ONNX export are made
     const back = readTensorFile(p.weights);
     assert.equal(back.dtype, 'float32');
     for (const a of ema) assert.deepEqual(back.arrays.get(a.name)!.data, a.data, a.name);
+
+    // float16 again, runs/ gone: the finished float32 file is rounded in place, the grid and export follow
+    fs.rmSync(path.join(dir, 'runs'), { recursive: true, force: true });
+    assert.deepEqual(weightsState(exp, 'a'), { state: 'roundable' });
+    const summaryBefore = JSON.parse(fs.readFileSync(p.summary, 'utf8')) as { trainSeconds: number; provenance: unknown };
+    const roundingSteps: number[] = [];
+    const rounded = await trainZoo(exp, { models: ['a'], resume: false, grid: GRID, onProgress: (_, s) => roundingSteps.push(s.step) });
+    assert.deepEqual(roundingSteps, [], 'no step trained');
+    assert.equal(rounded[0].steps, (back.meta as { step: number }).step);
+    const again = readTensorFile(p.weights);
+    assert.equal(again.dtype, 'float16');
+    assert.deepEqual(again.meta, back.meta, 'the training metadata and provenance are kept');
+    for (const a of ema) assert.deepEqual(again.arrays.get(a.name)!.data, roundToFloat16(a.data), a.name);
+    assert.equal(again.sha256, stored.sha256, 'the same bytes the finished checkpoint gave');
+    assert.deepEqual(weightsState(exp, 'a'), { state: 'trained' });
+    const summaryAfter = JSON.parse(fs.readFileSync(p.summary, 'utf8')) as { trainSeconds: number; provenance: unknown; onnx: { weightsSha256: string } };
+    assert.equal(summaryAfter.trainSeconds, summaryBefore.trainSeconds);
+    assert.deepEqual(summaryAfter.provenance, summaryBefore.provenance);
+    assert.equal(summaryAfter.onnx.weightsSha256, again.sha256);
+    assert.equal((JSON.parse(fs.readFileSync(p.onnxProvenance, 'utf8')) as { weightsSha256: string }).weightsSha256, again.sha256);
+    assert.ok(fs.readFileSync(redrawn).equals(fs.readFileSync(p.sampleGrid(GRID.steps))), 'the grid is the rounded weights\' grid again');
   } finally {
     delete process.env.OMS_DPM_RESULTS;
     delete process.env.OMS_DPM_RUNS;

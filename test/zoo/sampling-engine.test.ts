@@ -178,6 +178,14 @@ test('a stale, truncated, damaged or unrecorded model.onnx is re-exported before
     assert.match(events[0].reason, reason, what);
     assert.deepEqual(fs.readFileSync(p.onnx), bytes, `${what}: the export is deterministic`);
   }
+  // a fresh clone re-makes the uncommitted model.onnx: the committed record of the same bytes stays untouched
+  const record = fs.readFileSync(p.onnxProvenance, 'utf8');
+  const stamped = JSON.stringify({ ...JSON.parse(record), provenance: { note: 'made in another checkout' } }, null, 2);
+  fs.writeFileSync(p.onnxProvenance, stamped);
+  fs.rmSync(p.onnx);
+  await load();
+  assert.equal(fs.readFileSync(p.onnxProvenance, 'utf8'), stamped, 'the record of the same export is kept as committed');
+  assert.equal(zooOnnxStatus(e, 'b').state, 'current');
   // a current export is loaded as is
   events.length = 0;
   await load();
