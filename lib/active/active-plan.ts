@@ -13,7 +13,7 @@
  */
 import * as fs from 'node:fs';
 import { canonicalJson } from '../config/index';
-import { writeFileAtomic } from '../util/atomic-file';
+import { writeJsonAtomic } from '../util/atomic-file';
 import { KitError } from '../util/errors';
 import type { Acquisition } from './acquisition';
 
@@ -65,11 +65,6 @@ export interface PlanStore {
   readonly where: string;
 }
 
-/** The plan as JSON, indented, with every list of numbers (a schedule, the ids, the budgets) on one line. */
-export function planText(plan: ActivePlan): string {
-  return JSON.stringify(plan, null, 2).replace(/\[\s*(-?[\d.e+-]+(?:,\s*-?[\d.e+-]+)*)\s*\]/g, (_, items: string) => `[${items.split(/,\s*/).join(', ')}]`) + '\n';
-}
-
 /** The plan in `file` (JSON, replaced atomically on every write). */
 export function planFileStore(file: string): PlanStore {
   return {
@@ -90,7 +85,7 @@ export function planFileStore(file: string): PlanStore {
       return plan;
     },
     write(plan) {
-      writeFileAtomic(file, planText(plan));
+      writeJsonAtomic(file, plan);
     },
   };
 }

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { formatJson } from './json-format';
 
 /**
  * Writes `data` to `file` so that a kill at any moment leaves either the old file or the new one,
@@ -28,7 +29,7 @@ function writeAndSync(file: string, data: string | Uint8Array): void {
   }
 }
 
-/** `writeFileAtomic` for JSON, pretty-printed with a trailing newline (diff-friendly in results/). */
+/** `writeFileAtomic` for JSON, laid out by `formatJson` (indented, lists of plain values on one line). */
 export function writeJsonAtomic(file: string, value: unknown): void {
-  writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n');
+  writeFileAtomic(file, formatJson(value));
 }
