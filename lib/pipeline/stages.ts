@@ -6,8 +6,8 @@
  */
 import * as fs from 'node:fs';
 import { hashOf, resolveModelTraining, storedWeightsKey, type ResolvedExperiment } from '../config/index';
-import { collect, datasetFile, recordKey, type CollectProgress } from '../collection/collect';
-import { collectActive } from '../active/active-collect';
+import { datasetFile, recordKey, type CollectProgress } from '../collection/collect';
+import { collectByStrategy } from '../active/collect-by-strategy';
 import { readDataset } from '../collection/dataset-file';
 import { observeExperiment } from '../evaluation/experiment-observation';
 import { observationPlan } from '../evaluation/observation-run';
@@ -126,14 +126,11 @@ function collection(solver: (typeof SOLVERS)[number]): Stage {
         onRecord: (p: CollectProgress) => progress(`${solver} FID ${p.record.fid.toFixed(1)} (${p.ratePerHour.toFixed(0)}/h)${queueText}`, p.done, p.total),
       };
       // collection.strategy says which dataset the later stages read; the manifest records it
-      const recs =
-        c.strategy === 'active'
-          ? await collectActive(exp, solver, c.count, {
-              ...opts,
-              onCopied: (n, from) => log(`  took over ${n} records of ${from} (validation records and random start)`),
-              onTraining: (round, n) => log(`  active round ${round}: training the ensemble on ${n} training records`),
-            })
-          : await collect(exp, solver, c.count, opts);
+      const recs = await collectByStrategy(exp, solver, c.count, {
+        ...opts,
+        onCopied: (n, from) => log(`  took over ${n} records of ${from} (validation records and random start)`),
+        onTraining: (round, n) => log(`  active round ${round}: training the ensemble on ${n} training records`),
+      });
       return { records: recs.length, strategy: c.strategy };
     },
   };

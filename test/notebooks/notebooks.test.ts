@@ -36,7 +36,7 @@ const ENTRY_POINTS: Record<string, RegExp[]> = {
   '01-zoo.ipynb': [/\btrainZoo\(exp, \{ resume: true/],
   '02-schedules.ipynb': [/\bevaluations\(/, /\brandomSchedules\(/],
   '03-observation.ipynb': [/\bobserveExperiment\(/],
-  '04-dataset-and-predictor.ipynb': [/\bcollect\(exp, solver, /, /\bensureExperimentPredictor\(/, /\btrainExperimentPredictorInChild\(/],
+  '04-dataset-and-predictor.ipynb': [/\bcollectByStrategy\(exp, solver, /, /\bensureExperimentPredictor\(/, /\btrainExperimentPredictorInChild\(/],
   '05-search-and-front.ipynb': [/const BUDGET\b/, /\brunSearch\(exp, SOLVER, BUDGET/, /\brerankOnSelection\(/, /\bbestSingleModelAt\(/, /\bscheduleStripFigure\(/, /\bplanSampling\(/, /\bsampleWithPlan\(/],
   '06-figures.ipynb': [/\bbuildFigures\(/, /\bwriteFigures\(/],
 };

@@ -4,10 +4,11 @@
  * chosen by a predictor ensemble (lib/active/).
  */
 import { Command } from 'commander';
-import { collect, datasetFile, type CollectOptions } from '../../collection/collect';
+import { datasetFile, type CollectOptions } from '../../collection/collect';
 import { readDataset } from '../../collection/dataset-file';
 import { summariseSplits } from '../../collection/summary';
-import { activePlanFile, collectActive, type ActiveCollectOptions } from '../../active/active-collect';
+import { activePlanFile, type ActiveCollectOptions } from '../../active/active-collect';
+import { collectByStrategy } from '../../active/collect-by-strategy';
 import { formatCost } from '../../search/budget';
 import { parseSolver } from '../../schedule/index';
 import { KitError } from '../../util/errors';
@@ -91,10 +92,7 @@ export function collectCommand(): Command {
       const queue = resolveQueueUrl(o.queue, exp);
       const choice = await resolveEngine(o);
       const common = { engine: choice.engine, workers, queue, ...reporting(datasetFile(exp, solver), count, queue) };
-      const records =
-        exp.config.collection.strategy === 'active'
-          ? await collectActive(exp, solver, count, { ...common, ...roundMessages(activePlanFile(exp, solver)), onCopied: printCopied })
-          : await collect(exp, solver, count, common);
+      const records = await collectByStrategy(exp, solver, count, { ...common, ...roundMessages(activePlanFile(exp, solver)), onCopied: printCopied });
       printSummary(records);
     });
 }
