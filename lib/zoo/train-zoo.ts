@@ -21,7 +21,7 @@ import { countParams, planUNet } from '../diffusion/unet-spec';
 import { SAMPLE_GRID_COLUMNS, writeImageGrid } from '../data/image-grid';
 import { makeProvenance } from '../config/provenance';
 import { writeJsonAtomic } from '../util/atomic-file';
-import { ensureZooOnnx, exportZooModelToOnnx } from './zoo-onnx';
+import { ensureZooOnnx, exportZooModelToOnnx, type ZooOnnxExport } from './zoo-onnx';
 import { loadSamplingModels, type SamplingEngine } from './sampling-engine';
 import { archFor, trainingIdentity, type ZooWeightsMeta } from './zoo-model';
 import { sampleWithDdim } from './zoo-sampling';
@@ -180,6 +180,16 @@ async function drawSampleGrid(exp: ResolvedExperiment, id: string, grid: NonNull
   }
 }
 
+/** A member's model.json (summary), read with the fix named when it is missing or damaged. */
+function readSummary<T>(exp: ResolvedExperiment, id: string): T {
+  return readJsonFile<T>(zooPaths(exp, id).summary, `zoo model summary of '${id}'`, `restore it from git, or delete the model's folder and retrain: oms-dpm train-zoo --experiment ${exp.config.name} --model ${id}`);
+}
+
+/** What model.json records of the member's ONNX export. */
+function onnxSummary(onnx: ZooOnnxExport): { file: string; bytes: number; sha256: string; weightsSha256: string } {
+  return { file: 'model.onnx', bytes: onnx.bytes, sha256: onnx.onnxSha256, weightsSha256: onnx.weightsSha256 };
+}
+
 /**
  * Re-stores a member's finished float32 weights as float16 (state 'roundable'), keeping the
  * training's metadata and provenance, then remakes what is made from the stored weights: the ONNX
@@ -191,9 +201,8 @@ async function roundStoredWeights(exp: ResolvedExperiment, id: string, opts: Tra
   writeTensorFile(paths.weights, f.meta, [...f.arrays.values()], { dtype: 'float16' });
   const onnx = exportZooModelToOnnx(exp, id);
   opts.onExport?.(id, onnx.file, 'weights rounded to float16');
-  const summaryFile = readJsonFile<ZooModelSummary & Record<string, unknown>>(paths.summary, `zoo model summary of '${id}'`, `restore it from git, or delete the model's folder and retrain: oms-dpm train-zoo --experiment ${exp.config.name} --model ${id}`);
-  const onnxInfo = { file: 'model.onnx', bytes: onnx.bytes, sha256: onnx.onnxSha256, weightsSha256: onnx.weightsSha256 };
-  writeJsonAtomic(paths.summary, { ...summaryFile, onnx: onnxInfo });
+  const summaryFile = readSummary<ZooModelSummary & Record<string, unknown>>(exp, id);
+  writeJsonAtomic(paths.summary, { ...summaryFile, onnx: onnxSummary(onnx) });
   if (opts.grid && opts.grid.count > 0) await drawSampleGrid(exp, id, opts.grid);
   const { modelId, params, steps, trainSeconds, secondsPerStep, finalLoss } = summaryFile;
   return { modelId, params, steps, trainSeconds, secondsPerStep, finalLoss, skipped: true };
@@ -222,7 +231,7 @@ export async function trainZoo(exp: ResolvedExperiment, opts: TrainZooOptions): 
       continue;
     }
     if (states.get(id) === 'trained') {
-      const s = readJsonFile<ZooModelSummary>(paths.summary, `zoo model summary of '${id}'`, `restore it from git, or delete the model's folder and retrain: oms-dpm train-zoo --experiment ${exp.config.name} --model ${id}`);
+      const s = readSummary<ZooModelSummary>(exp, id);
       const onnx = ensureZooOnnx(exp, id);
       if (onnx.exported) opts.onExport?.(id, onnx.file, onnx.reason ?? 'exported');
       summaries.push({ ...s, skipped: true });
@@ -268,8 +277,7 @@ export async function trainZoo(exp: ResolvedExperiment, opts: TrainZooOptions): 
       finalLoss: result.lossCurve.length ? result.lossCurve[result.lossCurve.length - 1].mse : null,
       skipped: false,
     };
-    const onnxInfo = { file: 'model.onnx', bytes: onnx.bytes, sha256: onnx.onnxSha256, weightsSha256: onnx.weightsSha256 };
-    writeJsonAtomic(paths.summary, { ...summary, arch: plan.arch, settings, resumedFrom: result.resumedFrom, onnx: onnxInfo, provenance });
+    writeJsonAtomic(paths.summary, { ...summary, arch: plan.arch, settings, resumedFrom: result.resumedFrom, onnx: onnxSummary(onnx), provenance });
     if (opts.grid && opts.grid.count > 0) await drawSampleGrid(exp, id, opts.grid);
     summaries.push(summary);
   }
