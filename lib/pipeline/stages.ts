@@ -52,6 +52,12 @@ export interface Stage {
    * other, and each must do its heavy work in its own process (one JS thread cannot run two).
    */
   concurrent?: string;
+  /**
+   * The earlier stages whose results this one reads (default: every earlier stage). Only their keys
+   * go into this stage's key, and only their re-running invalidates it: the sample-quality report
+   * reads the zoo and the FID reference, so a change of collection strategy leaves it standing.
+   */
+  dependsOn?: string[];
   /** what the stage's result depends on (upstream keys are added by the runner) */
   inputs(ctx: StageContext): unknown;
   run(ctx: StageContext): Promise<unknown>;
@@ -215,10 +221,10 @@ function front(solver: (typeof SOLVERS)[number]): Stage {
   };
 }
 
-// Nothing but the figures reads it: placed last before them, so its key (chained into every later
-// stage's) re-runs only the figures when it changes.
+// Nothing but the figures reads it, and it reads only the zoo (and the data split the zoo's key holds).
 const validationLoss: Stage = {
   name: 'validation-loss',
+  dependsOn: ['zoo'],
   // version 2: the image-mean (DC) gain and error beside the MSE
   inputs: ({ exp, engine }) => ({ engine: engine.tag, images: exp.config.validationLoss.images, timesteps: VALIDATION_LOSS_TIMESTEPS, seed: VALIDATION_LOSS_SEED, version: 2 }),
   async run({ exp, engine, log, progress }) {
@@ -227,9 +233,10 @@ const validationLoss: Stage = {
   },
 };
 
-// Like the held-out loss, only the figures read it, so it sits right before them.
+// Like the held-out loss, only the figures read it; it reads the zoo and the FID reference's classifier.
 const sampleQuality: Stage = {
   name: 'sample-quality',
+  dependsOn: ['zoo', 'fid-reference'],
   inputs: ({ exp, engine }) => {
     // the zoo weights (sha256), noise bank, clipping, noise schedule and FID reference key; not the selection image count
     const { images: _selectionImages, ...identity } = samplingIdentity(exp);

@@ -128,3 +128,33 @@ test('concurrent stages: a group runs side by side, a changed member re-runs wit
     w.restore();
   }
 });
+
+test('dependsOn: a stage that reads only a re-runs with a, not with b; a run killed in b keeps its manifest; an unknown name is an error', async () => {
+  const w = world();
+  try {
+    // a -> b -> c as in world(), plus q (reads a only) and z (reads everything before it)
+    const extra = (name: string, dependsOn?: string[]): Stage => ({ name, dependsOn, inputs: () => ({}), async run() { w.ran.push(name); return { name }; } });
+    const stages = [w.stages[0], w.stages[1], extra('q', ['a']), w.stages[2], extra('z')];
+    await runPipeline(w.ctx, stages);
+    assert.deepEqual(w.ran, ['a', 'b', 'q', 'c', 'z']);
+    w.ran.length = 0;
+    w.settings.b = 2;
+    await runPipeline(w.ctx, stages);
+    assert.deepEqual(w.ran, ['b', 'c', 'z']);
+    w.ran.length = 0;
+    w.failAt('b');
+    w.settings.b = 3;
+    await assert.rejects(runPipeline(w.ctx, stages), /killed in b/);
+    assert.notEqual(readManifest(w.exp, 'q'), null);
+    assert.equal(readManifest(w.exp, 'c'), null);
+    assert.equal(readManifest(w.exp, 'z'), null);
+    w.failAt(null);
+    w.ran.length = 0;
+    w.settings.a = 2;
+    await runPipeline(w.ctx, stages);
+    assert.deepEqual(w.ran, ['a', 'b', 'q', 'c', 'z']);
+    await assert.rejects(runPipeline(w.ctx, [extra('y', ['nope']), ...stages]), /stage 'y' depends on 'nope', which does not run before it/);
+  } finally {
+    w.restore();
+  }
+});
