@@ -47,7 +47,7 @@ export async function runPipeline(ctx: StageContext, stages: Stage[], opts: Pipe
       const before = upstreamKeys(stage, keys);
       const key = stageKey(stage.inputs(ctx), before);
       const old = readManifest(ctx.exp, stage.name);
-      // later stages' keys contain this one's, so a change here re-runs exactly what depends on it
+      // the keys of the stages that read this one contain its key, so a change here re-runs exactly what depends on it
       return { stage, before, key, mustRun: i + k >= fromIndex || !old || old.key !== key };
     });
     const running = plans.filter((p) => p.mustRun).map((p) => p.stage.name);
